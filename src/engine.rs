@@ -1,0 +1,374 @@
+//! The session engine: a deterministic state machine with no clock and no browser.
+//!
+//! Time is an input. Every `handle_*` method takes `now`, wall-clock milliseconds since the Unix
+//! epoch (what `Date.now()` returns), and the engine never reads a clock itself. What the engine
+//! wants done comes out of [`Engine::poll_effect`]; when it next wants to be woken comes out of
+//! [`Engine::poll_timeout`]. The browser adapters perform the effects and arm one timer for that
+//! deadline. Tests drive the same engine with a fake clock that jumps from deadline to deadline.
+//!
+//! Rules the engine keeps, whatever order inputs arrive in:
+//! - The session never expires before `last activity + timeout`.
+//! - Activity only moves a timestamp forward; it never revives an expired session, and while the
+//!   warning shows only a deliberate extend (or logout) answers it.
+//! - Woken past the deadline (sleep, a throttled or frozen tab), it expires at once without warning.
+//! - A wall clock that jumps backwards does not buy the session time.
+
+use std::collections::VecDeque;
+
+/// Milliseconds since the Unix epoch, as `Date.now()` gives them.
+pub type Millis = u64;
+
+/// How long a session may be idle, and how long before expiry the warning shows.
+///
+/// Build one with [`Policy::new`], which rejects a warning that does not fit before the timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    timeout: Millis,
+    warning: Millis,
+}
+
+/// Why a policy was refused; see [`Policy::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyError {
+    /// The timeout was zero.
+    ZeroTimeout,
+    /// The warning was as long as the timeout or longer, so it would show at once.
+    WarningNotShorter,
+}
+
+impl Policy {
+    /// A policy that logs off after `timeout` ms of inactivity and warns `warning` ms before.
+    ///
+    /// `warning` may be 0 (no warning) but must be shorter than `timeout`.
+    pub fn new(timeout: Millis, warning: Millis) -> Result<Policy, PolicyError> {
+        if timeout == 0 {
+            return Err(PolicyError::ZeroTimeout);
+        }
+        if warning >= timeout {
+            return Err(PolicyError::WarningNotShorter);
+        }
+        Ok(Policy { timeout, warning })
+    }
+
+    /// Inactivity allowed before logoff, in ms.
+    pub fn timeout(&self) -> Millis {
+        self.timeout
+    }
+
+    /// How long before expiry the warning shows, in ms.
+    pub fn warning(&self) -> Millis {
+        self.warning
+    }
+}
+
+/// Where a session is in its life. Only ever moves forward, except Warning back to Active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// The user is (or was recently) active.
+    Active,
+    /// The warning shows; only an extend or a logout answers it.
+    Warning,
+    /// Logged off. Final.
+    Expired,
+    /// Detached by the page without a logout. Final.
+    Stopped,
+}
+
+impl State {
+    /// The name used in the JS API and in `data-autologoff-state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Active => "active",
+            State::Warning => "warning",
+            State::Expired => "expired",
+            State::Stopped => "stopped",
+        }
+    }
+}
+
+/// Why a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Inactivity reached the timeout.
+    Idle,
+    /// The absolute session lifetime ran out.
+    Absolute,
+    /// The user (or the page, through the API) asked to log out.
+    User,
+    /// Another tab of the same session logged out.
+    Peer,
+    /// The server said the session is over.
+    Server,
+}
+
+impl Reason {
+    /// The name used in `autologoff:logout` events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Idle => "idle",
+            Reason::Absolute => "absolute",
+            Reason::User => "user",
+            Reason::Peer => "peer",
+            Reason::Server => "server",
+        }
+    }
+}
+
+/// How a session was extended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtendHow {
+    /// The "Stay signed in" button.
+    Button,
+    /// The Escape key in the warning.
+    Key,
+    /// `session.extend()` from page code.
+    Api,
+    /// Another tab extended.
+    Peer,
+}
+
+impl ExtendHow {
+    /// The name used in `autologoff:extend` events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtendHow::Button => "button",
+            ExtendHow::Key => "key",
+            ExtendHow::Api => "api",
+            ExtendHow::Peer => "peer",
+        }
+    }
+}
+
+/// A message from another tab of the same session, already decoded and validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerMessage {
+    /// The user was active in that tab at `at`.
+    Activity {
+        /// When the activity happened (wall clock).
+        at: Millis,
+    },
+    /// The user extended the session in that tab at `at`.
+    Extend {
+        /// When the extend happened (wall clock).
+        at: Millis,
+    },
+    /// That tab logged out.
+    Logout,
+}
+
+/// Something the engine wants the browser side to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Show (or refresh) the warning; the session expires at `deadline`.
+    Warn {
+        /// When the session will expire unless extended.
+        deadline: Millis,
+    },
+    /// The session was extended; hide the warning if it shows.
+    Extended {
+        /// What extended it.
+        how: ExtendHow,
+    },
+    /// Terminate the session: cover the page, tell the server, clear storage, redirect.
+    Terminate {
+        /// Why.
+        reason: Reason,
+    },
+}
+
+/// The session state machine. See the module docs.
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    state: State,
+    /// Start of the current idle period. The deadline is `last_activity + timeout`.
+    last_activity: Millis,
+    /// The latest `now` seen, to notice a wall clock that jumps backwards.
+    last_now: Millis,
+    effects: VecDeque<Effect>,
+}
+
+impl Engine {
+    /// A session that starts active at `now`.
+    pub fn new(policy: Policy, now: Millis) -> Engine {
+        Engine {
+            policy,
+            state: State::Active,
+            last_activity: now,
+            last_now: now,
+            effects: VecDeque::new(),
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// When the session expires unless extended; `None` once it has ended.
+    pub fn deadline(&self) -> Option<Millis> {
+        match self.state {
+            State::Active | State::Warning => Some(self.expires_at()),
+            State::Expired | State::Stopped => None,
+        }
+    }
+
+    /// Milliseconds left at `now` (0 once ended or past the deadline).
+    pub fn remaining(&self, now: Millis) -> Millis {
+        self.deadline().map_or(0, |d| d.saturating_sub(now))
+    }
+
+    /// When the engine next needs [`Engine::handle_timeout`]; `None` once the session has ended.
+    ///
+    /// Waking earlier is harmless (a spurious timeout does nothing); waking later is judged
+    /// against the real deadline.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        match self.state {
+            State::Active => Some(self.warn_at()),
+            State::Warning => Some(self.expires_at()),
+            State::Expired | State::Stopped => None,
+        }
+    }
+
+    /// The next effect to perform, in order.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    /// Real user input happened at `now`.
+    pub fn handle_activity(&mut self, now: Millis) {
+        self.observe(now);
+        // Judge the deadline first: input that arrives after expiry (or inside the warning
+        // window, before a late timer fired) must not undo what time already decided.
+        self.check(now);
+        if self.state == State::Active && now > self.last_activity {
+            self.last_activity = now;
+        }
+    }
+
+    /// The timer fired, or the page woke up (visibility, focus, pageshow, resume).
+    pub fn handle_timeout(&mut self, now: Millis) {
+        self.observe(now);
+        self.check(now);
+    }
+
+    /// The user or the page asked to stay signed in. Returns whether the session was extended.
+    ///
+    /// Works from Active (restarts the idle period) and Warning (closes it). A request that
+    /// arrives after the deadline expires the session instead: extending never revives.
+    pub fn handle_extend(&mut self, now: Millis, how: ExtendHow) -> bool {
+        self.observe(now);
+        self.check(now);
+        match self.state {
+            State::Active | State::Warning => {
+                self.last_activity = self.last_activity.max(now);
+                self.state = State::Active;
+                self.effects.push_back(Effect::Extended { how });
+                true
+            }
+            State::Expired | State::Stopped => false,
+        }
+    }
+
+    /// Log out now for `reason`. Does nothing once the session has ended.
+    pub fn handle_logout(&mut self, now: Millis, reason: Reason) {
+        self.observe(now);
+        if matches!(self.state, State::Active | State::Warning) {
+            self.expire(reason);
+        }
+    }
+
+    /// A validated message from another tab of the same session.
+    ///
+    /// Timestamps from the future are clamped to `now`, so no peer can extend the session beyond
+    /// what real activity allows.
+    pub fn handle_peer(&mut self, now: Millis, message: PeerMessage) {
+        self.observe(now);
+        self.check(now);
+        match message {
+            PeerMessage::Logout => {
+                if matches!(self.state, State::Active | State::Warning) {
+                    self.expire(Reason::Peer);
+                }
+            }
+            PeerMessage::Activity { at } => {
+                let at = at.min(now);
+                match self.state {
+                    State::Active => self.last_activity = self.last_activity.max(at),
+                    // Activity the peer saw before our warning began means we warned early
+                    // (the message was late); activity during the warning does not count,
+                    // as it would not count here.
+                    State::Warning if at > self.last_activity && at <= self.warn_at() => {
+                        self.last_activity = at;
+                        if now < self.warn_at() {
+                            self.state = State::Active;
+                            self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
+                        } else {
+                            let deadline = self.expires_at();
+                            self.effects.push_back(Effect::Warn { deadline });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            PeerMessage::Extend { at } => {
+                let at = at.min(now);
+                if matches!(self.state, State::Active | State::Warning) {
+                    self.last_activity = self.last_activity.max(at);
+                    if self.state == State::Warning && now < self.warn_at() {
+                        self.state = State::Active;
+                        self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Detach: the session ends without a logout and the engine does nothing more.
+    pub fn handle_stop(&mut self) {
+        if self.state != State::Expired {
+            self.state = State::Stopped;
+        }
+        self.effects.clear();
+    }
+
+    fn expires_at(&self) -> Millis {
+        self.last_activity.saturating_add(self.policy.timeout)
+    }
+
+    fn warn_at(&self) -> Millis {
+        self.expires_at() - self.policy.warning
+    }
+
+    /// Notice a wall clock that went backwards and shift our timestamps with it, so the time
+    /// left stays what it was: the session must not gain the jump.
+    fn observe(&mut self, now: Millis) {
+        if now < self.last_now {
+            let back = self.last_now - now;
+            self.last_activity = self.last_activity.saturating_sub(back);
+        }
+        self.last_now = now;
+    }
+
+    fn check(&mut self, now: Millis) {
+        match self.state {
+            State::Active | State::Warning if now >= self.expires_at() => self.expire(Reason::Idle),
+            State::Active if now >= self.warn_at() => {
+                self.state = State::Warning;
+                let deadline = self.expires_at();
+                self.effects.push_back(Effect::Warn { deadline });
+            }
+            _ => {}
+        }
+    }
+
+    fn expire(&mut self, reason: Reason) {
+        self.state = State::Expired;
+        self.effects.push_back(Effect::Terminate { reason });
+    }
+}

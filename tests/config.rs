@@ -1,0 +1,157 @@
+//! Native tests of settings parsing: every refusal names the field and the fix.
+#![cfg(not(target_arch = "wasm32"))]
+
+use autologoff::config::*;
+use autologoff::text;
+use proptest::prelude::*;
+
+fn text_entry(key: &str, v: &str) -> Entry {
+    Entry { key: key.into(), value: Value::Text(v.into()), shown: v.into() }
+}
+
+fn num_entry(key: &str, v: f64) -> Entry {
+    Entry { key: key.into(), value: Value::Number(v), shown: v.to_string() }
+}
+
+#[test]
+fn durations_in_every_documented_form() {
+    assert_eq!(parse_duration("1500"), Some(1_500));
+    assert_eq!(parse_duration("500ms"), Some(500));
+    assert_eq!(parse_duration("90s"), Some(90_000));
+    assert_eq!(parse_duration("15m"), Some(900_000));
+    assert_eq!(parse_duration("1h"), Some(3_600_000));
+    assert_eq!(parse_duration(" 1.5h "), Some(5_400_000));
+    assert_eq!(parse_duration("0.5s"), Some(500));
+    assert_eq!(parse_duration("2 m"), Some(120_000));
+    for bad in ["", "m", "15 minutes", "1,5m", "-5s", "1.2.3s", "0.0001s", "abc", "1e3", "99999999999999999999h"] {
+        assert_eq!(parse_duration(bad), None, "{bad:?} should be refused");
+    }
+}
+
+#[test]
+fn defaults_are_fifteen_minutes_and_sixty_seconds() {
+    let s = Settings::from_options(&[]).unwrap();
+    assert_eq!(s.policy.timeout(), 900_000);
+    assert_eq!(s.policy.warning(), 60_000);
+    assert_eq!(s.logout_url, None);
+    assert_eq!(s.logout_wait, DEFAULT_LOGOUT_WAIT);
+}
+
+#[test]
+fn options_accept_numbers_and_strings() {
+    let s = Settings::from_options(&[
+        num_entry("timeout", 120_000.0),
+        text_entry("warning", "30s"),
+        text_entry("logoutUrl", "/logout"),
+        text_entry("redirectUrl", "https://portal.example/login?reason=timeout"),
+        text_entry("dialogTitle", "  Still there?  "),
+        Entry { key: "lang".into(), value: Value::Absent, shown: "undefined".into() },
+    ])
+    .unwrap();
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (120_000, 30_000));
+    assert_eq!(s.logout_url.as_deref(), Some("/logout"));
+    assert_eq!(s.dialog_title.as_deref(), Some("Still there?"));
+    assert_eq!(s.lang, None);
+}
+
+#[test]
+fn option_errors_name_the_option_and_the_form() {
+    let cases: &[(Entry, &str)] = &[
+        (text_entry("timeout", "fifteen"), "option `timeout` must be a duration"),
+        (num_entry("timeout", 1.5), "whole number of milliseconds"),
+        (num_entry("timeout", f64::NAN), "option `timeout` must be a duration"),
+        (num_entry("timeout", 500.0), "option `timeout` must be at least 1s"),
+        (text_entry("timeout", "25h"), "option `timeout` must be at most 24h"),
+        (text_entry("logoutUrl", "javascript:alert(1)"), "option `logoutUrl` must be a path"),
+        (text_entry("redirectUrl", "/log in"), "option `redirectUrl` must be a path"),
+        (text_entry("dialogTitle", "   "), "option `dialogTitle` must not be empty"),
+        (num_entry("dialogMessage", 3.0), "option `dialogMessage` must be a string"),
+        (text_entry("timout", "5m"), "unknown option `timout`; known options are timeout, warning"),
+    ];
+    for (entry, expected) in cases {
+        let err = Settings::from_options(std::slice::from_ref(entry)).unwrap_err();
+        assert!(err.message().starts_with("autologoff: "), "{}", err.message());
+        assert!(err.message().contains(expected), "{:?} gave {:?}", entry, err.message());
+    }
+}
+
+#[test]
+fn warning_not_shorter_than_timeout_is_an_error() {
+    let err = Settings::from_options(&[text_entry("timeout", "1m"), text_entry("warning", "1m")]).unwrap_err();
+    assert_eq!(err.field(), Some(Field::Warning));
+    assert!(err.message().contains("option `warning` must be shorter than `timeout`"));
+    // With the default warning (60 s) a 30 s timeout needs a shorter warning: say so.
+    let err = Settings::from_options(&[text_entry("timeout", "30s")]).unwrap_err();
+    assert!(err.message().contains("the default warning is 1m"), "{}", err.message());
+}
+
+#[test]
+fn attributes_fall_back_per_field_and_never_lengthen_the_timeout() {
+    let (s, errors) = Settings::from_attributes(&[
+        text_entry("timeout", "5m"),
+        text_entry("warning", "soon"),
+        text_entry("logoutUrl", "/logout"),
+        text_entry("cfasync", "false"), // foreign data-* attributes are not ours to judge
+    ]);
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (300_000, 60_000));
+    assert_eq!(s.logout_url.as_deref(), Some("/logout"));
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].message().contains("attribute `data-warning` must be a duration"));
+    assert!(errors[0].message().ends_with("Using the default instead."));
+
+    let (s, errors) = Settings::from_attributes(&[text_entry("timeout", "30s"), text_entry("warning", "45s")]);
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (30_000, 15_000));
+    assert!(errors[0].message().contains("`data-warning` must be shorter than `data-timeout`"));
+
+    let (s, errors) = Settings::from_attributes(&[text_entry("timeout", "banana")]);
+    assert_eq!(s.policy, Settings::default().policy);
+    assert!(errors[0].message().contains("attribute `data-timeout`"));
+}
+
+#[test]
+fn long_values_are_cut_in_messages() {
+    let long = "x".repeat(5_000);
+    let err = Settings::from_options(&[text_entry("timeout", &long)]).unwrap_err();
+    assert!(err.message().len() < 400);
+}
+
+#[test]
+fn wcag_advice_only_for_short_warnings() {
+    let short = Settings::from_options(&[text_entry("warning", "10s")]).unwrap();
+    assert!(wcag_advice(&short.policy).unwrap().contains("WCAG 2.2.1"));
+    assert!(wcag_advice(&Settings::default().policy).is_none());
+}
+
+#[test]
+fn strings_and_countdown() {
+    assert_eq!(text::for_lang("es-MX").stay, "Seguir conectado");
+    assert_eq!(text::for_lang("fr").stay, "Stay signed in");
+    assert_eq!(text::for_lang("").lang, "en");
+    assert_eq!(text::countdown(60_000), "1:00");
+    assert_eq!(text::countdown(59_001), "1:00");
+    assert_eq!(text::countdown(59_000), "0:59");
+    assert_eq!(text::countdown(1), "0:01");
+    assert_eq!(text::countdown(0), "0:00");
+    assert_eq!(text::countdown(3_600_000), "60:00");
+}
+
+proptest! {
+    /// The parser never panics, and anything it accepts is within bounds.
+    #[test]
+    fn any_text_parses_or_is_refused_with_a_named_error(s in ".{0,24}", key in prop_oneof![
+        Just("timeout"), Just("warning"), Just("logoutWait"), Just("logoutUrl"), Just("lang")]) {
+        match Settings::from_options(&[text_entry(key, &s)]) {
+            Ok(settings) => {
+                prop_assert!(settings.policy.warning() < settings.policy.timeout());
+                prop_assert!(settings.logout_wait <= 60_000);
+            }
+            Err(e) => prop_assert!(e.message().contains(key)),
+        }
+    }
+
+    #[test]
+    fn whole_seconds_round_trip(n in 1u64..86_400) {
+        prop_assert_eq!(parse_duration(&format!("{n}s")), Some(n * 1000));
+        prop_assert_eq!(parse_duration(&format!("{}", n * 1000)), Some(n * 1000));
+    }
+}

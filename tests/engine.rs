@@ -1,0 +1,318 @@
+//! Native tests of the session engine, driven by a fake clock that jumps to the next deadline.
+#![cfg(not(target_arch = "wasm32"))]
+
+use autologoff::engine::*;
+use proptest::prelude::*;
+
+const T0: Millis = 1_700_000_000_000;
+
+fn policy(timeout: Millis, warning: Millis) -> Policy {
+    Policy::new(timeout, warning).expect("test policies are valid")
+}
+
+fn drain(engine: &mut Engine) -> Vec<Effect> {
+    std::iter::from_fn(|| engine.poll_effect()).collect()
+}
+
+/// Jump the fake clock to the engine's next deadline and fire it.
+fn fire(engine: &mut Engine) -> Millis {
+    let at = engine.poll_timeout().expect("a live session has a deadline");
+    engine.handle_timeout(at);
+    at
+}
+
+#[test]
+fn policy_rejects_bad_shapes() {
+    assert_eq!(Policy::new(0, 0), Err(PolicyError::ZeroTimeout));
+    assert_eq!(Policy::new(60_000, 60_000), Err(PolicyError::WarningNotShorter));
+    assert_eq!(Policy::new(60_000, 90_000), Err(PolicyError::WarningNotShorter));
+    assert!(Policy::new(60_000, 0).is_ok());
+}
+
+#[test]
+fn idle_session_warns_then_expires_at_the_exact_deadlines() {
+    let mut e = Engine::new(policy(15 * 60_000, 60_000), T0);
+    assert_eq!(e.poll_timeout(), Some(T0 + 14 * 60_000));
+    assert_eq!(fire(&mut e), T0 + 14 * 60_000);
+    assert_eq!(e.state(), State::Warning);
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 15 * 60_000 }]);
+    assert_eq!(e.remaining(T0 + 14 * 60_000), 60_000);
+    assert_eq!(fire(&mut e), T0 + 15 * 60_000);
+    assert_eq!(e.state(), State::Expired);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
+    assert_eq!(e.poll_timeout(), None);
+    assert_eq!(e.deadline(), None);
+}
+
+#[test]
+fn one_ms_before_a_deadline_nothing_happens() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_timeout(T0 + 6_999);
+    assert_eq!(e.state(), State::Active);
+    e.handle_timeout(T0 + 7_000);
+    assert_eq!(e.state(), State::Warning);
+    e.handle_timeout(T0 + 9_999);
+    assert_eq!(e.state(), State::Warning);
+    e.handle_timeout(T0 + 10_000);
+    assert_eq!(e.state(), State::Expired);
+}
+
+#[test]
+fn activity_moves_the_deadline_without_effects() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_activity(T0 + 5_000);
+    assert_eq!(e.poll_timeout(), Some(T0 + 12_000));
+    assert!(drain(&mut e).is_empty());
+    // The timer armed for the old deadline fires early: a spurious wakeup does nothing.
+    e.handle_timeout(T0 + 7_000);
+    assert_eq!(e.state(), State::Active);
+    assert_eq!(e.poll_timeout(), Some(T0 + 12_000));
+}
+
+#[test]
+fn activity_during_the_warning_does_not_dismiss_it() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    fire(&mut e);
+    e.handle_activity(T0 + 8_000);
+    assert_eq!(e.state(), State::Warning);
+    assert_eq!(e.deadline(), Some(T0 + 10_000));
+}
+
+#[test]
+fn waking_past_the_deadline_expires_without_a_warning() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    // Laptop lid closed for an hour; the timer fires late.
+    e.handle_timeout(T0 + 3_600_000);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
+}
+
+#[test]
+fn activity_after_expiry_never_revives() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    // Input arrives before the late timer: the deadline is judged first.
+    e.handle_activity(T0 + 10_500);
+    assert_eq!(e.state(), State::Expired);
+    e.handle_activity(T0 + 10_600);
+    assert!(!e.handle_extend(T0 + 10_700, ExtendHow::Api));
+    e.handle_peer(T0 + 10_800, PeerMessage::Activity { at: T0 + 10_800 });
+    assert_eq!(e.state(), State::Expired);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
+}
+
+#[test]
+fn input_inside_the_warning_window_before_a_late_timer_still_warns() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_activity(T0 + 7_500);
+    assert_eq!(e.state(), State::Warning);
+    assert_eq!(e.deadline(), Some(T0 + 10_000));
+}
+
+#[test]
+fn extend_from_warning_restarts_the_idle_period() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    fire(&mut e);
+    drain(&mut e);
+    assert!(e.handle_extend(T0 + 8_000, ExtendHow::Button));
+    assert_eq!(e.state(), State::Active);
+    assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Button }]);
+    assert_eq!(e.deadline(), Some(T0 + 18_000));
+}
+
+#[test]
+fn extend_from_active_counts_like_activity() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    assert!(e.handle_extend(T0 + 1_000, ExtendHow::Api));
+    assert_eq!(e.deadline(), Some(T0 + 11_000));
+}
+
+#[test]
+fn extend_after_the_deadline_expires_instead() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    fire(&mut e);
+    assert!(!e.handle_extend(T0 + 10_000, ExtendHow::Key));
+    assert_eq!(e.state(), State::Expired);
+}
+
+#[test]
+fn logout_is_final_and_happens_once() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_logout(T0 + 1, Reason::User);
+    e.handle_logout(T0 + 2, Reason::User);
+    e.handle_timeout(T0 + 20_000);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::User }]);
+}
+
+#[test]
+fn stop_detaches_without_logout() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_stop();
+    e.handle_timeout(T0 + 20_000);
+    e.handle_logout(T0 + 20_001, Reason::User);
+    assert_eq!(e.state(), State::Stopped);
+    assert!(drain(&mut e).is_empty());
+    assert_eq!(e.poll_timeout(), None);
+}
+
+#[test]
+fn zero_warning_expires_without_warning() {
+    let mut e = Engine::new(policy(10_000, 0), T0);
+    assert_eq!(e.poll_timeout(), Some(T0 + 10_000));
+    fire(&mut e);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
+}
+
+#[test]
+fn clock_jumping_backwards_does_not_buy_time() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_activity(T0 + 4_000); // 10 s left
+    e.handle_timeout(T0 + 6_000); // 8 s left
+    // The wall clock is set back one hour.
+    let back = T0 + 6_000 - 3_600_000;
+    e.handle_timeout(back);
+    assert_eq!(e.remaining(back), 8_000);
+    e.handle_timeout(back + 8_000);
+    assert_eq!(e.state(), State::Expired);
+}
+
+#[test]
+fn peer_activity_keeps_the_session_alive_but_future_stamps_are_clamped() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_peer(T0 + 5_000, PeerMessage::Activity { at: T0 + 4_000 });
+    assert_eq!(e.deadline(), Some(T0 + 14_000));
+    // A stamp an hour in the future counts as "now", no more.
+    e.handle_peer(T0 + 6_000, PeerMessage::Activity { at: T0 + 3_600_000 });
+    assert_eq!(e.deadline(), Some(T0 + 16_000));
+}
+
+#[test]
+fn late_peer_activity_from_before_the_warning_closes_it() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    fire(&mut e); // warning at T0+7000
+    drain(&mut e);
+    // A message about input at T0+6000 arrives at T0+7100; the warning is not due until T0+13000.
+    e.handle_peer(T0 + 7_100, PeerMessage::Activity { at: T0 + 6_000 });
+    assert_eq!(e.state(), State::Active);
+    assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Peer }]);
+    // Activity the peer saw during the warning does not count.
+    fire(&mut e);
+    drain(&mut e);
+    e.handle_peer(T0 + 13_500, PeerMessage::Activity { at: T0 + 13_400 });
+    assert_eq!(e.state(), State::Warning);
+}
+
+#[test]
+fn peer_extend_and_logout() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    fire(&mut e);
+    drain(&mut e);
+    e.handle_peer(T0 + 8_000, PeerMessage::Extend { at: T0 + 8_000 });
+    assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Peer }]);
+    e.handle_peer(T0 + 9_000, PeerMessage::Logout);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Peer }]);
+}
+
+#[derive(Clone, Debug)]
+enum Input {
+    Activity,
+    Timeout,
+    Extend,
+    Logout,
+    PeerActivity(u32),
+    Stop,
+}
+
+fn input() -> impl Strategy<Value = (u32, Input)> {
+    let kind = prop_oneof![
+        6 => Just(Input::Activity),
+        4 => Just(Input::Timeout),
+        2 => Just(Input::Extend),
+        1 => Just(Input::Logout),
+        2 => (0u32..30_000).prop_map(Input::PeerActivity),
+        1 => Just(Input::Stop),
+    ];
+    (0u32..20_000, kind)
+}
+
+proptest! {
+    /// Whatever happens, in whatever order, with a monotonic clock:
+    /// no expiry before `last real activity + timeout`; an idle expiry seen by a driver that
+    /// wakes on time is preceded by a warning; nothing leaves Expired; extend only succeeds from
+    /// Active or Warning.
+    #[test]
+    fn invariants_hold_for_any_input_sequence(
+        timeout in 1_000u64..60_000,
+        warning_pct in 0u64..100,
+        steps in proptest::collection::vec(input(), 1..60),
+    ) {
+        let warning = timeout * warning_pct / 100;
+        let mut e = Engine::new(policy(timeout, warning), T0);
+        let mut now = T0;
+        let mut last_activity = T0;
+        let mut warned = false;
+        for (gap, step) in steps {
+            // A driver that wakes on time: fire every deadline that falls inside the gap.
+            let target = now + Millis::from(gap);
+            while let Some(at) = e.poll_timeout() {
+                if at > target { break; }
+                now = now.max(at);
+                let before = e.state();
+                e.handle_timeout(now);
+                if e.state() == State::Expired && before != State::Expired {
+                    prop_assert!(now >= last_activity + timeout, "expired early");
+                    prop_assert!(warning == 0 || warned, "idle expiry without a warning");
+                }
+                if e.state() == State::Warning { warned = true; }
+            }
+            now = target;
+            let before = e.state();
+            match step {
+                Input::Activity => {
+                    e.handle_activity(now);
+                    if e.state() == State::Active { last_activity = now; }
+                }
+                Input::Timeout => e.handle_timeout(now),
+                Input::Extend => {
+                    let ok = e.handle_extend(now, ExtendHow::Api);
+                    prop_assert_eq!(ok, e.state() == State::Active);
+                    if ok {
+                        prop_assert!(matches!(before, State::Active | State::Warning));
+                        last_activity = now;
+                        warned = false;
+                    }
+                }
+                Input::Logout => e.handle_logout(now, Reason::User),
+                Input::PeerActivity(ago) => {
+                    e.handle_peer(now, PeerMessage::Activity { at: now.saturating_sub(Millis::from(ago)) });
+                    if let Some(d) = e.deadline() { last_activity = last_activity.max(d - timeout); }
+                    if e.state() == State::Active { warned = false; }
+                }
+                Input::Stop => e.handle_stop(),
+            }
+            if matches!(before, State::Expired | State::Stopped) {
+                prop_assert_eq!(e.state(), before, "left a final state");
+            }
+            if e.state() == State::Expired && before != State::Expired && e.deadline().is_none() {
+                // Any expiry that was not a logout must be at or past the deadline.
+                let user = matches!(step, Input::Logout);
+                prop_assert!(user || now >= last_activity + timeout, "expired early on input");
+            }
+            if e.state() == State::Warning { warned = true; }
+            if e.state() == State::Active { prop_assert!(e.poll_timeout().unwrap() > now || warning == 0); }
+        }
+    }
+
+    /// Clock jumps in either direction never leave more time than the policy allows.
+    #[test]
+    fn remaining_never_exceeds_timeout(
+        jumps in proptest::collection::vec(-3_600_000i64..3_600_000, 1..40),
+        active in proptest::collection::vec(any::<bool>(), 40),
+    ) {
+        let mut e = Engine::new(policy(30_000, 10_000), T0);
+        let mut now = T0 as i64;
+        for (i, j) in jumps.iter().enumerate() {
+            now = (now + j).max(0);
+            if active[i] { e.handle_activity(now as Millis) } else { e.handle_timeout(now as Millis) }
+            prop_assert!(e.remaining(now as Millis) <= 30_000);
+        }
+    }
+}
