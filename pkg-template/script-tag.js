@@ -1,0 +1,40 @@
+// The drop-in bundle: <script src=".../autologoff.js" data-timeout="15m" ...></script>.
+// A classic script (bundled to an IIFE): finds its .wasm next to itself, starts from the
+// script's data-* attributes unless data-autostart="false", and exposes window.autologoff.
+import { startFromScript, startSession } from './autologoff.js';
+import { load } from './loader.js';
+
+(function () {
+  if (window.autologoff && window.autologoff.ready) {
+    console.error('autologoff: the script is included twice on this page; the first one is running.');
+    return;
+  }
+  // currentScript is only set while this script runs for the first time: read it now.
+  const script = document.currentScript;
+  const wasmUrl = new URL('autologoff_bg.wasm', (script && script.src) || document.baseURI);
+  let settle = null;
+  const ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
+  ready.catch(() => {}); // reported on the console below; do not also raise an unhandled rejection
+  const resolveReady = (session) => {
+    if (settle) settle.resolve(session);
+    settle = null;
+    return session;
+  };
+
+  window.autologoff = Object.freeze({
+    /** Starts a session with an options object (same options as the npm package). */
+    start: (options) => load(wasmUrl).then(() => resolveReady(startSession(options))),
+    /** The auto-started session (or the first started one when data-autostart="false"). */
+    ready,
+  });
+
+  if (script && script.dataset.autostart !== 'false') {
+    load(wasmUrl)
+      .then(() => resolveReady(startFromScript(script)))
+      .catch((error) => {
+        console.error(error.message);
+        if (settle) settle.reject(error);
+        settle = null;
+      });
+  }
+})();

@@ -1,0 +1,236 @@
+//! The pre-timeout warning: an accessible modal alert dialog with a countdown.
+//!
+//! Follows the WAI-ARIA APG alert dialog pattern
+//! (<https://www.w3.org/WAI/ARIA/apg/patterns/alertdialog/>): `role="alertdialog"`,
+//! `aria-modal`, labelled and described; focus moves to "Stay signed in", Tab and Shift+Tab wrap
+//! inside, Escape extends (the safe choice, WCAG 2.2.1), focus returns where it was afterwards.
+//! `showModal()` puts it in the top layer above any portal z-index and makes the page inert.
+//!
+//! The visible `m:ss` countdown is hidden from assistive technology; a polite live region
+//! announces the time left at coarse steps (every 20 s, then once at 10 s), never every second.
+
+use gloo_events::{EventListener, EventListenerOptions};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlDialogElement, HtmlElement, KeyboardEvent};
+
+use super::dom::{self, element, style, text_element};
+use crate::engine::{ExtendHow, Millis};
+use crate::text::{self, Strings};
+
+/// The words of the dialog: built-in strings with the page's overrides.
+#[derive(Clone, Debug)]
+pub struct DialogText {
+    /// Built-in strings for the chosen language.
+    pub strings: &'static Strings,
+    /// `dialogTitle` override.
+    pub title: Option<String>,
+    /// `dialogMessage` override.
+    pub message: Option<String>,
+}
+
+/// The open warning dialog. Dropping it closes it, removes it, and returns focus.
+#[must_use = "the dialog is closed and removed as soon as it is dropped"]
+pub struct WarningDialog {
+    dialog: HtmlDialogElement,
+    countdown: HtmlElement,
+    live: HtmlElement,
+    time_left: &'static str,
+    previous_focus: Option<HtmlElement>,
+    last_step: Cell<u64>,
+    _listeners: Vec<EventListener>,
+}
+
+impl WarningDialog {
+    /// Builds and shows the dialog with `remaining` ms left.
+    pub fn show(
+        text: &DialogText,
+        remaining: Millis,
+        on_extend: Rc<dyn Fn(ExtendHow)>,
+        on_logout: Rc<dyn Fn()>,
+    ) -> WarningDialog {
+        let document = dom::document();
+        let s = text.strings;
+        let dialog: HtmlDialogElement = element(
+            "dialog",
+            &[
+                ("role", "alertdialog"),
+                ("aria-modal", "true"),
+                ("aria-labelledby", "autologoff-title"),
+                ("aria-describedby", "autologoff-message"),
+                ("lang", s.lang),
+                ("dir", "auto"),
+                ("data-autologoff-dialog", ""),
+            ],
+        )
+        .unchecked_into();
+        style(
+            dialog.unchecked_ref(),
+            &[
+                ("box-sizing", "border-box"),
+                ("width", "min(28rem, calc(100vw - 2rem))"),
+                ("max-height", "calc(100vh - 2rem)"),
+                ("overflow", "auto"),
+                ("padding", "1.5rem"),
+                ("border", "1px solid var(--autologoff-border, #8a96a3)"),
+                ("border-radius", "var(--autologoff-radius, 8px)"),
+                ("background", "var(--autologoff-bg, #fff)"),
+                ("color", "var(--autologoff-fg, #1b2430)"),
+                ("font", "var(--autologoff-font, 1rem/1.5 system-ui, sans-serif)"),
+                ("box-shadow", "0 8px 32px rgba(0,0,0,.3)"),
+            ],
+        );
+        let title = text_element(
+            "h2",
+            &[("id", "autologoff-title")],
+            text.title.as_deref().unwrap_or(s.title),
+        );
+        style(&title, &[("margin", "0 0 .75rem"), ("font-size", "1.25rem"), ("line-height", "1.3")]);
+        let message = text_element(
+            "p",
+            &[("id", "autologoff-message")],
+            text.message.as_deref().unwrap_or(s.message),
+        );
+        style(&message, &[("margin", "0 0 .75rem")]);
+        // Visible countdown, hidden from screen readers (the live region speaks instead).
+        let time = element("p", &[("aria-hidden", "true")]);
+        style(&time, &[("margin", "0 0 1.25rem"), ("font-weight", "600")]);
+        let label = text_element("span", &[], s.time_left);
+        let countdown = text_element("span", &[("data-autologoff-countdown", "")], "");
+        style(&countdown, &[("font-variant-numeric", "tabular-nums"), ("font-size", "1.5rem"), ("margin-inline-start", ".5rem")]);
+        let _ = time.append_with_node_2(&label, &countdown);
+        let live = element("div", &[("role", "status"), ("aria-live", "polite"), ("data-autologoff-live", "")]);
+        // Visually hidden, still read: the usual clip pattern.
+        style(
+            &live,
+            &[
+                ("position", "absolute"),
+                ("width", "1px"),
+                ("height", "1px"),
+                ("overflow", "hidden"),
+                ("clip", "rect(0 0 0 0)"),
+                ("white-space", "nowrap"),
+            ],
+        );
+        let actions = element("div", &[]);
+        style(&actions, &[("display", "flex"), ("flex-wrap", "wrap"), ("gap", ".75rem")]);
+        let extend = button(s.stay, "extend", true);
+        let logout = button(s.logout, "logout", false);
+        let _ = actions.append_with_node_2(&extend, &logout);
+        let _ = dialog.append_with_node_5(&title, &message, &time, &live, &actions);
+
+        let active = document.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
+        let host = document.body().map(|b| b.unchecked_into::<web_sys::Element>()).or(document.document_element());
+        if let Some(host) = host {
+            let _ = host.append_child(&dialog);
+        }
+        if dialog.show_modal().is_err() {
+            // Already open, or not connected: fall back to a non-modal show so it is visible.
+            dialog.set_open(true);
+        }
+        let _ = extend.focus();
+
+        let mut listeners = Vec::with_capacity(4);
+        let f = on_extend.clone();
+        listeners.push(EventListener::new(&extend, "click", move |_| f(ExtendHow::Button)));
+        let f = on_logout.clone();
+        listeners.push(EventListener::new(&logout, "click", move |_| f()));
+        let f = on_extend.clone();
+        let (first, last) = (extend.clone(), logout.clone());
+        let options = EventListenerOptions::enable_prevent_default();
+        listeners.push(EventListener::new_with_options(&dialog, "keydown", options, move |e| {
+            let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
+            match k.key().as_str() {
+                "Escape" => {
+                    e.prevent_default();
+                    f(ExtendHow::Key);
+                }
+                "Tab" => {
+                    // Keep focus inside: wrap at both ends.
+                    let active = dom::document().active_element();
+                    let (from, to) = if k.shift_key() { (&first, &last) } else { (&last, &first) };
+                    if active.as_ref().map(|a| a == from.unchecked_ref::<web_sys::Element>()).unwrap_or(true) {
+                        e.prevent_default();
+                        let _ = to.focus();
+                    }
+                }
+                _ => {}
+            }
+        }));
+        // Escape can also arrive as `cancel` without a keydown (Android back, close watchers).
+        let f = on_extend;
+        listeners.push(EventListener::new_with_options(&dialog, "cancel", options, move |e: &Event| {
+            e.prevent_default();
+            f(ExtendHow::Key);
+        }));
+
+        let this = WarningDialog {
+            dialog,
+            countdown,
+            live,
+            time_left: s.time_left,
+            previous_focus: active,
+            last_step: Cell::new(u64::MAX),
+            _listeners: listeners,
+        };
+        this.update(remaining);
+        this
+    }
+
+    /// Shows `remaining` in the countdown, and announces it when it crosses a coarse step.
+    pub fn update(&self, remaining: Millis) {
+        let shown = text::countdown(remaining);
+        self.countdown.set_text_content(Some(&shown));
+        let seconds = remaining.div_ceil(1000);
+        let step = if seconds <= 10 { 0 } else { seconds.div_ceil(20) };
+        if step != self.last_step.replace(step) {
+            let mut said = String::from(self.time_left);
+            said.push(' ');
+            said.push_str(&shown);
+            self.live.set_text_content(Some(&said));
+        }
+    }
+
+    /// The dialog element, for tests and for callers that need its DOM.
+    pub fn element(&self) -> &HtmlDialogElement {
+        &self.dialog
+    }
+}
+
+impl Drop for WarningDialog {
+    fn drop(&mut self) {
+        self.dialog.close();
+        self.dialog.remove();
+        if let Some(previous) = &self.previous_focus {
+            if previous.is_connected() {
+                let _ = previous.focus();
+            }
+        }
+    }
+}
+
+fn button(label: &str, action: &str, primary: bool) -> HtmlElement {
+    let b = text_element("button", &[("type", "button"), ("data-autologoff-action", action)], label);
+    let (bg, fg) = if primary {
+        ("var(--autologoff-accent, #0b5cad)", "var(--autologoff-accent-fg, #fff)")
+    } else {
+        ("transparent", "inherit")
+    };
+    style(
+        &b,
+        &[
+            ("min-height", "44px"),
+            ("min-width", "44px"),
+            ("padding", ".5rem 1.25rem"),
+            ("font", "inherit"),
+            ("font-weight", "600"),
+            ("border", "2px solid var(--autologoff-accent, #0b5cad)"),
+            ("border-radius", "var(--autologoff-radius, 8px)"),
+            ("background", bg),
+            ("color", fg),
+            ("cursor", "pointer"),
+        ],
+    );
+    b
+}

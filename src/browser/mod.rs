@@ -1,0 +1,14 @@
+//! Browser adapters: each owns one kind of JS resource and releases it on `Drop`.
+//!
+//! - [`activity`]: input and page-lifecycle listeners.
+//! - [`dialog`]: the warning dialog.
+//! - [`terminate`]: the cover, the logout request, clearing storage, the redirect.
+//! - [`session`]: the driver that feeds the engine, performs its effects and keeps the one timer.
+//! - [`api`]: what JavaScript sees: `startSession`, `startFromScript`, `Session`.
+
+pub mod activity;
+pub mod api;
+pub mod dialog;
+pub mod dom;
+pub mod session;
+pub mod terminate;

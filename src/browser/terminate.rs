@@ -1,0 +1,232 @@
+//! Termination: what happens when a session ends, in this order.
+//!
+//! 1. Cover the page at once, synchronously, so no PHI stays visible while the rest completes.
+//! 2. POST to `logoutUrl` (credentials included, `keepalive` so it survives the page leaving).
+//! 3. Clear localStorage, sessionStorage, every IndexedDB database and Cache Storage.
+//! 4. Wait for 2 and 3, but never longer than `logoutWait`: the server may be down or hang,
+//!    and local termination must complete anyway (OWASP ASVS 5 V14.3.1).
+//! 5. Expire the cookies script can see (HttpOnly ones are the server's job), after the request
+//!    left so it could still carry them.
+//! 6. `location.replace(redirectUrl)`, so Back does not return to the page; without a redirect
+//!    the cover stays, saying the user was signed out, with a link to sign in again.
+
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlElement, RequestCredentials, RequestInit};
+
+use super::dom::{self, element, style, text_element};
+use crate::config::Settings;
+use crate::engine::Reason;
+use crate::text::Strings;
+
+/// The full-page cover shown from the first moment of termination. It is never taken down:
+/// the page leaves, or stays covered.
+#[must_use = "the cover is the only thing hiding the page during logout"]
+pub struct Cover {
+    panel: HtmlElement,
+}
+
+impl Cover {
+    /// Covers the page now. Also hides `<body>` (and any top-layer element inside it, which a
+    /// fixed-position cover alone cannot sit above) and makes it inert.
+    pub fn new(strings: &Strings) -> Cover {
+        let document = dom::document();
+        let cover = element(
+            "div",
+            &[("data-autologoff-cover", ""), ("role", "alert"), ("lang", strings.lang), ("dir", "auto")],
+        );
+        style(
+            &cover,
+            &[
+                ("position", "fixed"),
+                ("inset", "0"),
+                ("z-index", "2147483647"),
+                ("display", "flex"),
+                ("align-items", "center"),
+                ("justify-content", "center"),
+                ("padding", "1rem"),
+                ("background", "var(--autologoff-cover-bg, #f4f6f8)"),
+                ("color", "var(--autologoff-fg, #1b2430)"),
+                ("font", "var(--autologoff-font, 1rem/1.5 system-ui, sans-serif)"),
+                ("visibility", "visible"),
+                ("text-align", "center"),
+            ],
+        );
+        let panel = text_element("p", &[("data-autologoff-cover-text", "")], strings.signing_out);
+        style(&panel, &[("font-size", "1.25rem"), ("margin", "0")]);
+        let _ = cover.append_child(&panel);
+        if let Some(body) = document.body() {
+            style(&body, &[("visibility", "hidden")]);
+            let _ = body.set_attribute("inert", "");
+        }
+        if let Some(root) = document.document_element() {
+            let _ = root.append_child(&cover);
+        }
+        Cover { panel }
+    }
+
+    /// Final words when there is no redirect: signed out, and a link to sign in again.
+    pub fn signed_out(&self, strings: &Strings) {
+        self.panel.set_text_content(Some(strings.signed_out));
+        let br = element("br", &[]);
+        let href = dom::window().location().href().unwrap_or_else(|_| "/".into());
+        let link = text_element("a", &[("href", &href), ("data-autologoff-sign-in", "")], strings.sign_in);
+        style(&link, &[("color", "var(--autologoff-accent, #0b5cad)"), ("font-weight", "600")]);
+        let _ = self.panel.append_with_node_2(&br, &link);
+    }
+}
+
+/// Steps 2 to 6, after the cover is up. Runs to completion on its own.
+pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reason, cover: Cover) {
+    let window = dom::window();
+    let waits = Array::new();
+    if let Some(url) = &settings.logout_url {
+        waits.push(&logout_request(url, reason));
+    }
+    clear_web_storage();
+    if let Some(p) = clear_indexed_db() {
+        waits.push(&p);
+    }
+    if let Some(p) = clear_cache_storage() {
+        waits.push(&p);
+    }
+    // Promise.allSettled never rejects; race it against the bound.
+    let settled = Promise::all_settled(&waits);
+    let bound = sleep(settings.logout_wait);
+    let _ = Promise::race(&Array::of2(&settled, &bound)).await;
+    clear_cookies();
+    match &settings.redirect_url {
+        Some(url) => {
+            let _ = window.location().replace(url);
+        }
+        None => cover.signed_out(strings),
+    }
+}
+
+/// A promise that resolves after `ms`, with `resolve` itself as the timer callback (no closure).
+pub fn sleep(ms: u64) -> Promise {
+    Promise::new(&mut |resolve, _| {
+        let _ = dom::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u64) as i32);
+    })
+}
+
+/// POST `reason=<reason>` to the logout URL. Resolves whatever happens.
+fn logout_request(url: &str, reason: Reason) -> Promise {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::Include);
+    // Form-encoded is a CORS-safelisted content type: no preflight for cross-origin endpoints.
+    let body = web_sys::UrlSearchParams::new().expect("an empty URLSearchParams always constructs");
+    body.append("reason", reason.as_str());
+    init.set_body(&body);
+    // keepalive lets the request outlive the page: https://fetch.spec.whatwg.org/#request-keepalive-flag
+    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+    dom::window().fetch_with_str_and_init(url, &init)
+}
+
+fn clear_web_storage() {
+    let window = dom::window();
+    // Either can throw (storage disabled, sandboxed frame): nothing to clear then.
+    if let Ok(Some(s)) = window.local_storage() {
+        let _ = s.clear();
+    }
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.clear();
+    }
+}
+
+/// Deletes every IndexedDB database the origin has, where `indexedDB.databases()` exists
+/// (Chrome 72, Firefox 126, Safari 14). Resolves when every delete has succeeded, failed or is
+/// blocked by an open connection (it then completes when the page leaves).
+fn clear_indexed_db() -> Option<Promise> {
+    let factory = dom::window().indexed_db().ok().flatten()?;
+    let databases = Reflect::get(&factory, &JsValue::from_str("databases")).ok()?;
+    let databases: js_sys::Function = databases.dyn_into().ok()?;
+    let list: Promise = databases.call0(&factory).ok()?.dyn_into().ok()?;
+    Some(delete_all(factory, list))
+}
+
+fn delete_all(factory: web_sys::IdbFactory, list: Promise) -> Promise {
+    js_sys::futures::future_to_promise(async move {
+        let list = list.await.unwrap_or(JsValue::UNDEFINED);
+        let deletes = Array::new();
+        for info in Array::from(&list).iter() {
+            let Some(name) = Reflect::get(&info, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()) else {
+                continue;
+            };
+            if let Ok(request) = factory.delete_database(&name) {
+                deletes.push(&Promise::new(&mut |resolve, _| {
+                    request.set_onsuccess(Some(&resolve));
+                    request.set_onerror(Some(&resolve));
+                    request.set_onblocked(Some(&resolve));
+                }));
+            }
+        }
+        let _ = Promise::all_settled(&deletes).await;
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
+/// Deletes every Cache Storage cache (`caches` exists only in secure contexts).
+fn clear_cache_storage() -> Option<Promise> {
+    let caches = dom::window().caches().ok()?;
+    Some(js_sys::futures::future_to_promise(async move {
+        let keys = caches.keys().await.unwrap_or(JsValue::UNDEFINED);
+        let deletes = Array::new();
+        for key in Array::from(&keys).iter() {
+            if let Some(key) = key.as_string() {
+                deletes.push(&caches.delete(&key));
+            }
+        }
+        let _ = Promise::all_settled(&deletes).await;
+        Ok(JsValue::UNDEFINED)
+    }))
+}
+
+/// Expires every cookie `document.cookie` shows, for the current path and each parent, host-only
+/// and for the host and each parent domain: a cookie is only removed by a write that matches the
+/// path and domain it was set with, which script cannot read back.
+fn clear_cookies() {
+    let document: web_sys::HtmlDocument = dom::document().unchecked_into();
+    let Ok(all) = document.cookie() else { return };
+    if all.is_empty() {
+        return;
+    }
+    let location = dom::window().location();
+    let path = location.pathname().unwrap_or_default();
+    let host = location.hostname().unwrap_or_default();
+    let mut paths = vec![String::from("/")];
+    let mut acc = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        acc.push('/');
+        acc.push_str(part);
+        paths.push(acc.clone());
+    }
+    let mut domains = vec![String::new()];
+    let labels: Vec<&str> = host.split('.').collect();
+    // Not for IP addresses (numeric labels) or single-label hosts such as localhost.
+    if labels.len() > 1 && !labels.iter().all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        for i in 0..labels.len() - 1 {
+            domains.push(labels[i..].join("."));
+        }
+    }
+    for pair in all.split(';') {
+        let name = pair.split('=').next().unwrap_or("").trim();
+        if name.is_empty() {
+            continue;
+        }
+        for p in &paths {
+            for d in &domains {
+                let mut c = String::from(name);
+                c.push_str("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=");
+                c.push_str(p);
+                if !d.is_empty() {
+                    c.push_str("; Domain=");
+                    c.push_str(d);
+                }
+                let _ = document.set_cookie(&c);
+            }
+        }
+    }
+}
