@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test, in order of speed: the engine natively, the adapters in headless Chromium,
+# then the built bundle end to end against the demo portal. Run through `npm test`, which
+# runs scripts/setup.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "== engine and settings (native, fake clock)"
+cargo test --quiet --tests --lib
+
+echo "== build (what ships)"
+node scripts/build.mjs
+
+echo "== adapters (wasm-bindgen-test in headless Chromium)"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --quiet --target wasm32-unknown-unknown --test browser
+
+echo "== end to end (Playwright + Chromium against the demo portal)"
+node --test --test-concurrency=1 tests/e2e/

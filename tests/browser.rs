@@ -1,0 +1,243 @@
+//! Adapter tests in a real headless browser (wasm-bindgen-test + chromedriver).
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser`
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use autologoff::browser::activity::ActivityWatcher;
+use autologoff::browser::api::{settings_from_script, start_session, Session};
+use autologoff::browser::dialog::{DialogText, WarningDialog};
+use autologoff::browser::dom;
+use autologoff::browser::terminate::{self, Cover};
+use autologoff::config::Settings;
+use autologoff::engine::{ExtendHow, Reason};
+use autologoff::text;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Event, HtmlElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn query(selector: &str) -> Option<HtmlElement> {
+    dom::document().query_selector(selector).unwrap().map(|e| e.unchecked_into())
+}
+
+fn options(pairs: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
+    }
+    o.into()
+}
+
+fn start(pairs: &[(&str, &str)]) -> Session {
+    start_session(Some(options(pairs).unchecked_into())).map_err(JsValue::from).expect("valid test options")
+}
+
+fn html_state() -> Option<String> {
+    dom::document().document_element().unwrap().get_attribute("data-autologoff-state")
+}
+
+async fn sleep(ms: u64) {
+    let _ = wasm_bindgen_futures::JsFuture::from(terminate::sleep(ms)).await;
+}
+
+/// Undo what a cover does, so later tests see a normal page.
+fn uncover() {
+    while let Some(c) = query("[data-autologoff-cover]") {
+        c.remove();
+    }
+    let body = dom::document().body().unwrap();
+    body.remove_attribute("inert").unwrap();
+    body.style().remove_property("visibility").unwrap();
+}
+
+#[wasm_bindgen_test]
+fn script_attributes_are_read_leniently() {
+    let script = dom::element("script", &[("data-timeout", "2m"), ("data-warning", "never"), ("data-logout-url", "/bye")]);
+    let (settings, errors) = settings_from_script(&script);
+    assert_eq!(settings.policy.timeout(), 120_000);
+    assert_eq!(settings.policy.warning(), 60_000);
+    assert_eq!(settings.logout_url.as_deref(), Some("/bye"));
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].message().contains("attribute `data-warning`"));
+}
+
+#[wasm_bindgen_test]
+fn watcher_ignores_untrusted_input_and_detaches_on_drop() {
+    let activity = Rc::new(Cell::new(0));
+    let wakes = Rc::new(Cell::new(0));
+    let (a, w) = (activity.clone(), wakes.clone());
+    let watcher = ActivityWatcher::new(Rc::new(move || a.set(a.get() + 1)), Rc::new(move || w.set(w.get() + 1)));
+    let window = dom::window();
+    for t in ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"] {
+        window.dispatch_event(&Event::new(t).unwrap()).unwrap();
+    }
+    assert_eq!(activity.get(), 0, "script-made events are not activity");
+    dom::document().dispatch_event(&Event::new("visibilitychange").unwrap()).unwrap();
+    window.dispatch_event(&Event::new("pageshow").unwrap()).unwrap();
+    assert_eq!(wakes.get(), 2, "lifecycle moments re-check the deadline");
+    drop(watcher);
+    dom::document().dispatch_event(&Event::new("visibilitychange").unwrap()).unwrap();
+    assert_eq!(wakes.get(), 2, "no listener left after drop");
+}
+
+fn keydown(target: &web_sys::EventTarget, key: &str, shift: bool) -> bool {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let e = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&e).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
+    let before = dom::element("button", &[("id", "before")]);
+    dom::document().body().unwrap().append_child(&before).unwrap();
+    before.focus().unwrap();
+
+    let extends = Rc::new(RefCell::new(Vec::new()));
+    let logouts = Rc::new(Cell::new(0));
+    let (e, l) = (extends.clone(), logouts.clone());
+    let text = DialogText { strings: text::for_lang("es"), title: Some("¿Sigue ahí?".into()), message: None };
+    let dialog = WarningDialog::show(&text, 60_000, Rc::new(move |how| e.borrow_mut().push(how)), Rc::new(move || l.set(l.get() + 1)));
+
+    let d = dialog.element();
+    assert!(d.open());
+    assert_eq!(d.get_attribute("role").as_deref(), Some("alertdialog"));
+    assert_eq!(d.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(d.get_attribute("lang").as_deref(), Some("es"));
+    assert_eq!(query("#autologoff-title").unwrap().text_content().as_deref(), Some("¿Sigue ahí?"));
+    assert_eq!(query("#autologoff-message").unwrap().text_content().as_deref(), Some(text::ES.message));
+    let active = dom::document().active_element().unwrap();
+    assert_eq!(active.get_attribute("data-autologoff-action").as_deref(), Some("extend"));
+    assert_eq!(active.text_content().as_deref(), Some("Seguir conectado"));
+
+    // Countdown every second; live region only at coarse steps.
+    let live = query("[data-autologoff-live]").unwrap();
+    let countdown = query("[data-autologoff-countdown]").unwrap();
+    assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 1:00"));
+    dialog.update(59_000);
+    assert_eq!(countdown.text_content().as_deref(), Some("0:59"));
+    assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 1:00"), "no announcement every second");
+    dialog.update(40_000);
+    assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:40"));
+    dialog.update(10_000);
+    assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:10"));
+    dialog.update(9_000);
+    assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:10"));
+
+    // Tab wraps at the ends; Escape extends; the logout button logs out.
+    let logout: HtmlElement = query("[data-autologoff-action=logout]").unwrap();
+    logout.focus().unwrap();
+    assert!(!keydown(d, "Tab", false), "Tab on the last button is taken over");
+    assert_eq!(dom::document().active_element().unwrap().get_attribute("data-autologoff-action").as_deref(), Some("extend"));
+    assert!(!keydown(d, "Escape", false));
+    assert_eq!(*extends.borrow(), vec![ExtendHow::Key]);
+    logout.click();
+    assert_eq!(logouts.get(), 1);
+    query("[data-autologoff-action=extend]").unwrap().click();
+    assert_eq!(*extends.borrow(), vec![ExtendHow::Key, ExtendHow::Button]);
+
+    drop(dialog);
+    assert!(query("[data-autologoff-dialog]").is_none(), "removed on drop");
+    assert_eq!(dom::document().active_element().unwrap().id(), "before", "focus returned");
+    before.remove();
+}
+
+#[wasm_bindgen_test]
+async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
+    let window = dom::window();
+    window.local_storage().unwrap().unwrap().set_item("phi", "x").unwrap();
+    window.session_storage().unwrap().unwrap().set_item("phi", "x").unwrap();
+    let doc: web_sys::HtmlDocument = dom::document().unchecked_into();
+    doc.set_cookie("readable=1; path=/").unwrap();
+    assert!(doc.cookie().unwrap().contains("readable=1"));
+
+    let cover = Cover::new(&text::EN);
+    let shown = query("[data-autologoff-cover]").expect("cover is up at once");
+    assert_eq!(window.get_computed_style(&shown).unwrap().unwrap().get_property_value("position").unwrap(), "fixed");
+    assert!(dom::document().body().unwrap().has_attribute("inert"));
+
+    let settings = Settings { logout_wait: 1_000, ..Settings::default() };
+    terminate::finish(settings, &text::EN, Reason::User, cover).await;
+    assert_eq!(window.local_storage().unwrap().unwrap().length().unwrap(), 0);
+    assert_eq!(window.session_storage().unwrap().unwrap().length().unwrap(), 0);
+    assert!(!doc.cookie().unwrap().contains("readable"));
+    let text = shown.text_content().unwrap();
+    assert!(text.starts_with(text::EN.signed_out), "{text}");
+    assert!(query("[data-autologoff-sign-in]").is_some());
+    uncover();
+}
+
+#[wasm_bindgen_test]
+async fn a_session_warns_extends_and_stops_on_real_timers() {
+    let warnings = Rc::new(Cell::new(0));
+    let w = warnings.clone();
+    let listener = gloo_events::EventListener::new(&dom::document(), "autologoff:warning", move |_| w.set(w.get() + 1));
+
+    let session = start(&[("timeout", "1500ms"), ("warning", "1s")]);
+    assert_eq!(session.state(), "active");
+    assert_eq!(html_state().as_deref(), Some("active"));
+    // One session per page.
+    let again = start_session(None).err().map(JsValue::from).expect("start must fail");
+    let message = Reflect::get(&again, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.contains("already running"), "{message}");
+
+    sleep(800).await;
+    assert_eq!(session.state(), "warning");
+    assert_eq!(html_state().as_deref(), Some("warning"));
+    assert_eq!(warnings.get(), 1);
+    assert!(query("[data-autologoff-dialog]").is_some());
+    assert!(session.remaining_ms() <= 1_000.0);
+
+    assert!(session.extend());
+    assert_eq!(session.state(), "active");
+    assert!(query("[data-autologoff-dialog]").is_none());
+    assert!(session.remaining_ms() > 1_000.0);
+
+    session.stop();
+    assert_eq!(html_state().as_deref(), Some("stopped"));
+    sleep(1_800).await;
+    assert_eq!(session.state(), "stopped");
+    assert!(query("[data-autologoff-dialog]").is_none(), "no timer left after stop");
+    assert_eq!(warnings.get(), 1);
+    drop(listener);
+}
+
+#[wasm_bindgen_test]
+async fn logout_from_the_api_covers_and_reports_the_reason() {
+    let reasons = Rc::new(RefCell::new(Vec::new()));
+    let r = reasons.clone();
+    let listener = gloo_events::EventListener::new(&dom::document(), "autologoff:logout", move |e| {
+        let detail = e.unchecked_ref::<web_sys::CustomEvent>().detail();
+        r.borrow_mut().push(Reflect::get(&detail, &"reason".into()).unwrap().as_string().unwrap());
+    });
+    let session = start(&[("timeout", "1m"), ("warning", "20s"), ("logoutWait", "200ms")]);
+    session.logout();
+    assert_eq!(session.state(), "expired");
+    assert_eq!(html_state().as_deref(), Some("expired"));
+    assert!(query("[data-autologoff-cover]").is_some());
+    assert_eq!(*reasons.borrow(), vec!["user".to_string()]);
+    // Extending an ended session does nothing; logging out again sends nothing more.
+    assert!(!session.extend());
+    session.logout();
+    assert_eq!(reasons.borrow().len(), 1);
+    sleep(400).await;
+    session.stop();
+    assert_eq!(session.state(), "expired", "stop cannot undo a logout");
+    uncover();
+    drop(listener);
+}
+
+#[wasm_bindgen_test]
+fn bad_options_are_errors_naming_the_option() {
+    let err = start_session(Some(options(&[("timeout", "5 minutes")]).unchecked_into())).err().map(JsValue::from).expect("start must fail");
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.starts_with("autologoff: option `timeout` must be a duration"), "{message}");
+    assert!(err.is_instance_of::<js_sys::Error>());
+}

@@ -1,0 +1,107 @@
+// Shared set-up for the end-to-end tests: the demo server in-process, Debian's Chromium through
+// playwright-core, a signed-in context, and a watch for CSP violations and page errors.
+import { chromium } from 'playwright-core';
+import { startServer } from '../../www/server.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+export { startServer };
+
+/** A new browser context signed in to the demo portal (its own cookie jar). */
+export async function signedIn(browser, server) {
+  const context = await browser.newContext({ baseURL: server.url });
+  const r = await context.request.post('/login', { form: { user: 'test.nurse', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+  if (r.status() !== 303) throw new Error('login failed: ' + r.status());
+  return context;
+}
+
+/** The session cookie value of a context. */
+export async function sid(context) {
+  const c = (await context.cookies()).find((c) => c.name === 'sid');
+  return c ? c.value : null;
+}
+
+/**
+ * Opens a page and records console messages, page errors and CSP violations on it.
+ * `page.problems()` lists page errors and violations; tests assert it is empty.
+ */
+export async function open(context, path) {
+  const page = await context.newPage();
+  const consoleMessages = [];
+  const errors = [];
+  page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
+  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  const recorded = [];
+  await page.exposeFunction('__cspViolation', (v) => errors.push('csp: ' + v));
+  // Events also go to the test process, so they survive the redirect that ends a session.
+  await page.exposeFunction('__recordEvent', (name, detail) => recorded.push({ name, detail }));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample),
+    );
+    window.__events = [];
+    for (const name of ['autologoff:warning', 'autologoff:extend', 'autologoff:logout']) {
+      document.addEventListener(name, (e) => {
+        window.__events.push({ name, detail: e.detail, at: Date.now() });
+        window.__recordEvent(name, e.detail);
+      });
+    }
+  });
+  page.consoleMessages = consoleMessages;
+  page.recorded = recorded;
+  page.problems = () => errors.slice();
+  if (path) await page.goto(path);
+  return page;
+}
+
+export const state = (page) => page.evaluate(() => document.documentElement.dataset.autologoffState);
+export const events = (page) => page.evaluate(() => window.__events);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Seeds every kind of client storage the page's origin has, plus a script-readable cookie. */
+export async function seedStorage(page) {
+  await page.evaluate(async () => {
+    localStorage.setItem('draft-note', 'PHI: follow-up for Jane Q. Sample');
+    sessionStorage.setItem('last-patient', '00-4417-2291');
+    document.cookie = 'ui_prefs=compact; path=/';
+    document.cookie = 'portal_hint=1; path=/portal';
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.open('patient-cache', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('records');
+      req.onsuccess = () => {
+        const tx = req.result.transaction('records', 'readwrite');
+        tx.objectStore('records').put({ mrn: '00-4417-2291' }, 'current');
+        tx.oncomplete = () => (req.result.close(), resolve());
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const cache = await caches.open('portal-api');
+    await cache.put('/api/record', new Response('{"mrn":"00-4417-2291"}'));
+  });
+}
+
+/** What client storage the page's origin still holds. */
+export async function storageLeft(page) {
+  return page.evaluate(async () => ({
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+    cookies: document.cookie,
+    idb: (await indexedDB.databases()).map((d) => d.name),
+    caches: await caches.keys(),
+  }));
+}

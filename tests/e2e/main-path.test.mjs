@@ -1,0 +1,298 @@
+// End to end, in headless Chromium against the demo portal and its real session server:
+// the main path of automatic logoff, from the script tag and from the npm package.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, startServer, signedIn, sid, open, state, events, sleep, seedStorage, storageLeft } from './helpers.mjs';
+
+let browser, server;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const portal = (query) => '/portal?' + new URLSearchParams(query);
+const dialog = (page) => page.locator('[role="alertdialog"]');
+
+test('idle session: accessible warning, then logout request with the session cookie, storage cleared, redirect, server session dead', async () => {
+  server.state.faults.logout = 'ok';
+  const context = await signedIn(browser, server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
+    await seedStorage(page);
+    const started = Date.now();
+
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(Date.now() - started >= 1_000, 'warning shown too early');
+    assert.equal(await state(page), 'warning');
+    const a11y = await page.evaluate(() => {
+      const d = document.querySelector('[role="alertdialog"]');
+      return {
+        modal: d.getAttribute('aria-modal'),
+        title: document.getElementById(d.getAttribute('aria-labelledby'))?.textContent,
+        message: document.getElementById(d.getAttribute('aria-describedby'))?.textContent,
+        focused: document.activeElement?.dataset.autologoffAction,
+        countdown: d.querySelector('[data-autologoff-countdown]').textContent,
+        countdownHidden: d.querySelector('[data-autologoff-countdown]').closest('[aria-hidden="true"]') !== null,
+        live: d.querySelector('[aria-live="polite"]')?.textContent,
+        buttons: [...d.querySelectorAll('button')].map((b) => [b.dataset.autologoffAction, b.textContent]),
+      };
+    });
+    assert.equal(a11y.modal, 'true');
+    assert.equal(a11y.title, 'Your session is about to expire');
+    assert.match(a11y.message, /inactive/);
+    assert.equal(a11y.focused, 'extend');
+    assert.match(a11y.countdown, /^0:0[0-3]$/);
+    assert.ok(a11y.countdownHidden, 'the ticking countdown must be hidden from screen readers');
+    assert.match(a11y.live, /^Time left: 0:0\d$/);
+    assert.deepEqual(a11y.buttons, [['extend', 'Stay signed in'], ['logout', 'Log out now']]);
+
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
+    const logout = server.state.logouts.find((l) => l.sid === cookie);
+    assert.ok(logout, 'the logout endpoint received the session cookie');
+    assert.equal(logout.known, true);
+    assert.equal(logout.reason, 'idle');
+    assert.deepEqual(page.recorded.map((e) => e.name), ['autologoff:warning', 'autologoff:logout']);
+    const left = await storageLeft(page);
+    assert.deepEqual(left, { local: [], session: [], cookies: '', idb: [], caches: [] });
+    assert.deepEqual((await context.cookies()).map((c) => c.name), []);
+    // The old session cookie is dead on the server.
+    const r = await fetch(server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } });
+    assert.equal(r.status, 401);
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the client clears storage itself when the server sends no Clear-Site-Data (logout answers 500)', async () => {
+  server.state.faults.logout = 'error';
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await seedStorage(page);
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
+    assert.deepEqual(await storageLeft(page), { local: [], session: [], cookies: '', idb: [], caches: [] });
+    // Only the HttpOnly session cookie is left: script cannot clear it, the server must.
+    assert.deepEqual((await context.cookies()).map((c) => [c.name, c.httpOnly]), [['sid', true]]);
+  } finally {
+    server.state.faults.logout = 'ok';
+    await context.close();
+  }
+});
+
+for (const fault of ['hang', 'reset', 'error']) {
+  test(`logout endpoint ${fault}: the page is covered at once and local termination completes within logoutWait`, async () => {
+    server.state.faults.logout = fault;
+    const context = await signedIn(browser, server);
+    try {
+      const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '1s' }));
+      await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'expired', null, { timeout: 10_000 });
+      const expiredAt = Date.now();
+      // Covered, body hidden: no PHI visible while the request is pending.
+      const covered = await page.evaluate(() => {
+        const c = document.querySelector('[data-autologoff-cover]');
+        return !!c && getComputedStyle(c).position === 'fixed' && getComputedStyle(document.body).visibility === 'hidden';
+      });
+      assert.ok(covered, 'page covered as soon as the session expired');
+      await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+      // Bounded by logoutWait (1 s); generous margin for a slow machine, but a hang would never get here.
+      assert.ok(Date.now() - expiredAt < 8_000);
+      assert.deepEqual((await storageLeft(page)).local, []);
+    } finally {
+      server.state.faults.logout = 'ok';
+      await context.close();
+    }
+  });
+}
+
+test('real input keeps the session alive; the warning comes once input stops', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    // Trusted input (CDP Input.dispatch*) for 5 s, longer than the timeout.
+    const until = Date.now() + 5_000;
+    for (let i = 0; Date.now() < until; i++) {
+      if (i % 3 === 2) await page.keyboard.press('Shift');
+      else await page.mouse.move(100 + (i % 50) * 7, 200 + (i % 2) * 5);
+      await sleep(250);
+    }
+    assert.equal(await state(page), 'active');
+    assert.equal(await dialog(page).count(), 0);
+    const stopped = Date.now();
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(Date.now() - stopped >= 1_500, 'warning must wait for timeout - warning after the last input');
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('untrusted synthetic events and pointer moves that do not move keep nothing alive', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '500ms' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    await page.mouse.move(300, 300);
+    const last = Date.now();
+    // A page script fires every kind of event; the pointer stays still.
+    await page.evaluate(() => {
+      window.__spam = setInterval(() => {
+        for (const t of ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'mousemove', 'scroll']) {
+          window.dispatchEvent(new Event(t));
+          document.body.dispatchEvent(new Event(t, { bubbles: true }));
+        }
+        window.scrollTo(0, (window.scrollY + 40) % 200);
+      }, 100);
+    });
+    const still = setInterval(() => page.mouse.move(300, 300).catch(() => {}), 200);
+    try {
+      await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+      assert.ok(Date.now() - last < 2_000 + 3_000, 'warned on schedule');
+      await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    } finally {
+      clearInterval(still);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test('"Stay signed in" closes the warning, restarts the timer and returns focus; input alone does not', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
+    await page.locator('textarea').focus();
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    // Activity while the warning shows does not dismiss it.
+    await page.mouse.move(10, 10);
+    await page.mouse.move(40, 60);
+    await sleep(300);
+    assert.equal(await state(page), 'warning');
+    await page.getByRole('button', { name: 'Stay signed in' }).click();
+    assert.equal(await dialog(page).count(), 0);
+    assert.equal(await state(page), 'active');
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA');
+    const ev = (await events(page)).filter((e) => e.name === 'autologoff:extend');
+    assert.deepEqual(ev.map((e) => e.detail.how), ['button']);
+    const remaining = await page.evaluate(() => window.autologoff.ready.then((s) => s.remainingMs));
+    assert.ok(remaining > 3_000 && remaining <= 4_000, 'a full timeout again: ' + remaining);
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Escape extends (how: key); Tab stays inside the dialog', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    const focused = () => page.evaluate(() => document.activeElement?.dataset.autologoffAction ?? null);
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'logout');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'extend');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'logout');
+    await page.keyboard.press('Escape');
+    assert.equal(await dialog(page).count(), 0);
+    assert.equal(await state(page), 'active');
+    assert.deepEqual((await events(page)).filter((e) => e.name === 'autologoff:extend').map((e) => e.detail.how), ['key']);
+  } finally {
+    await context.close();
+  }
+});
+
+test('"Log out now" logs out with reason user', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByRole('button', { name: 'Log out now' }).click();
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    assert.equal(server.state.logouts.find((l) => l.sid === cookie)?.reason, 'user');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a page paused past its deadline expires at once on resume, without a warning', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    // Headless Chromium ignores Page.setWebLifecycleState; pausing script stops its timers the
+    // way a frozen or sleeping page's are stopped.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    await sleep(4_500);
+    await cdp.send('Debugger.resume');
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    assert.deepEqual(page.recorded, [{ name: 'autologoff:logout', detail: { reason: 'idle' } }], 'no warning first');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a bad script-tag attribute is reported by name and the page is still protected by the default policy', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const page = await open(context, portal({ timeout: 'fifteen minutes', warning: '30s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    const errors = page.consoleMessages.filter((m) => m.type === 'error').map((m) => m.text);
+    assert.ok(errors.some((t) => t.includes('attribute `data-timeout` must be a duration') && t.includes('"fifteen minutes"')), errors.join('\n'));
+    const remaining = await page.evaluate(() => window.autologoff.ready.then((s) => s.remainingMs));
+    assert.ok(remaining > 14 * 60_000 && remaining <= 15 * 60_000, 'default 15 min timeout: ' + remaining);
+  } finally {
+    await context.close();
+  }
+});
+
+test('npm entry: start(options) runs the same session; bad options reject naming the option', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const bad = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '30s', warning: '1m' }));
+    await bad.waitForFunction(() => window.demoStartError !== undefined);
+    assert.match(await bad.evaluate(() => window.demoStartError), /option `warning` must be shorter than `timeout`/);
+    assert.equal(await bad.evaluate(() => document.documentElement.dataset.autologoffState), undefined);
+    await bad.close();
+
+    const page = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '3000', warning: '2s' }));
+    await page.waitForFunction(() => window.demoSession !== undefined);
+    assert.equal(await page.evaluate(() => window.demoSession.state), 'active');
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.deepEqual((await events(page)).map((e) => e.name), ['autologoff:warning']);
+    await page.evaluate(() => window.demoSession.extend());
+    assert.equal(await dialog(page).count(), 0);
+    await page.evaluate(() => window.demoSession.logout());
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('session.stop() detaches everything without logging out', async () => {
+  const context = await signedIn(browser, server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, portal({ timeout: '2s', warning: '1s' }));
+    await page.evaluate(() => window.autologoff.ready.then((s) => s.stop()));
+    assert.equal(await state(page), 'stopped');
+    await sleep(3_000);
+    assert.equal(await state(page), 'stopped');
+    assert.equal(await dialog(page).count(), 0);
+    assert.ok(page.url().includes('/portal'));
+    assert.equal(server.state.logouts.filter((l) => l.sid === cookie).length, 0);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,288 @@
+// The demo patient portal, and the server the end-to-end tests run against.
+//
+// A real (small) session server: login sets an HttpOnly, SameSite=Strict session cookie; PHI
+// pages need a live session and are sent with Cache-Control: no-store under a strict CSP;
+// POST /logout ends the session server-side and answers with Clear-Site-Data. Fault switches
+// (POST /__faults) make the logout endpoint fail, hang or reset, for tests and demos.
+//
+// `node www/server.mjs` serves on 127.0.0.1 (PORT, default 8080) and prints the URL.
+// Tests import startServer() and read the server's state in-process.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+const MIME = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json',
+  '.ts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+const STATIC = [
+  ['/assets/autologoff/', path.join(root, 'dist')],
+  ['/pkg/', path.join(root, 'pkg')],
+  ['/demo/', path.join(here, 'static')],
+];
+
+// Durations the demo offers; tests may pass any value of the documented forms.
+const PRESETS = {
+  standard: { label: '15 min, warning 60 s (default policy)', timeout: '15m', warning: '60s' },
+  short: { label: '2 min, warning 30 s', timeout: '2m', warning: '30s' },
+  demo: { label: '30 s, warning 20 s (watch it happen)', timeout: '30s', warning: '20s' },
+};
+
+// Settings the portal page passes through to the script tag as data-* attributes.
+const PASSTHROUGH = ['timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url', 'autostart'];
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; " +
+  "require-trusted-types-for 'script'";
+
+export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
+  const state = {
+    sessions: new Map(), // sid -> { user, created }
+    logouts: [], // every POST /logout: { at, sid, known, reason }
+    faults: { logout: 'ok' }, // 'ok' | 'error' | 'hang' | 'reset'
+    hanging: new Set(),
+  };
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      await handle(req, res, state);
+    } catch (error) {
+      if (!quiet) console.error(error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+    }
+  });
+  server.on('connection', (socket) => socket.setNoDelay(true));
+
+  return new Promise((resolve) => {
+    server.listen(port, host, () => {
+      const url = `http://${host}:${server.address().port}`;
+      resolve({
+        url,
+        state,
+        close: () =>
+          new Promise((done) => {
+            for (const r of state.hanging) r.destroy();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+function cookies(req) {
+  const out = {};
+  for (const part of (req.headers.cookie || '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function session(req, state) {
+  const sid = cookies(req).sid;
+  return sid && state.sessions.has(sid) ? { sid, ...state.sessions.get(sid) } : null;
+}
+
+async function body(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const esc = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+function send(res, status, type, text, headers = {}) {
+  res.writeHead(status, { 'content-type': type, ...headers });
+  res.end(text);
+}
+
+function redirect(res, to, headers = {}) {
+  res.writeHead(303, { location: to, 'cache-control': 'no-store', ...headers });
+  res.end();
+}
+
+async function handle(req, res, state) {
+  const url = new URL(req.url, 'http://localhost');
+  const p = url.pathname;
+
+  for (const [prefix, dir] of STATIC) {
+    if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
+  }
+
+  if (p === '/' && req.method === 'GET') return redirect(res, session(req, state) ? '/portal' : '/login');
+
+  if (p === '/login' && req.method === 'GET') {
+    return send(res, 200, 'text/html; charset=utf-8', loginPage(url), { 'cache-control': 'no-store', 'content-security-policy': CSP });
+  }
+
+  if (p === '/login' && req.method === 'POST') {
+    const form = new URLSearchParams(await body(req));
+    const user = (form.get('user') || '').trim() || 'demo.clinician';
+    const sid = crypto.randomBytes(24).toString('base64url');
+    state.sessions.set(sid, { user, created: Date.now() });
+    const preset = PRESETS[form.get('preset')] || PRESETS.demo;
+    const next = `/portal?timeout=${encodeURIComponent(preset.timeout)}&warning=${encodeURIComponent(preset.warning)}`;
+    return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/` });
+  }
+
+  if ((p === '/portal' || p === '/portal/npm') && req.method === 'GET') {
+    const s = session(req, state);
+    if (!s) return redirect(res, '/login?reason=signed-out');
+    return send(res, 200, 'text/html; charset=utf-8', portalPage(url, s, p === '/portal/npm'), {
+      // PHI: never stored, never reused from a cache on Back.
+      'cache-control': 'no-store',
+      'content-security-policy': CSP,
+    });
+  }
+
+  if (p === '/api/me' && req.method === 'GET') {
+    const s = session(req, state);
+    return s
+      ? send(res, 200, 'application/json', JSON.stringify({ user: s.user }), { 'cache-control': 'no-store' })
+      : send(res, 401, 'application/json', '{"error":"no session"}', { 'cache-control': 'no-store' });
+  }
+
+  if (p === '/logout' && req.method === 'POST') {
+    const sid = cookies(req).sid || null;
+    const reason = new URLSearchParams(await body(req)).get('reason');
+    const fault = state.faults.logout;
+    state.logouts.push({ at: Date.now(), sid, known: !!(sid && state.sessions.has(sid)), reason, fault });
+    if (fault === 'reset') return req.socket.destroy();
+    if (fault === 'hang') return void state.hanging.add(req.socket);
+    if (fault === 'error') return send(res, 500, 'text/plain', 'logout service unavailable');
+    if (sid) state.sessions.delete(sid);
+    res.writeHead(204, {
+      'cache-control': 'no-store',
+      'clear-site-data': '"cache", "cookies", "storage"',
+      'set-cookie': 'sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0',
+    });
+    return res.end();
+  }
+
+  if (p === '/__faults' && req.method === 'POST') {
+    const form = new URLSearchParams(await body(req));
+    const logout = form.get('logout');
+    if (!['ok', 'error', 'hang', 'reset'].includes(logout)) {
+      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset');
+    }
+    state.faults.logout = logout;
+    return send(res, 200, 'application/json', JSON.stringify(state.faults));
+  }
+
+  send(res, 404, 'text/plain', 'not found');
+}
+
+function serveFile(res, dir, rest) {
+  const file = path.resolve(dir, decodeURIComponent(rest));
+  if (!file.startsWith(dir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    return send(res, 404, 'text/plain', 'not found');
+  }
+  res.writeHead(200, {
+    'content-type': MIME[path.extname(file)] || 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  fs.createReadStream(file).pipe(res);
+}
+
+function page(title, main, scripts = '') {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<link rel="stylesheet" href="/demo/portal.css">
+${scripts}
+</head>
+<body>
+<header class="bar"><span class="brand">Riverside Health</span><span class="tag">autologoff demo</span></header>
+<main>${main}</main>
+</body>
+</html>`;
+}
+
+function loginPage(url) {
+  const reason = url.searchParams.get('reason');
+  const notice =
+    reason === 'timeout'
+      ? '<p class="notice" role="status">You were signed out because of inactivity. Sign in again to continue.</p>'
+      : reason === 'signed-out'
+        ? '<p class="notice" role="status">Your session has ended. Please sign in.</p>'
+        : '';
+  const options = Object.entries(PRESETS)
+    .map(([k, v]) => `<option value="${k}"${k === 'demo' ? ' selected' : ''}>${esc(v.label)}</option>`)
+    .join('');
+  return page(
+    'Sign in — Riverside Health',
+    `<h1>Sign in</h1>${notice}
+<form method="post" action="/login" class="card">
+  <label>User name <input name="user" value="demo.clinician" autocomplete="username"></label>
+  <label>Password <input name="password" type="password" value="demo" autocomplete="current-password"></label>
+  <label>Automatic logoff <select name="preset">${options}</select></label>
+  <button type="submit">Sign in</button>
+</form>
+<p class="hint">Demo only: any name and password sign in.</p>`,
+  );
+}
+
+function portalPage(url, s, npm) {
+  const attrs = { 'logout-url': '/logout', 'redirect-url': '/login?reason=timeout' };
+  for (const key of PASSTHROUGH) {
+    const v = url.searchParams.get(key);
+    if (v !== null) attrs[key] = v;
+  }
+  const data = Object.entries(attrs).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
+  // The npm page imports the ES module package and passes the same settings as options.
+  const scripts = npm
+    ? `<script type="module" src="/demo/npm-entry.js"${data}></script>`
+    : `<script src="/assets/autologoff/autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+  const presets = Object.entries(PRESETS)
+    .map(([, v]) => `<a href="?timeout=${encodeURIComponent(v.timeout)}&amp;warning=${encodeURIComponent(v.warning)}">${esc(v.label)}</a>`)
+    .join(' · ');
+  return page(
+    'Patient record — Riverside Health',
+    `<div class="row"><h1>Patient record</h1>
+<div class="session">Signed in as <strong>${esc(s.user)}</strong> · session <strong id="state">starting</strong> · <span id="left"></span>
+<button type="button" id="logout">Log out</button></div></div>
+<p class="policy">Automatic logoff after <strong>${esc(attrs.timeout || '15m')}</strong> of inactivity, warning <strong>${esc(attrs.warning || '60s')}</strong> before. Change: ${presets}.
+<a href="${esc(url.pathname + url.search)}" target="_blank" rel="noopener" id="second-tab">Open this page in a second tab</a>.</p>
+<section class="card phi" data-phi>
+  <h2>Jane Q. Sample</h2>
+  <dl>
+    <dt>MRN</dt><dd>00-4417-2291</dd>
+    <dt>Date of birth</dt><dd>1968-03-14</dd>
+    <dt>Allergies</dt><dd>Penicillin (hives)</dd>
+    <dt>Active medications</dt><dd>Metformin 500 mg twice daily; Lisinopril 10 mg daily</dd>
+  </dl>
+  <h3>Recent results</h3>
+  <table><thead><tr><th>Test</th><th>Result</th><th>Date</th></tr></thead>
+  <tbody><tr><td>HbA1c</td><td>7.2 %</td><td>2026-10-02</td></tr>
+  <tr><td>LDL cholesterol</td><td>118 mg/dL</td><td>2026-10-02</td></tr>
+  <tr><td>eGFR</td><td>74 mL/min/1.73m²</td><td>2026-10-02</td></tr></tbody></table>
+  <label class="note">Visit note <textarea rows="3">Sample data. Not a real patient.</textarea></label>
+</section>
+<p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page.</p>`,
+    scripts,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const port = Number(process.env.PORT || 8080);
+  const { url } = await startServer({ port, quiet: false });
+  console.log(`\nautologoff demo portal: ${url}/login\n(sign in with any name; Ctrl+C stops the server)`);
+}
