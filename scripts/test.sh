@@ -12,9 +12,12 @@ cargo test --quiet --tests --lib
 echo "== build (what ships)"
 node scripts/build.mjs
 
+echo "== TypeScript types of the npm package"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
-  cargo test --quiet --target wasm32-unknown-unknown --test browser
+  cargo test --target wasm32-unknown-unknown --test browser
 
 echo "== end to end (Playwright + Chromium against the demo portal)"
 node --test --test-concurrency=1 tests/e2e/

@@ -49,7 +49,7 @@ export async function open(context, path) {
   const recorded = [];
   await page.exposeFunction('__cspViolation', (v) => errors.push('csp: ' + v));
   // Events also go to the test process, so they survive the redirect that ends a session.
-  await page.exposeFunction('__recordEvent', (name, detail) => recorded.push({ name, detail }));
+  await page.exposeFunction('__recordEvent', (name, detail) => recorded.push({ name, detail, at: Date.now() }));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) =>
       window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample),
@@ -59,6 +59,14 @@ export async function open(context, path) {
       document.addEventListener(name, (e) => {
         window.__events.push({ name, detail: e.detail, at: Date.now() });
         window.__recordEvent(name, e.detail);
+        if (name === 'autologoff:logout') {
+          // At the moment of logout: is the page already covered and the body hidden?
+          const cover = document.querySelector('[data-autologoff-cover]');
+          window.__recordEvent('covered', {
+            cover: !!cover && getComputedStyle(cover).position === 'fixed',
+            bodyHidden: getComputedStyle(document.body).visibility === 'hidden',
+          });
+        }
       });
     }
   });

@@ -1,0 +1,35 @@
+// Compiled with `tsc --noEmit` by the test suite: the package's types must accept what the
+// README shows and refuse what is wrong (each @ts-expect-error must be an error, or tsc fails).
+import { start, type AutologoffOptions, type Session, type SessionState } from '../../pkg/index.js';
+
+const options: AutologoffOptions = {
+  timeout: '15m',
+  warning: 60_000,
+  logoutUrl: '/logout',
+  redirectUrl: '/login?reason=timeout',
+  logoutWait: '3s',
+  dialogTitle: 'Still there?',
+  dialogMessage: 'You will be signed out soon.',
+  lang: 'es',
+};
+
+export async function main(): Promise<void> {
+  const session: Session = await start(options);
+  const state: SessionState = session.state;
+  const left: number = session.remainingMs;
+  const extended: boolean = session.extend();
+  session.logout();
+  session.stop();
+  document.addEventListener('autologoff:logout', (e) => {
+    const reason: 'idle' | 'absolute' | 'user' | 'peer' | 'server' = e.detail.reason;
+    console.log(reason, state, left, extended);
+  });
+  document.addEventListener('autologoff:warning', (e) => console.log(e.detail.remainingMs.toFixed(0)));
+
+  // @ts-expect-error: a boolean is not a duration
+  await start({ timeout: true });
+  // @ts-expect-error: unknown option
+  await start({ timout: '5m' });
+  // @ts-expect-error: state is read-only
+  session.state = 'active';
+}
