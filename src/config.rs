@@ -39,11 +39,13 @@ pub enum Field {
     DialogMessage,
     /// `lang` / `data-lang`.
     Lang,
+    /// `channel` / `data-channel`.
+    Channel,
 }
 
 impl Field {
     /// Every field, in documentation order.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Timeout,
         Field::Warning,
         Field::LogoutUrl,
@@ -52,6 +54,7 @@ impl Field {
         Field::DialogTitle,
         Field::DialogMessage,
         Field::Lang,
+        Field::Channel,
     ];
 
     /// The name in the options object, which is also the `dataset` key of the attribute.
@@ -65,6 +68,7 @@ impl Field {
             Field::DialogTitle => "dialogTitle",
             Field::DialogMessage => "dialogMessage",
             Field::Lang => "lang",
+            Field::Channel => "channel",
         }
     }
 
@@ -79,6 +83,7 @@ impl Field {
             Field::DialogTitle => "data-dialog-title",
             Field::DialogMessage => "data-dialog-message",
             Field::Lang => "data-lang",
+            Field::Channel => "data-channel",
         }
     }
 
@@ -156,7 +161,12 @@ pub struct Settings {
     pub dialog_message: Option<String>,
     /// Language asked for (`None`: the document's).
     pub lang: Option<String>,
+    /// The cross-tab channel: tabs of one origin with the same channel share one session.
+    pub channel: String,
 }
+
+/// The default cross-tab channel name.
+pub const DEFAULT_CHANNEL: &str = "default";
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -169,6 +179,7 @@ impl Default for Settings {
             dialog_title: None,
             dialog_message: None,
             lang: None,
+            channel: DEFAULT_CHANNEL.to_owned(),
         }
     }
 }
@@ -221,6 +232,7 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
             Field::DialogTitle => text(&entry.value).map(|v| s.dialog_title = Some(v)),
             Field::DialogMessage => text(&entry.value).map(|v| s.dialog_message = Some(v)),
             Field::Lang => text(&entry.value).map(|v| s.lang = Some(v)),
+            Field::Channel => channel(&entry.value).map(|v| s.channel = v),
         };
         if let Err(problem) = result {
             errors.push(field_error(field, origin, problem, &entry.shown));
@@ -250,6 +262,7 @@ enum Problem {
     Empty,
     TooLongText,
     BadUrl,
+    BadChannel,
 }
 
 /// Parses a duration: a JS number of whole ms, or a string `"1500"`, `"500ms"`, `"90s"`,
@@ -330,6 +343,12 @@ fn text(value: &Value) -> Result<String, Problem> {
         Value::Text(t) => Ok(t.trim().to_owned()),
         _ => Err(Problem::NotText),
     }
+}
+
+fn channel(value: &Value) -> Result<String, Problem> {
+    let t = text(value)?;
+    let ok = t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok { Ok(t) } else { Err(Problem::BadChannel) }
 }
 
 fn url(value: &Value) -> Result<String, Problem> {
@@ -417,6 +436,7 @@ fn field_error(field: Field, origin: Origin, problem: Problem, shown: &str) -> C
             push_uint(&mut m, MAX_TEXT as u64);
             m.push_str(" characters");
         }
+        Problem::BadChannel => m.push_str("must be 1 to 64 letters, digits, '.', '_' or '-', such as \"billing\""),
         Problem::BadUrl => m.push_str(
             "must be a path such as \"/logout\" or an http(s) URL, without spaces; other schemes such as javascript: are refused",
         ),

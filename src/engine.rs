@@ -186,18 +186,43 @@ pub struct Engine {
     /// The latest `now` seen, to notice a wall clock that jumps backwards.
     last_now: Millis,
     effects: VecDeque<Effect>,
+    /// Messages for the other tabs, in order.
+    transmits: VecDeque<PeerMessage>,
+    /// When activity was last announced to other tabs (throttle), if ever.
+    last_announce: Option<Millis>,
+    /// Local activity not yet announced: the trailing edge of a burst.
+    pending_announce: Option<Millis>,
 }
+
+/// Tabs announce their activity at most this often; the last activity of a burst is always
+/// announced, with its own timestamp, when the interval has passed.
+pub const ANNOUNCE_INTERVAL: Millis = 1_000;
 
 impl Engine {
     /// A session that starts active at `now`.
     pub fn new(policy: Policy, now: Millis) -> Engine {
+        Engine::resume(policy, now, now)
+    }
+
+    /// A session that joins one already running in other tabs, whose last activity was at
+    /// `last_activity` (clamped to `now`): the deadline is inherited, not restarted. If that
+    /// deadline has passed, the first [`Engine::handle_timeout`] expires it.
+    pub fn resume(policy: Policy, last_activity: Millis, now: Millis) -> Engine {
         Engine {
             policy,
             state: State::Active,
-            last_activity: now,
+            last_activity: last_activity.min(now),
             last_now: now,
             effects: VecDeque::new(),
+            transmits: VecDeque::new(),
+            last_announce: None,
+            pending_announce: None,
         }
+    }
+
+    /// The start of the current idle period (the last activity this tab knows of, in any tab).
+    pub fn last_activity(&self) -> Millis {
+        self.last_activity
     }
 
     /// The policy in force.
@@ -228,16 +253,30 @@ impl Engine {
     /// Waking earlier is harmless (a spurious timeout does nothing); waking later is judged
     /// against the real deadline.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        match self.state {
-            State::Active => Some(self.warn_at()),
-            State::Warning => Some(self.expires_at()),
-            State::Expired | State::Stopped => None,
-        }
+        let own = match self.state {
+            State::Active => self.warn_at(),
+            State::Warning => self.expires_at(),
+            State::Expired | State::Stopped => return None,
+        };
+        Some(match self.announce_due() {
+            Some(due) => own.min(due),
+            None => own,
+        })
     }
 
     /// The next effect to perform, in order.
     pub fn poll_effect(&mut self) -> Option<Effect> {
         self.effects.pop_front()
+    }
+
+    /// The next message to send to the other tabs, in order.
+    pub fn poll_transmit(&mut self) -> Option<PeerMessage> {
+        self.transmits.pop_front()
+    }
+
+    /// Whether [`Engine::poll_transmit`] has something: a cheap check for the hot path.
+    pub fn has_transmit(&self) -> bool {
+        !self.transmits.is_empty()
     }
 
     /// Real user input happened at `now`.
@@ -248,6 +287,10 @@ impl Engine {
         self.check(now);
         if self.state == State::Active && now > self.last_activity {
             self.last_activity = now;
+            match self.last_announce {
+                Some(sent) if now < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(now),
+                _ => self.announce(PeerMessage::Activity { at: now }, now),
+            }
         }
     }
 
@@ -255,6 +298,11 @@ impl Engine {
     pub fn handle_timeout(&mut self, now: Millis) {
         self.observe(now);
         self.check(now);
+        if let (Some(due), Some(at)) = (self.announce_due(), self.pending_announce) {
+            if now >= due {
+                self.announce(PeerMessage::Activity { at }, now);
+            }
+        }
     }
 
     /// The user or the page asked to stay signed in. Returns whether the session was extended.
@@ -269,6 +317,9 @@ impl Engine {
                 self.last_activity = self.last_activity.max(now);
                 self.state = State::Active;
                 self.effects.push_back(Effect::Extended { how });
+                if how != ExtendHow::Peer {
+                    self.announce(PeerMessage::Extend { at: now }, now);
+                }
                 true
             }
             State::Expired | State::Stopped => false,
@@ -289,44 +340,37 @@ impl Engine {
     /// what real activity allows.
     pub fn handle_peer(&mut self, now: Millis, message: PeerMessage) {
         self.observe(now);
-        self.check(now);
-        match message {
+        let live = matches!(self.state, State::Active | State::Warning);
+        let (at, extend) = match message {
             PeerMessage::Logout => {
-                if matches!(self.state, State::Active | State::Warning) {
+                if live {
                     self.expire(Reason::Peer);
                 }
+                return;
             }
-            PeerMessage::Activity { at } => {
-                let at = at.min(now);
-                match self.state {
-                    State::Active => self.last_activity = self.last_activity.max(at),
-                    // Activity the peer saw before our warning began means we warned early
-                    // (the message was late); activity during the warning does not count,
-                    // as it would not count here.
-                    State::Warning if at > self.last_activity && at <= self.warn_at() => {
-                        self.last_activity = at;
-                        if now < self.warn_at() {
-                            self.state = State::Active;
-                            self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
-                        } else {
-                            let deadline = self.expires_at();
-                            self.effects.push_back(Effect::Warn { deadline });
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            PeerMessage::Extend { at } => {
-                let at = at.min(now);
-                if matches!(self.state, State::Active | State::Warning) {
-                    self.last_activity = self.last_activity.max(at);
-                    if self.state == State::Warning && now < self.warn_at() {
-                        self.state = State::Active;
-                        self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
-                    }
+            PeerMessage::Activity { at } => (at.min(now), false),
+            PeerMessage::Extend { at } => (at.min(now), true),
+        };
+        // Only what happened while the session was still alive counts: news of activity before
+        // our deadline keeps us alive even if it reaches us late (this tab slept), news from
+        // after it never revives.
+        if live && at > self.last_activity && at < self.expires_at() {
+            let counts = match self.state {
+                // In the warning, plain activity counts only if it came before the warning
+                // began (we warned on stale news); activity during it does not count here
+                // either. An extend always counts.
+                State::Warning => extend || at <= self.warn_at(),
+                _ => true,
+            };
+            if counts {
+                self.last_activity = at;
+                if self.state == State::Warning && now < self.warn_at() {
+                    self.state = State::Active;
+                    self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
                 }
             }
         }
+        self.check(now);
     }
 
     /// Detach: the session ends without a logout and the engine does nothing more.
@@ -335,6 +379,23 @@ impl Engine {
             self.state = State::Stopped;
         }
         self.effects.clear();
+        self.transmits.clear();
+        self.pending_announce = None;
+    }
+
+    /// When the pending trailing-edge announcement is due, if there is one.
+    fn announce_due(&self) -> Option<Millis> {
+        if !matches!(self.state, State::Active | State::Warning) {
+            return None;
+        }
+        self.pending_announce?;
+        Some(self.last_announce.map_or(0, |sent| sent.saturating_add(ANNOUNCE_INTERVAL)))
+    }
+
+    fn announce(&mut self, message: PeerMessage, now: Millis) {
+        self.transmits.push_back(message);
+        self.last_announce = Some(now);
+        self.pending_announce = None;
     }
 
     fn expires_at(&self) -> Millis {
@@ -351,6 +412,8 @@ impl Engine {
         if now < self.last_now {
             let back = self.last_now - now;
             self.last_activity = self.last_activity.saturating_sub(back);
+            self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
+            self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
         }
         self.last_now = now;
     }
@@ -370,5 +433,10 @@ impl Engine {
     fn expire(&mut self, reason: Reason) {
         self.state = State::Expired;
         self.effects.push_back(Effect::Terminate { reason });
+        self.pending_announce = None;
+        // Tell the other tabs, unless a peer told us: they already know.
+        if reason != Reason::Peer {
+            self.transmits.push_back(PeerMessage::Logout);
+        }
     }
 }

@@ -11,6 +11,7 @@
 pub mod config;
 pub mod engine;
 pub mod text;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

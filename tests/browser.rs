@@ -164,8 +164,14 @@ async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
     assert!(dom::document().body().unwrap().has_attribute("inert"));
 
     let settings = Settings { logout_wait: 1_000, ..Settings::default() };
-    terminate::finish(settings, &text::EN, Reason::User, cover).await;
-    assert_eq!(window.local_storage().unwrap().unwrap().length().unwrap(), 0);
+    terminate::finish(settings, &text::EN, Reason::User, "tab1".into(), cover).await;
+    // Only the session record is left: a tombstone of timestamps, no data.
+    let local = window.local_storage().unwrap().unwrap();
+    assert_eq!(local.length().unwrap(), 1);
+    let record = local.get_item("autologoff:default").unwrap().unwrap();
+    let decoded = autologoff::wire::Record::decode(&record, dom::now()).expect("a valid record");
+    assert!(decoded.ended.is_some(), "{record}");
+    local.clear().unwrap();
     assert_eq!(window.session_storage().unwrap().unwrap().length().unwrap(), 0);
     assert!(!doc.cookie().unwrap().contains("readable"));
     let text = shown.text_content().unwrap();
@@ -240,4 +246,39 @@ fn bad_options_are_errors_naming_the_option() {
     let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
     assert!(message.starts_with("autologoff: option `timeout` must be a duration"), "{message}");
     assert!(err.is_instance_of::<js_sys::Error>());
+}
+
+#[wasm_bindgen_test]
+async fn channel_delivers_to_other_instances_and_closes_on_drop() {
+    use autologoff::browser::channel::{self as ch, Channel};
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let g = got.clone();
+    let receiver = Channel::open("test-channel", Rc::new(move |t| g.borrow_mut().push(t))).expect("BroadcastChannel exists");
+    assert!(!receiver.is_fallback());
+    let sender = Channel::open("test-channel", Rc::new(|_| {})).unwrap();
+    sender.post("1;a;abc;123");
+    sleep(50).await;
+    assert_eq!(*got.borrow(), vec!["1;a;abc;123".to_string()]);
+    drop(receiver);
+    sender.post("1;a;abc;124");
+    sleep(50).await;
+    assert_eq!(got.borrow().len(), 1, "a dropped channel receives nothing");
+
+    ch::write_record("test-channel", autologoff::wire::Record { last_activity: 5, ended: None });
+    assert_eq!(ch::read_record("test-channel", 10).map(|r| r.last_activity), Some(5));
+    dom::window().local_storage().unwrap().unwrap().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn only_one_of_two_claims_wins_the_logout() {
+    use autologoff::browser::leader;
+    let (hold, release) = leader::deferred();
+    assert!(leader::claim("claims", "tab1", hold).await, "the lock is free");
+    let (hold2, _release2) = leader::deferred();
+    assert!(!leader::claim("claims", "tab2", hold2).await, "held by tab1");
+    release.call0(&JsValue::UNDEFINED).unwrap();
+    sleep(20).await;
+    let (hold3, release3) = leader::deferred();
+    assert!(leader::claim("claims", "tab3", hold3).await, "released after the hold settles");
+    release3.call0(&JsValue::UNDEFINED).unwrap();
 }

@@ -1,6 +1,8 @@
 //! Browser adapters: each owns one kind of JS resource and releases it on `Drop`.
 //!
 //! - [`activity`]: input and page-lifecycle listeners.
+//! - [`channel`]: the cross-tab transport and the shared session record.
+//! - [`leader`]: which tab sends the one logout request.
 //! - [`dialog`]: the warning dialog.
 //! - [`terminate`]: the cover, the logout request, clearing storage, the redirect.
 //! - [`session`]: the driver that feeds the engine, performs its effects and keeps the one timer.
@@ -8,7 +10,9 @@
 
 pub mod activity;
 pub mod api;
+pub mod channel;
 pub mod dialog;
 pub mod dom;
+pub mod leader;
 pub mod session;
 pub mod terminate;

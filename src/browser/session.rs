@@ -13,12 +13,14 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
 use super::activity::ActivityWatcher;
+use super::channel::{self, Channel};
 use super::dialog::{DialogText, WarningDialog};
 use super::dom;
 use super::terminate::{self, Cover};
 use crate::config::Settings;
-use crate::engine::{Effect, Engine, ExtendHow, Millis, Reason, State};
+use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, State};
 use crate::text;
+use crate::wire::{self, Record};
 
 /// A running session's browser side, shared by the JS handle, the listeners and the timer.
 pub type Shared = Rc<RefCell<Driver>>;
@@ -29,8 +31,13 @@ pub struct Driver {
     settings: Settings,
     text: DialogText,
     me: Weak<RefCell<Driver>>,
+    /// This tab's id on the channel (random, `[0-9a-z]`).
+    tab: String,
     watcher: Option<ActivityWatcher>,
+    channel: Option<Channel>,
     timer: Option<Timeout>,
+    /// When the armed timer fires.
+    armed_at: Option<Millis>,
     dialog: Option<WarningDialog>,
 }
 
@@ -71,14 +78,38 @@ impl Driver {
             title: settings.dialog_title.clone(),
             message: settings.dialog_message.clone(),
         };
+        let now = dom::now();
+        // When this document started loading: a logout recorded after it ended this page's session.
+        let time_origin = dom::window().performance().map_or(now, |p| p.time_origin() as Millis);
+        // Join the session the other tabs keep, if there is a live one; a record whose deadline
+        // passed with no tab to keep it is from an earlier session.
+        let record = channel::read_record(&settings.channel, now);
+        let ended = record.and_then(|r| r.ended).is_some_and(|at| at >= time_origin);
+        let engine = match record {
+            Some(Record { last_activity, ended: None })
+                if last_activity.saturating_add(settings.policy.timeout()) > now =>
+            {
+                Engine::resume(settings.policy, last_activity, now)
+            }
+            _ => {
+                if !ended {
+                    channel::write_record(&settings.channel, Record { last_activity: now, ended: None });
+                }
+                Engine::new(settings.policy, now)
+            }
+        };
+        let channel_name = settings.channel.clone();
         let shared = Rc::new_cyclic(|me: &Weak<RefCell<Driver>>| {
             RefCell::new(Driver {
-                engine: Engine::new(settings.policy, dom::now()),
+                engine,
                 settings,
                 text,
                 me: me.clone(),
+                tab: tab_id(),
                 watcher: None,
+                channel: None,
                 timer: None,
+                armed_at: None,
                 dialog: None,
             })
         });
@@ -87,13 +118,44 @@ impl Driver {
             let me = me.clone();
             move || on_activity(&me)
         });
-        let wake: Rc<dyn Fn()> = Rc::new(move || {
-            if let Some(shared) = me.upgrade() {
-                run(&shared, |e, now| e.handle_timeout(now));
+        let wake: Rc<dyn Fn()> = Rc::new({
+            let me = me.clone();
+            let channel_name = channel_name.clone();
+            move || {
+                let Some(shared) = me.upgrade() else { return };
+                // Timers may have slept: re-read what the other tabs recorded, then re-check.
+                run(&shared, |e, now| {
+                    if let Some(record) = channel::read_record(&channel_name, now) {
+                        match record.ended {
+                            Some(at) if at >= time_origin => e.handle_peer(now, PeerMessage::Logout),
+                            Some(_) => {}
+                            None => e.handle_peer(now, PeerMessage::Activity { at: record.last_activity }),
+                        }
+                    }
+                    e.handle_timeout(now);
+                });
             }
         });
-        shared.borrow_mut().watcher = Some(ActivityWatcher::new(activity, wake));
-        run(&shared, |_, _| {});
+        let message: Rc<dyn Fn(String)> = Rc::new({
+            let own = shared.borrow().tab.clone();
+            move |text| {
+                let Some(shared) = me.upgrade() else { return };
+                let Some(envelope) = wire::decode(&text, dom::now()) else { return };
+                if envelope.tab != own {
+                    run(&shared, |e, now| e.handle_peer(now, envelope.message));
+                }
+            }
+        });
+        {
+            let mut driver = shared.borrow_mut();
+            driver.watcher = Some(ActivityWatcher::new(activity, wake));
+            driver.channel = Channel::open(&channel_name, message);
+        }
+        run(&shared, |e, now| {
+            if ended {
+                e.handle_peer(now, PeerMessage::Logout);
+            }
+        });
         shared
     }
 
@@ -112,7 +174,9 @@ impl Driver {
     fn shutdown(&mut self) {
         self.engine.handle_stop();
         self.watcher = None;
+        self.channel = None;
         self.timer = None;
+        self.armed_at = None;
         self.dialog = None;
         self.mirror_state();
     }
@@ -143,16 +207,20 @@ impl Driver {
                     self.dialog = None;
                     self.watcher = None;
                     let cover = Cover::new(self.text.strings);
+                    // Tell the other tabs before anything else happens here.
+                    self.transmit(now);
                     js_sys::futures::spawn_local(terminate::finish(
                         self.settings.clone(),
                         self.text.strings,
                         reason,
+                        self.tab.clone(),
                         cover,
                     ));
                     out.push(Outbound::Logout { reason });
                 }
             }
         }
+        self.transmit(now);
         if let Some(dialog) = &self.dialog {
             dialog.update(self.engine.remaining(now));
         }
@@ -169,8 +237,21 @@ impl Driver {
 
     /// Arms the one timer for the engine's next deadline; during the warning, also for the next
     /// change of the visible countdown (at most one wakeup a second).
+    /// Sends the engine's messages to the other tabs, and keeps the shared record current.
+    fn transmit(&mut self, now: Millis) {
+        while let Some(message) = self.engine.poll_transmit() {
+            if let Some(channel) = &self.channel {
+                channel.post(&wire::encode(&self.tab, message, now));
+            }
+            if let PeerMessage::Activity { at } | PeerMessage::Extend { at } = message {
+                channel::write_record(&self.settings.channel, Record { last_activity: at, ended: None });
+            }
+        }
+    }
+
     fn arm(&mut self, now: Millis) {
         self.timer = None;
+        self.armed_at = None;
         let Some(at) = self.engine.poll_timeout() else { return };
         let mut delay = at.saturating_sub(now);
         if self.engine.state() == State::Warning {
@@ -180,6 +261,7 @@ impl Driver {
         let me = self.me.clone();
         // setTimeout takes a signed 32-bit delay; a longer wait simply wakes early and re-arms.
         let delay = delay.min(i32::MAX as Millis) as u32;
+        self.armed_at = Some(now + Millis::from(delay));
         self.timer = Some(Timeout::new(delay, move || {
             if let Some(shared) = me.upgrade() {
                 run(&shared, |e, now| e.handle_timeout(now));
@@ -238,13 +320,35 @@ pub fn stop(shared: &Shared) {
 /// (a late timer whose deadline the input revealed).
 fn on_activity(me: &Weak<RefCell<Driver>>) {
     let Some(shared) = me.upgrade() else { return };
-    let changed = {
+    let out = {
         let Ok(mut driver) = shared.try_borrow_mut() else { return };
+        let now = dom::now();
         let before = driver.engine.state();
-        driver.engine.handle_activity(dom::now());
-        driver.engine.state() != before
+        driver.engine.handle_activity(now);
+        // Most events end here. Once a second at most, an announcement to the other tabs is
+        // due now, or its trailing edge needs the timer earlier than it is armed.
+        let rearm = match (driver.engine.poll_timeout(), driver.armed_at) {
+            (Some(wanted), Some(armed)) => wanted < armed,
+            (wanted, armed) => wanted.is_some() != armed.is_some(),
+        };
+        if driver.engine.state() == before && !driver.engine.has_transmit() && !rearm {
+            return;
+        }
+        driver.step(now)
     };
-    if changed {
-        run(&shared, |_, _| {});
+    for event in out {
+        event.dispatch();
     }
+}
+
+/// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).
+fn tab_id() -> String {
+    let mut n = (js_sys::Math::random() * 3_656_158_440_062_976.0) as u64; // 36^10
+    let mut id = String::with_capacity(10);
+    for _ in 0..10 {
+        let d = (n % 36) as u8;
+        id.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        n /= 36;
+    }
+    id
 }

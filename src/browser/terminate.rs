@@ -15,9 +15,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, RequestCredentials, RequestInit};
 
 use super::dom::{self, element, style, text_element};
+use super::{channel, leader};
 use crate::config::Settings;
 use crate::engine::Reason;
 use crate::text::Strings;
+use crate::wire::Record;
 
 /// The full-page cover shown from the first moment of termination. It is never taken down:
 /// the page leaves, or stays covered.
@@ -77,11 +79,18 @@ impl Cover {
 }
 
 /// Steps 2 to 6, after the cover is up. Runs to completion on its own.
-pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reason, cover: Cover) {
+///
+/// Of the tabs of one session, only one sends the logout request (see [`leader`]); a tab told
+/// by another that the session ended (reason 'peer') never does.
+pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reason, tab: String, cover: Cover) {
     let window = dom::window();
     let waits = Array::new();
+    let (hold, release) = leader::deferred();
     if let Some(url) = &settings.logout_url {
-        waits.push(&logout_request(url, reason));
+        // Decided before storage is cleared: the fallback claim lives in localStorage.
+        if reason != Reason::Peer && leader::claim(&settings.channel, &tab, hold).await {
+            waits.push(&logout_request(url, reason));
+        }
     }
     clear_web_storage();
     if let Some(p) = clear_indexed_db() {
@@ -94,6 +103,10 @@ pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reaso
     let settled = Promise::all_settled(&waits);
     let bound = sleep(settings.logout_wait);
     let _ = Promise::race(&Array::of2(&settled, &bound)).await;
+    let _ = release.call0(&JsValue::UNDEFINED);
+    // A tombstone (a time, nothing else) so a page restored later knows this session ended.
+    let now = dom::now();
+    channel::write_record(&settings.channel, Record { last_activity: now, ended: Some(now) });
     clear_cookies();
     match &settings.redirect_url {
         Some(url) => {

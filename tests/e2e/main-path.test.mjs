@@ -58,7 +58,8 @@ test('idle session: accessible warning, then logout request with the session coo
     assert.equal(logout.reason, 'idle');
     assert.deepEqual(page.recorded.map((e) => e.name), ['autologoff:warning', 'autologoff:logout', 'covered']);
     const left = await storageLeft(page);
-    assert.deepEqual(left, { local: [], session: [], cookies: '', idb: [], caches: [] });
+    assert.deepEqual(left, { local: ['autologoff:default'], session: [], cookies: '', idb: [], caches: [] });
+    assert.match(await page.evaluate(() => localStorage.getItem('autologoff:default')), /^1;\d+;\d+$/, 'only a tombstone of timestamps');
     assert.deepEqual((await context.cookies()).map((c) => c.name), []);
     // The old session cookie is dead on the server.
     const r = await fetch(server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } });
@@ -76,7 +77,7 @@ test('the client clears storage itself when the server sends no Clear-Site-Data 
     const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await seedStorage(page);
     await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
-    assert.deepEqual(await storageLeft(page), { local: [], session: [], cookies: '', idb: [], caches: [] });
+    assert.deepEqual(await storageLeft(page), { local: ['autologoff:default'], session: [], cookies: '', idb: [], caches: [] });
     // Only the HttpOnly session cookie is left: script cannot clear it, the server must.
     assert.deepEqual((await context.cookies()).map((c) => [c.name, c.httpOnly]), [['sid', true]]);
   } finally {
@@ -98,7 +99,7 @@ for (const fault of ['hang', 'reset', 'error']) {
       const expiredAt = page.recorded.find((e) => e.name === 'autologoff:logout').at;
       // Bounded by logoutWait (1 s); generous margin for a slow machine, but a hang would never get here.
       assert.ok(arrived - expiredAt < 8_000, 'finished ' + (arrived - expiredAt) + ' ms after expiry');
-      assert.deepEqual((await storageLeft(page)).local, []);
+      assert.deepEqual((await storageLeft(page)).local, ['autologoff:default']);
     } finally {
       server.state.faults.logout = 'ok';
       await context.close();

@@ -1,0 +1,79 @@
+//! Choosing the one tab that sends the logout request, so N tabs make exactly one request.
+//!
+//! With Web Locks (<https://w3c.github.io/web-locks/>; Chrome 69, Firefox 96, Safari 15.4) the
+//! tab that gets `autologoff:<channel>:logout` with `ifAvailable` sends it and holds the lock
+//! until the request settles; the browser releases a lock whose tab closes or crashes. The
+//! other tabs that expire at the same moment finish locally without a request, and tabs whose
+//! timers run late are told by the logout broadcast first and never contend.
+//! Without Web Locks, a claim in localStorage, re-read after a short wait, decides.
+
+use js_sys::{Function, Promise, Reflect};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::channel;
+use super::dom;
+use super::terminate::sleep;
+
+/// A promise and the function that resolves it.
+pub fn deferred() -> (Promise, Function) {
+    let mut resolve = None;
+    let promise = Promise::new(&mut |r, _| resolve = Some(r));
+    (promise, resolve.expect("the Promise executor runs synchronously"))
+}
+
+/// Tries to become the tab that logs out for channel `name`. If so, the claim is held until
+/// `hold` settles. Returns whether this tab is the one.
+pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
+    let mut lock_name = channel::key(name);
+    lock_name.push_str(":logout");
+    let navigator = dom::window().navigator();
+    let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
+    let request = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let Some(request) = request.filter(|_| !locks.is_undefined()) else {
+        return claim_in_storage(&lock_name, tab).await;
+    };
+    let granted = Rc::new(Cell::new(false));
+    let (decided, decide) = deferred();
+    let g = granted.clone();
+    let callback = Closure::once(move |lock: JsValue| -> JsValue {
+        let got = !lock.is_null() && !lock.is_undefined();
+        g.set(got);
+        let _ = decide.call0(&JsValue::UNDEFINED);
+        if got {
+            hold.into()
+        } else {
+            JsValue::UNDEFINED
+        }
+    });
+    let options = dom::object(&[("ifAvailable", JsValue::TRUE)]);
+    if request.call3(&locks, &lock_name.into(), &options, callback.as_ref()).is_err() {
+        return false;
+    }
+    let _ = decided.await;
+    drop(callback);
+    granted.get()
+}
+
+/// The fallback: write a claim unless a fresh one from another tab exists, wait, and see whose
+/// claim survived. Claims older than 10 s are stale (their tab is gone).
+async fn claim_in_storage(key: &str, tab: &str) -> bool {
+    let Some(storage) = dom::window().local_storage().ok().flatten() else { return true };
+    let now = dom::now();
+    let fresh_other = storage.get_item(key).ok().flatten().and_then(|v| {
+        let (who, at) = v.split_once(';')?;
+        let at: u64 = at.parse().ok()?;
+        (who != tab && now.saturating_sub(at) < 10_000).then_some(())
+    });
+    if fresh_other.is_some() {
+        return false;
+    }
+    let mut mine = String::from(tab);
+    mine.push(';');
+    crate::config::push_uint(&mut mine, now);
+    let _ = storage.set_item(key, &mine);
+    let _ = sleep(60).await;
+    storage.get_item(key).ok().flatten().as_deref() == Some(mine.as_str())
+}
