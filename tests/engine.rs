@@ -316,3 +316,205 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn activity_is_announced_at_most_once_a_second_with_a_trailing_edge() {
+    let mut e = Engine::new(policy(60_000, 20_000), T0);
+    e.handle_activity(T0 + 10);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 10 }), "leading edge at once");
+    e.handle_activity(T0 + 100);
+    e.handle_activity(T0 + 700);
+    assert_eq!(e.poll_transmit(), None, "throttled");
+    assert_eq!(e.poll_timeout(), Some(T0 + 1_010), "the trailing edge needs a wakeup");
+    e.handle_timeout(T0 + 1_010);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 700 }), "with its own timestamp");
+    assert_eq!(e.poll_timeout(), Some(T0 + 700 + 40_000), "no wakeup while nothing is pending");
+    e.handle_activity(T0 + 5_000);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 5_000 }));
+}
+
+#[test]
+fn extends_and_logouts_are_announced_but_never_echoed() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_extend(T0 + 1_000, ExtendHow::Button);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Extend { at: T0 + 1_000 }));
+    e.handle_peer(T0 + 2_000, PeerMessage::Extend { at: T0 + 2_000 });
+    e.handle_peer(T0 + 2_500, PeerMessage::Activity { at: T0 + 2_500 });
+    assert_eq!(e.poll_transmit(), None);
+    e.handle_logout(T0 + 3_000, Reason::User);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Logout));
+
+    let mut told = Engine::new(policy(10_000, 3_000), T0);
+    told.handle_peer(T0 + 3_000, PeerMessage::Logout);
+    assert_eq!(told.poll_transmit(), None);
+    assert_eq!(drain(&mut told), vec![Effect::Terminate { reason: Reason::Peer }]);
+}
+
+#[test]
+fn news_of_activity_from_before_our_deadline_keeps_a_sleeping_tab_alive() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    // This tab slept through its deadline (T0+10s); another tab saw activity at T0+9s and
+    // its record or message is read on wake at T0+12s: the session was never idle that long.
+    e.handle_peer(T0 + 12_000, PeerMessage::Activity { at: T0 + 9_000 });
+    assert_eq!(e.state(), State::Active);
+    assert_eq!(e.deadline(), Some(T0 + 19_000));
+    // Activity after our deadline does not count: the session had already ended.
+    let mut late = Engine::new(policy(10_000, 3_000), T0);
+    late.handle_peer(T0 + 12_000, PeerMessage::Activity { at: T0 + 11_000 });
+    assert_eq!(late.state(), State::Expired);
+}
+
+#[test]
+fn a_late_tab_inherits_the_deadline() {
+    let mut e = Engine::resume(policy(10_000, 3_000), T0, T0 + 8_000);
+    assert_eq!(e.state(), State::Active);
+    assert_eq!(e.deadline(), Some(T0 + 10_000));
+    assert_eq!(e.poll_timeout(), Some(T0 + 7_000));
+    e.handle_timeout(T0 + 8_000);
+    assert_eq!(e.state(), State::Warning, "joins the warning the other tabs show");
+    // A stamp from the future is clamped.
+    let f = Engine::resume(policy(10_000, 3_000), T0 + 99_999, T0);
+    assert_eq!(f.deadline(), Some(T0 + 10_000));
+}
+
+/// Simulates N tabs on one channel: each with its own engine and on-time timers, messages
+/// delivered to every other tab after `delay` ms.
+struct Tabs {
+    engines: Vec<Engine>,
+    queue: Vec<(Millis, usize, PeerMessage)>,
+    delay: Millis,
+    now: Millis,
+    /// The latest input (activity or extend) any tab accepted.
+    last_real: Millis,
+    expired_idle_early: bool,
+}
+
+impl Tabs {
+    fn new(n: usize, p: Policy, delay: Millis) -> Tabs {
+        Tabs { engines: (0..n).map(|_| Engine::new(p, T0)).collect(), queue: Vec::new(), delay, now: T0, last_real: T0, expired_idle_early: false }
+    }
+
+    fn after(&mut self, i: usize) {
+        while let Some(m) = self.engines[i].poll_transmit() {
+            for j in 0..self.engines.len() {
+                if j != i {
+                    self.queue.push((self.now + self.delay, j, m));
+                }
+            }
+        }
+        let timeout = self.engines[i].policy().timeout();
+        while let Some(effect) = self.engines[i].poll_effect() {
+            // Early means: a tab expired although it could have known of input within the
+            // timeout. The one unavoidable case is input made less than one message delay
+            // before that tab's deadline (an extend, or any input with no warning): the news
+            // cannot arrive in time. With instant delivery nothing is excused.
+            let unknowable = self.last_real + self.delay > self.now;
+            if effect == (Effect::Terminate { reason: Reason::Idle }) && self.now < self.last_real + timeout && !unknowable {
+                self.expired_idle_early = true;
+            }
+        }
+    }
+
+    /// Runs every timer and delivery due up to `until`, in time order.
+    fn run_until(&mut self, until: Millis) {
+        loop {
+            let timer = self.engines.iter().enumerate().filter_map(|(i, e)| e.poll_timeout().map(|t| (t, i))).min();
+            let delivery = self.queue.iter().enumerate().map(|(k, q)| (q.0, k)).min();
+            let next = match (timer, delivery) {
+                (Some(t), Some(d)) => t.0.min(d.0),
+                (Some(t), None) => t.0,
+                (None, Some(d)) => d.0,
+                (None, None) => break,
+            };
+            if next > until {
+                break;
+            }
+            self.now = self.now.max(next);
+            if let Some((at, k)) = delivery.filter(|d| d.0 == next) {
+                let (_, j, m) = self.queue.remove(k);
+                let _ = at;
+                self.engines[j].handle_peer(self.now, m);
+                self.after(j);
+            } else if let Some((_, i)) = timer {
+                self.engines[i].handle_timeout(self.now);
+                self.after(i);
+            }
+        }
+        self.now = self.now.max(until);
+    }
+}
+
+proptest! {
+    /// For any interleaving of input across N tabs: no tab expires for inactivity while any
+    /// tab saw activity within the timeout; and once one tab logs out, every tab ends and none
+    /// returns to active.
+    #[test]
+    fn tabs_share_one_session(
+        n in 2usize..6,
+        timeout in 3_000u64..30_000,
+        warning_pct in 0u64..90,
+        delay in 0u64..300,
+        inputs in proptest::collection::vec((0u64..4_000, 0usize..6, 0u8..20), 1..50),
+    ) {
+        let p = policy(timeout, timeout * warning_pct / 100);
+        let mut tabs = Tabs::new(n, p, delay);
+        let mut logged_out = false;
+        for (gap, tab, kind) in inputs {
+            let i = tab % n;
+            let at = tabs.now + gap;
+            tabs.run_until(at);
+            match kind {
+                0 => { tabs.engines[i].handle_logout(at, Reason::User); logged_out = true; }
+                1..=2 => { tabs.engines[i].handle_extend(at, ExtendHow::Button); }
+                _ => {}
+            }
+            if kind >= 3 {
+                let before = tabs.engines[i].state();
+                tabs.engines[i].handle_activity(at);
+                if before == State::Active && tabs.engines[i].state() == State::Active && at > tabs.last_real {
+                    tabs.last_real = at;
+                }
+            }
+            if (1..=2).contains(&kind) && tabs.engines[i].state() == State::Active && at >= tabs.last_real {
+                tabs.last_real = at;
+            }
+            tabs.after(i);
+            prop_assert!(!tabs.expired_idle_early, "a tab expired while another was active");
+            if tabs.engines.iter().any(|e| e.state() == State::Expired) {
+                logged_out = true;
+            }
+        }
+        // Let every message and timer play out.
+        let end = tabs.now + timeout * 2 + 2_000;
+        tabs.run_until(end);
+        prop_assert!(!tabs.expired_idle_early);
+        // Idle long enough: everyone is out, and all agree.
+        prop_assert!(tabs.engines.iter().all(|e| e.state() == State::Expired), "{:?}", tabs.engines.iter().map(|e| e.state()).collect::<Vec<_>>());
+        let _ = logged_out;
+    }
+
+    /// Without delays no tab ever expires before the true last input anywhere, extends included.
+    #[test]
+    fn instant_delivery_never_expires_early(
+        n in 2usize..5,
+        timeout in 2_000u64..20_000,
+        warning_pct in 0u64..90,
+        inputs in proptest::collection::vec((0u64..3_000, 0usize..5, 0u8..6), 1..40),
+    ) {
+        let mut tabs = Tabs::new(n, policy(timeout, timeout * warning_pct / 100), 0);
+        for (gap, tab, kind) in inputs {
+            let i = tab % n;
+            let at = tabs.now + gap;
+            tabs.run_until(at);
+            let before = tabs.engines[i].state();
+            if kind == 0 { tabs.engines[i].handle_extend(at, ExtendHow::Button); } else { tabs.engines[i].handle_activity(at); }
+            if tabs.engines[i].state() == State::Active && (kind == 0 || before == State::Active) && at > tabs.last_real {
+                tabs.last_real = at;
+            }
+            tabs.after(i);
+            prop_assert!(!tabs.expired_idle_early);
+        }
+        tabs.run_until(tabs.now + timeout * 2);
+        prop_assert!(!tabs.expired_idle_early);
+    }
+}
