@@ -41,7 +41,7 @@ const PRESETS = {
 };
 
 // Settings the portal page passes through to the script tag as data-* attributes.
-const PASSTHROUGH = ['timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url', 'autostart'];
+const PASSTHROUGH = ['timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url', 'autostart', 'channel'];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; " +

@@ -188,6 +188,8 @@ export interface AutologoffOptions {
   dialogMessage?: string;
   /** Language of the built-in text ("en", "es"). Default: the document's lang, else English. */
   lang?: string;
+  /** Tabs with the same channel share one session. Default "default". */
+  channel?: string;
 }
 "#;
 

@@ -27,13 +27,12 @@ pub fn deferred() -> (Promise, Function) {
 /// Tries to become the tab that logs out for channel `name`. If so, the claim is held until
 /// `hold` settles. Returns whether this tab is the one.
 pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
-    let mut lock_name = channel::key(name);
-    lock_name.push_str(":logout");
+    let lock_name = claim_key(name);
     let navigator = dom::window().navigator();
     let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
     let request = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     let Some(request) = request.filter(|_| !locks.is_undefined()) else {
-        return claim_in_storage(&lock_name, tab).await;
+        return claim_in_storage(&lock_name, tab, hold).await;
     };
     let granted = Rc::new(Cell::new(false));
     let (decided, decide) = deferred();
@@ -57,9 +56,18 @@ pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
     granted.get()
 }
 
+/// `autologoff:<channel>:logout`: the Web Lock's name, and the fallback claim's localStorage key
+/// (which clearing storage keeps, so a claim cannot vanish under the tab that holds it).
+pub fn claim_key(name: &str) -> String {
+    let mut k = channel::key(name);
+    k.push_str(":logout");
+    k
+}
+
 /// The fallback: write a claim unless a fresh one from another tab exists, wait, and see whose
-/// claim survived. Claims older than 10 s are stale (their tab is gone).
-async fn claim_in_storage(key: &str, tab: &str) -> bool {
+/// claim survived. The winner removes it once `hold` settles; claims older than 10 s are stale
+/// (their tab died).
+async fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> bool {
     let Some(storage) = dom::window().local_storage().ok().flatten() else { return true };
     let now = dom::now();
     let fresh_other = storage.get_item(key).ok().flatten().and_then(|v| {
@@ -75,5 +83,15 @@ async fn claim_in_storage(key: &str, tab: &str) -> bool {
     crate::config::push_uint(&mut mine, now);
     let _ = storage.set_item(key, &mine);
     let _ = sleep(60).await;
-    storage.get_item(key).ok().flatten().as_deref() == Some(mine.as_str())
+    let won = storage.get_item(key).ok().flatten().as_deref() == Some(mine.as_str());
+    if won {
+        let key = key.to_owned();
+        js_sys::futures::spawn_local(async move {
+            let _ = hold.await;
+            if storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str()) {
+                let _ = storage.remove_item(&key);
+            }
+        });
+    }
+    won
 }

@@ -92,7 +92,7 @@ pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reaso
             waits.push(&logout_request(url, reason));
         }
     }
-    clear_web_storage();
+    clear_web_storage(&[&leader::claim_key(&settings.channel)]);
     if let Some(p) = clear_indexed_db() {
         waits.push(&p);
     }
@@ -138,11 +138,18 @@ fn logout_request(url: &str, reason: Reason) -> Promise {
     dom::window().fetch_with_str_and_init(url, &init)
 }
 
-fn clear_web_storage() {
+/// Clears both storages; `keep` keys of localStorage survive (autologoff's own logout claim).
+/// Keys are removed one by one rather than with `clear()`: another tab's view of localStorage
+/// can lag, and a `clear()` from that view would also wipe what this one wrote meanwhile.
+fn clear_web_storage(keep: &[&str]) {
     let window = dom::window();
     // Either can throw (storage disabled, sandboxed frame): nothing to clear then.
     if let Ok(Some(s)) = window.local_storage() {
-        let _ = s.clear();
+        let count = s.length().unwrap_or(0);
+        let keys: Vec<String> = (0..count).filter_map(|i| s.key(i).ok().flatten()).collect();
+        for key in keys.iter().filter(|k| !keep.contains(&k.as_str())) {
+            let _ = s.remove_item(key);
+        }
     }
     if let Ok(Some(s)) = window.session_storage() {
         let _ = s.clear();
