@@ -18,6 +18,9 @@ pub const WCAG_MIN_WARNING: Millis = 20_000;
 const MIN_TIMEOUT: Millis = 1_000;
 const MAX_TIMEOUT: Millis = 24 * 3_600_000;
 const MAX_LOGOUT_WAIT: Millis = 60_000;
+const MAX_ABSOLUTE: Millis = 7 * 24 * 3_600_000;
+/// Year 2286 in ms: the most a session start may be.
+const MAX_EPOCH: Millis = 9_999_999_999_999;
 const MAX_TEXT: usize = 500;
 
 /// One setting, with its name as an option and as a script-tag attribute.
@@ -41,11 +44,29 @@ pub enum Field {
     Lang,
     /// `channel` / `data-channel`.
     Channel,
+    /// `absoluteTimeout` / `data-absolute-timeout`.
+    AbsoluteTimeout,
+    /// `sessionStart` / `data-session-start`.
+    SessionStart,
+    /// `keepaliveUrl` / `data-keepalive-url`.
+    KeepaliveUrl,
+    /// `keepaliveInterval` / `data-keepalive-interval`.
+    KeepaliveInterval,
+    /// `csrfHeader` / `data-csrf-header`.
+    CsrfHeader,
+    /// `csrfToken` / `data-csrf-token`.
+    CsrfToken,
+    /// `keepStorageKeys` / `data-keep-storage-keys`.
+    KeepStorageKeys,
+    /// `unregisterServiceWorkers` / `data-unregister-service-workers`.
+    UnregisterServiceWorkers,
+    /// `auditUrl` / `data-audit-url`.
+    AuditUrl,
 }
 
 impl Field {
     /// Every field, in documentation order.
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 18] = [
         Field::Timeout,
         Field::Warning,
         Field::LogoutUrl,
@@ -55,6 +76,15 @@ impl Field {
         Field::DialogMessage,
         Field::Lang,
         Field::Channel,
+        Field::AbsoluteTimeout,
+        Field::SessionStart,
+        Field::KeepaliveUrl,
+        Field::KeepaliveInterval,
+        Field::CsrfHeader,
+        Field::CsrfToken,
+        Field::KeepStorageKeys,
+        Field::UnregisterServiceWorkers,
+        Field::AuditUrl,
     ];
 
     /// The name in the options object, which is also the `dataset` key of the attribute.
@@ -69,6 +99,15 @@ impl Field {
             Field::DialogMessage => "dialogMessage",
             Field::Lang => "lang",
             Field::Channel => "channel",
+            Field::AbsoluteTimeout => "absoluteTimeout",
+            Field::SessionStart => "sessionStart",
+            Field::KeepaliveUrl => "keepaliveUrl",
+            Field::KeepaliveInterval => "keepaliveInterval",
+            Field::CsrfHeader => "csrfHeader",
+            Field::CsrfToken => "csrfToken",
+            Field::KeepStorageKeys => "keepStorageKeys",
+            Field::UnregisterServiceWorkers => "unregisterServiceWorkers",
+            Field::AuditUrl => "auditUrl",
         }
     }
 
@@ -84,6 +123,15 @@ impl Field {
             Field::DialogMessage => "data-dialog-message",
             Field::Lang => "data-lang",
             Field::Channel => "data-channel",
+            Field::AbsoluteTimeout => "data-absolute-timeout",
+            Field::SessionStart => "data-session-start",
+            Field::KeepaliveUrl => "data-keepalive-url",
+            Field::KeepaliveInterval => "data-keepalive-interval",
+            Field::CsrfHeader => "data-csrf-header",
+            Field::CsrfToken => "data-csrf-token",
+            Field::KeepStorageKeys => "data-keep-storage-keys",
+            Field::UnregisterServiceWorkers => "data-unregister-service-workers",
+            Field::AuditUrl => "data-audit-url",
         }
     }
 
@@ -108,6 +156,10 @@ pub enum Value {
     Number(f64),
     /// A JS string (attributes are always strings).
     Text(String),
+    /// A JS boolean.
+    Bool(bool),
+    /// A JS array of strings.
+    List(Vec<String>),
     /// `undefined` or `null`: the setting is absent.
     Absent,
     /// Anything else (object, boolean, ...).
@@ -163,7 +215,28 @@ pub struct Settings {
     pub lang: Option<String>,
     /// The cross-tab channel: tabs of one origin with the same channel share one session.
     pub channel: String,
+    /// When the session started on the server (ms since the epoch), for the absolute lifetime.
+    pub session_start: Option<Millis>,
+    /// Where to send keepalive requests while the user is active; `None`: no keepalive.
+    pub keepalive_url: Option<String>,
+    /// At most one keepalive per this interval.
+    pub keepalive_interval: Millis,
+    /// Header carrying the CSRF token on the logout request.
+    pub csrf_header: String,
+    /// The CSRF token (`None`: read `<meta name="csrf-token">` if there is one).
+    pub csrf_token: Option<String>,
+    /// localStorage keys that survive logout (harmless preferences such as a theme).
+    pub keep_storage_keys: Vec<String>,
+    /// Also unregister the origin's service workers on logout.
+    pub unregister_service_workers: bool,
+    /// Where to send audit events (`sendBeacon`, JSON); `None`: DOM events only.
+    pub audit_url: Option<String>,
 }
+
+/// Default keepalive interval: 5 minutes.
+pub const DEFAULT_KEEPALIVE_INTERVAL: Millis = 5 * 60_000;
+/// Default CSRF header name.
+pub const DEFAULT_CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// The default cross-tab channel name.
 pub const DEFAULT_CHANNEL: &str = "default";
@@ -180,6 +253,14 @@ impl Default for Settings {
             dialog_message: None,
             lang: None,
             channel: DEFAULT_CHANNEL.to_owned(),
+            session_start: None,
+            keepalive_url: None,
+            keepalive_interval: DEFAULT_KEEPALIVE_INTERVAL,
+            csrf_header: DEFAULT_CSRF_HEADER.to_owned(),
+            csrf_token: None,
+            keep_storage_keys: Vec::new(),
+            unregister_service_workers: false,
+            audit_url: None,
         }
     }
 }
@@ -209,6 +290,7 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
     let mut s = Settings::default();
     let mut timeout = None;
     let mut warning = None;
+    let mut absolute = None;
     for entry in entries {
         if entry.value == Value::Absent {
             continue;
@@ -233,6 +315,17 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
             Field::DialogMessage => text(&entry.value).map(|v| s.dialog_message = Some(v)),
             Field::Lang => text(&entry.value).map(|v| s.lang = Some(v)),
             Field::Channel => channel(&entry.value).map(|v| s.channel = v),
+            Field::AbsoluteTimeout => duration(&entry.value, MIN_TIMEOUT, MAX_ABSOLUTE).map(|v| absolute = Some(v)),
+            Field::SessionStart => epoch(&entry.value).map(|v| s.session_start = Some(v)),
+            Field::KeepaliveUrl => url(&entry.value).map(|v| s.keepalive_url = Some(v)),
+            Field::KeepaliveInterval => {
+                duration(&entry.value, MIN_TIMEOUT, MAX_TIMEOUT).map(|v| s.keepalive_interval = v)
+            }
+            Field::CsrfHeader => header_name(&entry.value).map(|v| s.csrf_header = v),
+            Field::CsrfToken => text(&entry.value).map(|v| s.csrf_token = Some(v)),
+            Field::KeepStorageKeys => list(&entry.value).map(|v| s.keep_storage_keys = v),
+            Field::UnregisterServiceWorkers => boolean(&entry.value).map(|v| s.unregister_service_workers = v),
+            Field::AuditUrl => url(&entry.value).map(|v| s.audit_url = Some(v)),
         };
         if let Err(problem) = result {
             errors.push(field_error(field, origin, problem, &entry.shown));
@@ -242,13 +335,34 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
     let w = warning.unwrap_or(DEFAULT_WARNING);
     s.policy = match Policy::new(t, w) {
         Ok(policy) => policy,
-        Err(PolicyError::ZeroTimeout) => unreachable!("duration() enforces MIN_TIMEOUT > 0"),
+        Err(PolicyError::ZeroTimeout | PolicyError::WarningNotShorterThanAbsolute) => {
+            unreachable!("duration() enforces MIN_TIMEOUT > 0; Policy::new sets no absolute")
+        }
         Err(PolicyError::WarningNotShorter) => {
             errors.push(warning_too_long(origin, warning.is_some()));
             Policy::new(t, t / 2).expect("half of a timeout of at least 1 s is shorter than it")
         }
     };
+    match s.policy.with_absolute(absolute) {
+        Ok(policy) => s.policy = policy,
+        Err(_) => errors.push(absolute_too_short(origin)),
+    }
     s
+}
+
+fn absolute_too_short(origin: Origin) -> ConfigError {
+    let (kind, a) = name(Field::AbsoluteTimeout, origin);
+    let (_, w) = name(Field::Warning, origin);
+    let mut m = String::from("autologoff: ");
+    m.push_str(kind);
+    m.push_str(a);
+    m.push_str("` must be longer than `");
+    m.push_str(w);
+    m.push('`');
+    if origin == Origin::Attributes {
+        m.push_str(". No absolute lifetime instead.");
+    }
+    ConfigError { field: Some(Field::AbsoluteTimeout), message: m }
 }
 
 /// What was wrong with one value.
@@ -263,6 +377,10 @@ enum Problem {
     TooLongText,
     BadUrl,
     BadChannel,
+    BadHeader,
+    NotList,
+    NotBool,
+    NotEpoch,
 }
 
 /// Parses a duration: a JS number of whole ms, or a string `"1500"`, `"500ms"`, `"90s"`,
@@ -342,6 +460,47 @@ fn text(value: &Value) -> Result<String, Problem> {
         Value::Text(t) if t.chars().count() > MAX_TEXT => Err(Problem::TooLongText),
         Value::Text(t) => Ok(t.trim().to_owned()),
         _ => Err(Problem::NotText),
+    }
+}
+
+/// A time as ms since the epoch: a number or a string of digits, after 2000-01-01.
+fn epoch(value: &Value) -> Result<Millis, Problem> {
+    let ms = match value {
+        Value::Text(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => duration(value, 0, MAX_EPOCH)?,
+        Value::Number(_) => duration(value, 0, MAX_EPOCH)?,
+        _ => return Err(Problem::NotEpoch),
+    };
+    if ms < 946_684_800_000 {
+        return Err(Problem::NotEpoch);
+    }
+    Ok(ms)
+}
+
+fn header_name(value: &Value) -> Result<String, Problem> {
+    let t = text(value)?;
+    // RFC 9110 token characters.
+    let ok = t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok { Ok(t) } else { Err(Problem::BadHeader) }
+}
+
+fn list(value: &Value) -> Result<Vec<String>, Problem> {
+    let items: Vec<String> = match value {
+        Value::List(items) => items.clone(),
+        Value::Text(t) => t.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+        _ => return Err(Problem::NotList),
+    };
+    if items.iter().any(|k| k.is_empty() || k.len() > 200) || items.len() > 100 {
+        return Err(Problem::NotList);
+    }
+    Ok(items)
+}
+
+fn boolean(value: &Value) -> Result<bool, Problem> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::Text(t) if t.is_empty() || t.eq_ignore_ascii_case("true") => Ok(true),
+        Value::Text(t) if t.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(Problem::NotBool),
     }
 }
 
@@ -436,6 +595,12 @@ fn field_error(field: Field, origin: Origin, problem: Problem, shown: &str) -> C
             push_uint(&mut m, MAX_TEXT as u64);
             m.push_str(" characters");
         }
+        Problem::BadHeader => m.push_str("must be an HTTP header name, such as \"X-CSRF-Token\""),
+        Problem::NotList => m.push_str(
+            "must be a list of localStorage keys: an array of strings, or in an attribute a comma-separated list such as \"theme,lang\"",
+        ),
+        Problem::NotBool => m.push_str("must be true or false"),
+        Problem::NotEpoch => m.push_str("must be a time in milliseconds since 1970 (as Date.now() gives), after the year 2000"),
         Problem::BadChannel => m.push_str("must be 1 to 64 letters, digits, '.', '_' or '-', such as \"billing\""),
         Problem::BadUrl => m.push_str(
             "must be a path such as \"/logout\" or an http(s) URL, without spaces; other schemes such as javascript: are refused",

@@ -25,6 +25,7 @@ pub type Millis = u64;
 pub struct Policy {
     timeout: Millis,
     warning: Millis,
+    absolute: Option<Millis>,
 }
 
 /// Why a policy was refused; see [`Policy::new`].
@@ -34,6 +35,8 @@ pub enum PolicyError {
     ZeroTimeout,
     /// The warning was as long as the timeout or longer, so it would show at once.
     WarningNotShorter,
+    /// The warning was as long as the absolute lifetime or longer.
+    WarningNotShorterThanAbsolute,
 }
 
 impl Policy {
@@ -47,7 +50,21 @@ impl Policy {
         if warning >= timeout {
             return Err(PolicyError::WarningNotShorter);
         }
-        Ok(Policy { timeout, warning })
+        Ok(Policy { timeout, warning, absolute: None })
+    }
+
+    /// The same policy with an absolute session lifetime (`None`: none), counted from the
+    /// session's start and never extended by activity. It must be longer than the warning.
+    pub fn with_absolute(self, absolute: Option<Millis>) -> Result<Policy, PolicyError> {
+        if absolute.is_some_and(|a| a <= self.warning) {
+            return Err(PolicyError::WarningNotShorterThanAbsolute);
+        }
+        Ok(Policy { absolute, ..self })
+    }
+
+    /// The absolute session lifetime, if any.
+    pub fn absolute(&self) -> Option<Millis> {
+        self.absolute
     }
 
     /// Inactivity allowed before logoff, in ms.
@@ -163,7 +180,11 @@ pub enum Effect {
     Warn {
         /// When the session will expire unless extended.
         deadline: Millis,
+        /// What the deadline is: `Idle` and `Server` can be extended, `Absolute` cannot.
+        reason: Reason,
     },
+    /// Tell the server the user is active (the keepalive request).
+    Keepalive,
     /// The session was extended; hide the warning if it shows.
     Extended {
         /// What extended it.
@@ -192,6 +213,23 @@ pub struct Engine {
     last_announce: Option<Millis>,
     /// Local activity not yet announced: the trailing edge of a burst.
     pending_announce: Option<Millis>,
+    /// When the session started (for the absolute lifetime).
+    started_at: Millis,
+    /// When the server said its session ends, if it did.
+    server_deadline: Option<Millis>,
+    /// Keepalive interval, if keepalive is on.
+    keepalive: Option<Millis>,
+    /// Last keepalive (or page load, which the server saw too).
+    last_ping: Millis,
+}
+
+/// What the server answered to a keepalive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerAnswer {
+    /// The session is alive with this many ms left on the server's idle timer.
+    Remaining(Millis),
+    /// The session is over on the server (401, 403, 419).
+    Ended,
 }
 
 /// Tabs announce their activity at most this often; the last activity of a burst is always
@@ -217,7 +255,28 @@ impl Engine {
             transmits: VecDeque::new(),
             last_announce: None,
             pending_announce: None,
+            started_at: now,
+            server_deadline: None,
+            keepalive: None,
+            last_ping: now,
         }
+    }
+
+    /// Sets when the session started (from the server, or from the other tabs), for the
+    /// absolute lifetime. Clamped to now.
+    pub fn set_started_at(&mut self, at: Millis) {
+        self.started_at = at.min(self.last_now);
+    }
+
+    /// When the session started.
+    pub fn started_at(&self) -> Millis {
+        self.started_at
+    }
+
+    /// Turns on keepalive: while (and only while) the user is active, at most one
+    /// [`Effect::Keepalive`] per `interval`.
+    pub fn set_keepalive(&mut self, interval: Millis) {
+        self.keepalive = Some(interval);
     }
 
     /// The start of the current idle period (the last activity this tab knows of, in any tab).
@@ -274,6 +333,11 @@ impl Engine {
         self.transmits.pop_front()
     }
 
+    /// Whether [`Engine::poll_effect`] has something: a cheap check for the hot path.
+    pub fn has_effect(&self) -> bool {
+        !self.effects.is_empty()
+    }
+
     /// Whether [`Engine::poll_transmit`] has something: a cheap check for the hot path.
     pub fn has_transmit(&self) -> bool {
         !self.transmits.is_empty()
@@ -290,6 +354,30 @@ impl Engine {
             match self.last_announce {
                 Some(sent) if now < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(now),
                 _ => self.announce(PeerMessage::Activity { at: now }, now),
+            }
+            if let Some(interval) = self.keepalive {
+                if now >= self.last_ping.saturating_add(interval) {
+                    self.ping(now);
+                }
+            }
+        }
+    }
+
+    /// The server answered a keepalive at `now`.
+    pub fn handle_server(&mut self, now: Millis, answer: ServerAnswer) {
+        self.observe(now);
+        if !matches!(self.state, State::Active | State::Warning) {
+            return;
+        }
+        match answer {
+            ServerAnswer::Ended => self.expire(Reason::Server),
+            ServerAnswer::Remaining(left) => {
+                self.server_deadline = Some(now.saturating_add(left));
+                if self.state == State::Warning && now < self.warn_at() {
+                    self.state = State::Active;
+                    self.effects.push_back(Effect::Extended { how: ExtendHow::Api });
+                }
+                self.check(now);
             }
         }
     }
@@ -312,18 +400,26 @@ impl Engine {
     pub fn handle_extend(&mut self, now: Millis, how: ExtendHow) -> bool {
         self.observe(now);
         self.check(now);
-        match self.state {
-            State::Active | State::Warning => {
-                self.last_activity = self.last_activity.max(now);
-                self.state = State::Active;
-                self.effects.push_back(Effect::Extended { how });
-                if how != ExtendHow::Peer {
-                    self.announce(PeerMessage::Extend { at: now }, now);
-                }
-                true
-            }
-            State::Expired | State::Stopped => false,
+        if !matches!(self.state, State::Active | State::Warning) {
+            return false;
         }
+        // An extend restarts the idle period and asks the server for a fresh deadline; it
+        // cannot move the absolute lifetime.
+        let absolute = self.absolute_deadline().unwrap_or(Millis::MAX);
+        if now >= absolute.saturating_sub(self.policy.warning) {
+            return false;
+        }
+        self.last_activity = self.last_activity.max(now);
+        if self.keepalive.is_some() && how != ExtendHow::Peer {
+            self.server_deadline = None;
+            self.ping(now);
+        }
+        self.state = State::Active;
+        self.effects.push_back(Effect::Extended { how });
+        if how != ExtendHow::Peer {
+            self.announce(PeerMessage::Extend { at: now }, now);
+        }
+        true
     }
 
     /// Log out now for `reason`. Does nothing once the session has ended.
@@ -399,11 +495,36 @@ impl Engine {
     }
 
     fn expires_at(&self) -> Millis {
-        self.last_activity.saturating_add(self.policy.timeout)
+        self.deadline_and_reason().0
+    }
+
+    fn absolute_deadline(&self) -> Option<Millis> {
+        self.policy.absolute.map(|a| self.started_at.saturating_add(a))
+    }
+
+    /// The earliest of the idle, absolute and server deadlines, and which it is.
+    fn deadline_and_reason(&self) -> (Millis, Reason) {
+        let mut d = (self.last_activity.saturating_add(self.policy.timeout), Reason::Idle);
+        if let Some(a) = self.absolute_deadline() {
+            if a < d.0 {
+                d = (a, Reason::Absolute);
+            }
+        }
+        if let Some(s) = self.server_deadline {
+            if s < d.0 {
+                d = (s, Reason::Server);
+            }
+        }
+        d
+    }
+
+    fn ping(&mut self, now: Millis) {
+        self.last_ping = now;
+        self.effects.push_back(Effect::Keepalive);
     }
 
     fn warn_at(&self) -> Millis {
-        self.expires_at() - self.policy.warning
+        self.expires_at().saturating_sub(self.policy.warning)
     }
 
     /// Notice a wall clock that went backwards and shift our timestamps with it, so the time
@@ -412,6 +533,9 @@ impl Engine {
         if now < self.last_now {
             let back = self.last_now - now;
             self.last_activity = self.last_activity.saturating_sub(back);
+            self.started_at = self.started_at.saturating_sub(back);
+            self.last_ping = self.last_ping.saturating_sub(back);
+            self.server_deadline = self.server_deadline.map(|t| t.saturating_sub(back));
             self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
             self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
         }
@@ -419,12 +543,12 @@ impl Engine {
     }
 
     fn check(&mut self, now: Millis) {
+        let (deadline, reason) = self.deadline_and_reason();
         match self.state {
-            State::Active | State::Warning if now >= self.expires_at() => self.expire(Reason::Idle),
+            State::Active | State::Warning if now >= deadline => self.expire(reason),
             State::Active if now >= self.warn_at() => {
                 self.state = State::Warning;
-                let deadline = self.expires_at();
-                self.effects.push_back(Effect::Warn { deadline });
+                self.effects.push_back(Effect::Warn { deadline, reason });
             }
             _ => {}
         }

@@ -24,6 +24,12 @@ pub struct Strings {
     pub signed_out: &'static str,
     /// Link back to sign in, on the cover.
     pub sign_in: &'static str,
+    /// Dialog title when the absolute session lifetime is ending.
+    pub absolute_title: &'static str,
+    /// Dialog message when the absolute session lifetime is ending.
+    pub absolute_message: &'static str,
+    /// The button that closes that dialog (the session cannot be extended).
+    pub dismiss: &'static str,
 }
 
 /// English.
@@ -37,6 +43,9 @@ pub const EN: Strings = Strings {
     signing_out: "Signing you out…",
     signed_out: "You have been signed out for your security.",
     sign_in: "Sign in again",
+    absolute_title: "Your session is ending",
+    absolute_message: "For your security, sessions have a maximum length. Save your work: you will need to sign in again.",
+    dismiss: "Continue",
 };
 
 /// Spanish.
@@ -50,6 +59,9 @@ pub const ES: Strings = Strings {
     signing_out: "Cerrando su sesión…",
     signed_out: "Se ha cerrado su sesión por su seguridad.",
     sign_in: "Volver a iniciar sesión",
+    absolute_title: "Su sesión está terminando",
+    absolute_message: "Por su seguridad, las sesiones tienen una duración máxima. Guarde su trabajo: tendrá que volver a iniciar sesión.",
+    dismiss: "Continuar",
 };
 
 /// The built-in set for a language tag (`"es"`, `"es-MX"`, ...); English when none matches.

@@ -8,7 +8,7 @@
 //!
 //! - Message: `1;<kind>;<tab>;<at>`, kind `a` (activity), `e` (extend), `l` (logout); `tab` is
 //!   the sender's id (1 to 16 of `[0-9a-z]`); `at` ms since the epoch (at most 15 digits).
-//! - Record: `1;<last activity>;<ended or ->`.
+//! - Record: `1;<last activity>;<ended or ->;<session start>`.
 
 use crate::config::push_uint;
 use crate::engine::{Millis, PeerMessage};
@@ -84,6 +84,8 @@ pub struct Record {
     pub last_activity: Millis,
     /// When the session was logged out, if it was.
     pub ended: Option<Millis>,
+    /// When the session started (for the absolute lifetime).
+    pub started: Millis,
 }
 
 impl Record {
@@ -98,6 +100,8 @@ impl Record {
             Some(at) => push_uint(&mut out, at),
             None => out.push('-'),
         }
+        out.push(';');
+        push_uint(&mut out, self.started);
         out
     }
 
@@ -107,7 +111,7 @@ impl Record {
             return None;
         }
         let mut parts = input.split(';');
-        let (version, last, ended) = (parts.next()?, parts.next()?, parts.next()?);
+        let (version, last, ended, started) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || version != VERSION {
             return None;
         }
@@ -116,6 +120,7 @@ impl Record {
             "-" => None,
             t => Some(timestamp(t)?.min(now)),
         };
-        Some(Record { last_activity, ended })
+        let started = timestamp(started)?.min(now);
+        Some(Record { last_activity, ended, started })
     }
 }

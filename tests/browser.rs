@@ -104,7 +104,7 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     let logouts = Rc::new(Cell::new(0));
     let (e, l) = (extends.clone(), logouts.clone());
     let text = DialogText { strings: text::for_lang("es"), title: Some("¿Sigue ahí?".into()), message: None };
-    let dialog = WarningDialog::show(&text, 60_000, Rc::new(move |how| e.borrow_mut().push(how)), Rc::new(move || l.set(l.get() + 1)));
+    let dialog = WarningDialog::show(&text, 60_000, false, Rc::new(move |how| e.borrow_mut().push(how)), Rc::new(move || l.set(l.get() + 1)));
 
     let d = dialog.element();
     assert!(d.open());
@@ -164,7 +164,7 @@ async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
     assert!(dom::document().body().unwrap().has_attribute("inert"));
 
     let settings = Settings { logout_wait: 1_000, ..Settings::default() };
-    terminate::finish(settings, &text::EN, Reason::User, "tab1".into(), cover).await;
+    terminate::finish(settings, &text::EN, Reason::User, "tab1".into(), cover, Rc::new(autologoff::browser::audit::Audit::new(None, "tab1", "default", &Settings::default().policy))).await;
     // Only the session record is left: a tombstone of timestamps, no data.
     let local = window.local_storage().unwrap().unwrap();
     assert_eq!(local.length().unwrap(), 1);
@@ -264,7 +264,7 @@ async fn channel_delivers_to_other_instances_and_closes_on_drop() {
     sleep(50).await;
     assert_eq!(got.borrow().len(), 1, "a dropped channel receives nothing");
 
-    ch::write_record("test-channel", autologoff::wire::Record { last_activity: 5, ended: None });
+    ch::write_record("test-channel", autologoff::wire::Record { last_activity: 5, ended: None, started: 1 });
     assert_eq!(ch::read_record("test-channel", 10).map(|r| r.last_activity), Some(5));
     dom::window().local_storage().unwrap().unwrap().clear().unwrap();
 }

@@ -35,7 +35,7 @@ fn idle_session_warns_then_expires_at_the_exact_deadlines() {
     assert_eq!(e.poll_timeout(), Some(T0 + 14 * 60_000));
     assert_eq!(fire(&mut e), T0 + 14 * 60_000);
     assert_eq!(e.state(), State::Warning);
-    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 15 * 60_000 }]);
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 15 * 60_000, reason: Reason::Idle }]);
     assert_eq!(e.remaining(T0 + 14 * 60_000), 60_000);
     assert_eq!(fire(&mut e), T0 + 15 * 60_000);
     assert_eq!(e.state(), State::Expired);
@@ -517,4 +517,70 @@ proptest! {
         tabs.run_until(tabs.now + timeout * 2);
         prop_assert!(!tabs.expired_idle_early);
     }
+}
+
+#[test]
+fn absolute_lifetime_fires_despite_constant_activity_and_cannot_be_extended() {
+    let p = policy(10_000, 3_000).with_absolute(Some(20_000)).unwrap();
+    let mut e = Engine::new(p, T0);
+    let mut now = T0;
+    while now + 500 < T0 + 17_000 {
+        now += 500;
+        e.handle_activity(now);
+    }
+    assert_eq!(e.state(), State::Active);
+    e.handle_activity(T0 + 17_000);
+    assert_eq!(e.state(), State::Warning);
+    assert!(drain(&mut e).contains(&Effect::Warn { deadline: T0 + 20_000, reason: Reason::Absolute }));
+    assert!(!e.handle_extend(T0 + 18_000, ExtendHow::Button), "an absolute limit cannot be extended");
+    assert_eq!(e.state(), State::Warning);
+    e.handle_activity(T0 + 19_999);
+    e.handle_timeout(T0 + 20_000);
+    assert_eq!(drain(&mut e).last(), Some(&Effect::Terminate { reason: Reason::Absolute }));
+    assert_eq!(Policy::new(10_000, 3_000).unwrap().with_absolute(Some(3_000)), Err(PolicyError::WarningNotShorterThanAbsolute));
+}
+
+#[test]
+fn absolute_lifetime_counts_from_the_session_start() {
+    let p = policy(10_000, 3_000).with_absolute(Some(60_000)).unwrap();
+    let mut e = Engine::new(p, T0 + 50_000);
+    e.set_started_at(T0); // the server started the session 50 s ago
+    assert_eq!(e.deadline(), Some(T0 + 60_000));
+    assert_eq!(e.poll_timeout(), Some(T0 + 57_000));
+}
+
+#[test]
+fn keepalive_only_while_active_and_at_most_once_per_interval() {
+    let mut e = Engine::new(policy(600_000, 60_000), T0);
+    e.set_keepalive(60_000);
+    e.handle_activity(T0 + 1_000);
+    assert!(drain(&mut e).is_empty(), "the page load was the last contact");
+    e.handle_activity(T0 + 60_000);
+    assert_eq!(drain(&mut e), vec![Effect::Keepalive]);
+    for t in (61_000..120_000).step_by(1_000) {
+        e.handle_activity(T0 + t);
+    }
+    assert!(drain(&mut e).is_empty(), "at most one per interval");
+    // Idle from here: timers fire, no pings, through the warning to expiry.
+    while let Some(at) = e.poll_timeout() {
+        e.handle_timeout(at);
+    }
+    assert!(!drain(&mut e).contains(&Effect::Keepalive));
+}
+
+#[test]
+fn server_answers_shorten_the_session_or_end_it() {
+    let mut e = Engine::new(policy(600_000, 60_000), T0);
+    e.set_keepalive(60_000);
+    e.handle_server(T0 + 1_000, ServerAnswer::Remaining(120_000));
+    assert_eq!(e.deadline(), Some(T0 + 121_000), "the earlier of the two deadlines");
+    e.handle_timeout(T0 + 61_000);
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 121_000, reason: Reason::Server }]);
+    // "Stay signed in" asks the server again and waits for its answer.
+    assert!(e.handle_extend(T0 + 70_000, ExtendHow::Button));
+    assert_eq!(drain(&mut e), vec![Effect::Keepalive, Effect::Extended { how: ExtendHow::Button }]);
+    e.handle_server(T0 + 70_100, ServerAnswer::Remaining(900_000));
+    assert_eq!(e.deadline(), Some(T0 + 670_000), "the client's own idle limit is earlier now");
+    e.handle_server(T0 + 80_000, ServerAnswer::Ended);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Server }]);
 }

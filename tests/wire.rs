@@ -21,7 +21,7 @@ fn messages_round_trip() {
 fn future_timestamps_are_clamped_to_now() {
     let e = decode("1;a;ab;999999999999999", NOW).unwrap();
     assert_eq!(e.message, PeerMessage::Activity { at: NOW });
-    let r = Record::decode("1;999999999999999;-", NOW).unwrap();
+    let r = Record::decode("1;999999999999999;-;5", NOW).unwrap();
     assert_eq!(r.last_activity, NOW);
 }
 
@@ -34,7 +34,7 @@ fn malformed_and_other_versions_are_ignored() {
     ] {
         assert_eq!(decode(bad, NOW), None, "{bad:?}");
     }
-    for bad in ["", "1;5", "1;5;x", "2;5;-", "1;;-", "1;5;-;x", "1;-;-"] {
+    for bad in ["", "1;5", "1;5;x;1", "2;5;-;1", "1;;-;1", "1;5;-;x", "1;-;-;1", "1;5;-", "1;5;-;1;1"] {
         assert_eq!(Record::decode(bad, NOW), None, "{bad:?}");
     }
     assert_eq!(decode(&"1;a;ab;1".repeat(20), NOW), None, "too long");
@@ -42,10 +42,10 @@ fn malformed_and_other_versions_are_ignored() {
 
 #[test]
 fn records_round_trip() {
-    let live = Record { last_activity: NOW - 10, ended: None };
-    assert_eq!(live.encode(), "1;1699999999990;-");
+    let live = Record { last_activity: NOW - 10, ended: None, started: NOW - 99 };
+    assert_eq!(live.encode(), "1;1699999999990;-;1699999999901");
     assert_eq!(Record::decode(&live.encode(), NOW), Some(live));
-    let ended = Record { last_activity: NOW - 10, ended: Some(NOW - 3) };
+    let ended = Record { last_activity: NOW - 10, ended: Some(NOW - 3), started: NOW - 99 };
     assert_eq!(Record::decode(&ended.encode(), NOW), Some(ended));
 }
 
@@ -63,7 +63,7 @@ proptest! {
             }
         }
         if let Some(r) = Record::decode(&s, NOW) {
-            prop_assert!(r.last_activity <= NOW && r.ended.is_none_or(|t| t <= NOW));
+            prop_assert!(r.last_activity <= NOW && r.started <= NOW && r.ended.is_none_or(|t| t <= NOW));
         }
     }
 

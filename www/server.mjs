@@ -33,15 +33,22 @@ const STATIC = [
   ['/demo/', path.join(here, 'static')],
 ];
 
-// Durations the demo offers; tests may pass any value of the documented forms.
+// Durations the demo offers; tests may pass any value of the documented forms. The server's
+// own idle limit is twice the client's (the client logs off first; the server is the backstop),
+// and the client pings /keepalive at most every third of its timeout while the user is active.
 const PRESETS = {
-  standard: { label: '15 min, warning 60 s (default policy)', timeout: '15m', warning: '60s' },
-  short: { label: '2 min, warning 30 s', timeout: '2m', warning: '30s' },
-  demo: { label: '30 s, warning 20 s (watch it happen)', timeout: '30s', warning: '20s' },
+  standard: { label: '15 min, warning 60 s (default policy)', timeout: '15m', warning: '60s', keepalive: '5m', ms: 900_000 },
+  short: { label: '2 min, warning 30 s', timeout: '2m', warning: '30s', keepalive: '40s', ms: 120_000 },
+  demo: { label: '30 s, warning 20 s (watch it happen)', timeout: '30s', warning: '20s', keepalive: '10s', ms: 30_000 },
 };
+const SERVER_ABSOLUTE = 12 * 3_600_000; // NIST SP 800-63B-4 AAL2/AAL3 overall limit
 
 // Settings the portal page passes through to the script tag as data-* attributes.
-const PASSTHROUGH = ['timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url', 'autostart', 'channel'];
+const PASSTHROUGH = [
+  'timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url',
+  'autostart', 'channel', 'absolute-timeout', 'session-start', 'keepalive-url', 'keepalive-interval',
+  'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header',
+];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; " +
@@ -49,9 +56,11 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
 
 export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
   const state = {
-    sessions: new Map(), // sid -> { user, created }
-    logouts: [], // every POST /logout: { at, sid, known, reason }
-    faults: { logout: 'ok' }, // 'ok' | 'error' | 'hang' | 'reset'
+    sessions: new Map(), // sid -> { user, created, lastSeen, idleMs, absoluteMs, csrf }
+    logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
+    keepalives: [], // every POST /keepalive: { at, sid, live }
+    audit: [], // append-only: every event POSTed to /audit, with the sid it came with
+    faults: { logout: 'ok', keepalive: 'ok' }, // logout: ok|error|hang|reset; keepalive: ok|401
     hanging: new Set(),
   };
 
@@ -92,9 +101,23 @@ function cookies(req) {
   return out;
 }
 
+// A live session, or null. The server enforces its own idle and absolute limits: a session
+// past either is deleted here, whatever the page thinks.
 function session(req, state) {
   const sid = cookies(req).sid;
-  return sid && state.sessions.has(sid) ? { sid, ...state.sessions.get(sid) } : null;
+  const s = sid && state.sessions.get(sid);
+  if (!s) return null;
+  const now = Date.now();
+  if (now - s.lastSeen >= s.idleMs || now - s.created >= s.absoluteMs) {
+    state.sessions.delete(sid);
+    return null;
+  }
+  return { sid, ...s };
+}
+
+function touch(state, sid) {
+  const s = state.sessions.get(sid);
+  if (s) s.lastSeen = Date.now();
 }
 
 async function body(req) {
@@ -125,6 +148,7 @@ async function handle(req, res, state) {
   }
 
   if (p === '/' && req.method === 'GET') return redirect(res, session(req, state) ? '/portal' : '/login');
+  if (p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
 
   if (p === '/login' && req.method === 'GET') {
     return send(res, 200, 'text/html; charset=utf-8', loginPage(url), { 'cache-control': 'no-store', 'content-security-policy': CSP });
@@ -134,15 +158,26 @@ async function handle(req, res, state) {
     const form = new URLSearchParams(await body(req));
     const user = (form.get('user') || '').trim() || 'demo.clinician';
     const sid = crypto.randomBytes(24).toString('base64url');
-    state.sessions.set(sid, { user, created: Date.now() });
     const preset = PRESETS[form.get('preset')] || PRESETS.demo;
-    const next = `/portal?timeout=${encodeURIComponent(preset.timeout)}&warning=${encodeURIComponent(preset.warning)}`;
+    const now = Date.now();
+    // serverIdle / serverAbsolute (ms) let tests shorten the server's own limits.
+    const limit = (name, fallback) => (/^\d{3,9}$/.test(form.get(name) || '') ? Number(form.get(name)) : fallback);
+    state.sessions.set(sid, {
+      user,
+      created: now,
+      lastSeen: now,
+      idleMs: limit('serverIdle', preset.ms * 2),
+      absoluteMs: limit('serverAbsolute', SERVER_ABSOLUTE),
+      csrf: crypto.randomBytes(18).toString('base64url'),
+    });
+    const next = '/portal?' + new URLSearchParams({ timeout: preset.timeout, warning: preset.warning, 'keepalive-interval': preset.keepalive });
     return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/` });
   }
 
   if ((p === '/portal' || p === '/portal/npm') && req.method === 'GET') {
     const s = session(req, state);
     if (!s) return redirect(res, '/login?reason=signed-out');
+    touch(state, s.sid); // a page the user asked for is activity the server sees
     return send(res, 200, 'text/html; charset=utf-8', portalPage(url, s, p === '/portal/npm'), {
       // PHI: never stored, never reused from a cache on Back.
       'cache-control': 'no-store',
@@ -157,14 +192,59 @@ async function handle(req, res, state) {
       : send(res, 401, 'application/json', '{"error":"no session"}', { 'cache-control': 'no-store' });
   }
 
+  if (p === '/keepalive' && req.method === 'POST') {
+    await body(req);
+    const s = session(req, state);
+    state.keepalives.push({ at: Date.now(), sid: cookies(req).sid || null, live: !!s });
+    if (!s || state.faults.keepalive === '401') {
+      return send(res, 401, 'application/json', '{"error":"session expired"}', { 'cache-control': 'no-store' });
+    }
+    touch(state, s.sid);
+    const remainingMs = Math.min(s.idleMs, s.absoluteMs - (Date.now() - s.created));
+    return send(res, 200, 'application/json', JSON.stringify({ remainingMs }), { 'cache-control': 'no-store' });
+  }
+
+  if (p === '/audit' && req.method === 'POST') {
+    const sid = cookies(req).sid || null;
+    let events = [];
+    try {
+      events = JSON.parse(await body(req));
+    } catch {
+      return send(res, 400, 'text/plain', 'expected a JSON array of events');
+    }
+    if (!Array.isArray(events)) return send(res, 400, 'text/plain', 'expected a JSON array of events');
+    const user = state.sessions.get(sid)?.user ?? null;
+    for (const e of events.slice(0, 100)) {
+      if (e && typeof e === 'object' && typeof e.type === 'string') {
+        state.audit.push(Object.freeze({ receivedAt: Date.now(), sid, user, ...e }));
+      }
+    }
+    res.writeHead(204);
+    return res.end();
+  }
+
+  if (p === '/audit.json' && req.method === 'GET') {
+    return send(res, 200, 'application/json', JSON.stringify(state.audit), { 'cache-control': 'no-store' });
+  }
+
+  if (p === '/audit-log' && req.method === 'GET') {
+    return send(res, 200, 'text/html; charset=utf-8', auditPage(state), { 'cache-control': 'no-store', 'content-security-policy': CSP });
+  }
+
   if (p === '/logout' && req.method === 'POST') {
     const sid = cookies(req).sid || null;
-    const reason = new URLSearchParams(await body(req)).get('reason');
+    const form = new URLSearchParams(await body(req));
+    const reason = form.get('reason');
     const fault = state.faults.logout;
-    state.logouts.push({ at: Date.now(), sid, known: !!(sid && state.sessions.has(sid)), reason, fault });
+    const known = state.sessions.get(sid);
+    const token = req.headers['x-csrf-token'] || form.get('_csrf');
+    const csrfOk = !!known && token === known.csrf;
+    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk });
     if (fault === 'reset') return req.socket.destroy();
     if (fault === 'hang') return void state.hanging.add(req.socket);
     if (fault === 'error') return send(res, 500, 'text/plain', 'logout service unavailable');
+    // Without the session's CSRF token a cross-site page could log users out: refuse.
+    if (known && !csrfOk) return send(res, 403, 'text/plain', 'bad CSRF token');
     if (sid) state.sessions.delete(sid);
     res.writeHead(204, {
       'cache-control': 'no-store',
@@ -176,11 +256,13 @@ async function handle(req, res, state) {
 
   if (p === '/__faults' && req.method === 'POST') {
     const form = new URLSearchParams(await body(req));
-    const logout = form.get('logout');
-    if (!['ok', 'error', 'hang', 'reset'].includes(logout)) {
-      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset');
+    const logout = form.get('logout') ?? state.faults.logout;
+    const keepalive = form.get('keepalive') ?? state.faults.keepalive;
+    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive)) {
+      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset; keepalive one of ok, 401');
     }
     state.faults.logout = logout;
+    state.faults.keepalive = keepalive;
     return send(res, 200, 'application/json', JSON.stringify(state.faults));
   }
 
@@ -199,18 +281,31 @@ function serveFile(res, dir, rest) {
   fs.createReadStream(file).pipe(res);
 }
 
-function page(title, main, scripts = '') {
+function auditPage(state) {
+  const rows = state.audit
+    .map((e) => `<tr><td>${esc(new Date(e.at).toISOString())}</td><td>${esc(e.user ?? '—')}</td><td>${esc(e.type)}</td><td>${esc(e.reason ?? e.how ?? e.status ?? '')}</td><td>${esc(e.tab)}</td><td>${esc(JSON.stringify(e.policy))}</td></tr>`)
+    .reverse()
+    .join('');
+  return page(
+    'Audit trail — Riverside Health',
+    `<h1>Automatic logoff audit trail</h1>
+<p class="hint">Append-only: every event the portal's pages sent to <code>/audit</code>, newest first. No PHI: times, user, event, reason, tab, policy.</p>
+<table><thead><tr><th>Time (UTC)</th><th>User</th><th>Event</th><th>Reason / how</th><th>Tab</th><th>Policy (ms)</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+}
+
+function page(title, main, scripts = '', head = '') {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<link rel="stylesheet" href="/demo/portal.css">
+${head}<link rel="stylesheet" href="/demo/portal.css">
 ${scripts}
 </head>
 <body>
-<header class="bar"><span class="brand">Riverside Health</span><span class="tag">autologoff demo</span></header>
+<header class="bar"><span class="brand">Riverside Health</span><span class="tag">autologoff demo</span><a class="tag" href="/audit-log">Audit trail</a></header>
 <main>${main}</main>
 </body>
 </html>`;
@@ -241,7 +336,13 @@ function loginPage(url) {
 }
 
 function portalPage(url, s, npm) {
-  const attrs = { 'logout-url': '/logout', 'redirect-url': '/login?reason=timeout' };
+  const attrs = {
+    'logout-url': '/logout',
+    'redirect-url': '/login?reason=timeout',
+    'keepalive-url': '/keepalive',
+    'audit-url': '/audit',
+    'session-start': String(s.created),
+  };
   for (const key of PASSTHROUGH) {
     const v = url.searchParams.get(key);
     if (v !== null) attrs[key] = v;
@@ -276,8 +377,9 @@ function portalPage(url, s, npm) {
   <tr><td>eGFR</td><td>74 mL/min/1.73m²</td><td>2026-10-02</td></tr></tbody></table>
   <label class="note">Visit note <textarea rows="3">Sample data. Not a real patient.</textarea></label>
 </section>
-<p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page.</p>`,
+<p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>`,
     scripts,
+    `<meta name="csrf-token" content="${esc(s.csrf)}">\n`,
   );
 }
 

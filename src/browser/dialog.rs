@@ -43,10 +43,14 @@ pub struct WarningDialog {
 }
 
 impl WarningDialog {
-    /// Builds and shows the dialog with `remaining` ms left.
+    /// Builds and shows the dialog with `remaining` ms left. With `absolute`, the session is
+    /// reaching its maximum length and cannot be extended: the dialog says so, and its first
+    /// button (and Escape) only closes it, through `on_extend` with [`ExtendHow::Key`] or
+    /// [`ExtendHow::Button`], which the driver reads as "dismiss".
     pub fn show(
         text: &DialogText,
         remaining: Millis,
+        absolute: bool,
         on_extend: Rc<dyn Fn(ExtendHow)>,
         on_logout: Rc<dyn Fn()>,
     ) -> WarningDialog {
@@ -81,17 +85,14 @@ impl WarningDialog {
                 ("box-shadow", "0 8px 32px rgba(0,0,0,.3)"),
             ],
         );
-        let title = text_element(
-            "h2",
-            &[("id", "autologoff-title")],
-            text.title.as_deref().unwrap_or(s.title),
-        );
+        let (title_text, message_text, first) = if absolute {
+            (s.absolute_title, s.absolute_message, (s.dismiss, "dismiss"))
+        } else {
+            (text.title.as_deref().unwrap_or(s.title), text.message.as_deref().unwrap_or(s.message), (s.stay, "extend"))
+        };
+        let title = text_element("h2", &[("id", "autologoff-title")], title_text);
         style(&title, &[("margin", "0 0 .75rem"), ("font-size", "1.25rem"), ("line-height", "1.3")]);
-        let message = text_element(
-            "p",
-            &[("id", "autologoff-message")],
-            text.message.as_deref().unwrap_or(s.message),
-        );
+        let message = text_element("p", &[("id", "autologoff-message")], message_text);
         style(&message, &[("margin", "0 0 .75rem")]);
         // Visible countdown, hidden from screen readers (the live region speaks instead).
         let time = element("p", &[("aria-hidden", "true")]);
@@ -115,7 +116,7 @@ impl WarningDialog {
         );
         let actions = element("div", &[]);
         style(&actions, &[("display", "flex"), ("flex-wrap", "wrap"), ("gap", ".75rem")]);
-        let extend = button(s.stay, "extend", true);
+        let extend = button(first.0, first.1, true);
         let logout = button(s.logout, "logout", false);
         let _ = actions.append_with_node_2(&extend, &logout);
         let _ = dialog.append_with_node_5(&title, &message, &time, &live, &actions);

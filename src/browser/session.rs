@@ -13,12 +13,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
 use super::activity::ActivityWatcher;
+use super::audit::Audit;
 use super::channel::{self, Channel};
 use super::dialog::{DialogText, WarningDialog};
 use super::dom;
 use super::terminate::{self, Cover};
 use crate::config::Settings;
-use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, State};
+use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
 use crate::text;
 use crate::wire::{self, Record};
 
@@ -39,6 +40,9 @@ pub struct Driver {
     /// When the armed timer fires.
     armed_at: Option<Millis>,
     dialog: Option<WarningDialog>,
+    /// The absolute-lifetime warning was closed by the user: do not show it again.
+    dismissed: bool,
+    audit: Rc<Audit>,
 }
 
 /// A DOM event to dispatch once the driver is no longer borrowed, so page listeners may call
@@ -85,19 +89,30 @@ impl Driver {
         // passed with no tab to keep it is from an earlier session.
         let record = channel::read_record(&settings.channel, now);
         let ended = record.and_then(|r| r.ended).is_some_and(|at| at >= time_origin);
-        let engine = match record {
-            Some(Record { last_activity, ended: None })
+        let mut engine = match record {
+            Some(Record { last_activity, ended: None, started })
                 if last_activity.saturating_add(settings.policy.timeout()) > now =>
             {
-                Engine::resume(settings.policy, last_activity, now)
+                let mut e = Engine::resume(settings.policy, last_activity, now);
+                e.set_started_at(started);
+                e
             }
-            _ => {
-                if !ended {
-                    channel::write_record(&settings.channel, Record { last_activity: now, ended: None });
-                }
-                Engine::new(settings.policy, now)
-            }
+            _ => Engine::new(settings.policy, now),
         };
+        // The server knows best when the session started.
+        if let Some(start) = settings.session_start {
+            engine.set_started_at(start);
+        }
+        if settings.keepalive_url.is_some() {
+            engine.set_keepalive(settings.keepalive_interval);
+        }
+        if !ended {
+            let record = Record { last_activity: engine.last_activity(), ended: None, started: engine.started_at() };
+            channel::write_record(&settings.channel, record);
+        }
+        let tab = tab_id();
+        let audit = Rc::new(Audit::new(settings.audit_url.clone(), &tab, &settings.channel, &settings.policy));
+        audit.record("session-started", now, None);
         let channel_name = settings.channel.clone();
         let shared = Rc::new_cyclic(|me: &Weak<RefCell<Driver>>| {
             RefCell::new(Driver {
@@ -105,12 +120,14 @@ impl Driver {
                 settings,
                 text,
                 me: me.clone(),
-                tab: tab_id(),
+                tab,
                 watcher: None,
                 channel: None,
                 timer: None,
                 armed_at: None,
                 dialog: None,
+                dismissed: false,
+                audit,
             })
         });
         let me = Rc::downgrade(&shared);
@@ -187,25 +204,38 @@ impl Driver {
         let mut out = Vec::new();
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
-                Effect::Warn { deadline } => {
+                Effect::Warn { deadline, reason } => {
                     let remaining = deadline.saturating_sub(now);
-                    if self.dialog.is_none() {
+                    if self.dialog.is_none() && !self.dismissed {
                         self.dialog = Some(WarningDialog::show(
                             &self.text,
                             remaining,
+                            reason == Reason::Absolute,
                             self.on_extend(),
                             self.on_logout(),
                         ));
                     }
+                    self.audit.record("warning-shown", now, Some(("reason", reason.as_str())));
                     out.push(Outbound::Warning { deadline, remaining });
                 }
                 Effect::Extended { how } => {
                     self.dialog = None;
+                    self.dismissed = false;
+                    self.audit.record("extended", now, Some(("how", how.as_str())));
                     out.push(Outbound::Extend { how });
+                }
+                Effect::Keepalive => {
+                    if let Some(url) = &self.settings.keepalive_url {
+                        js_sys::futures::spawn_local(keepalive(url.clone(), self.settings.clone(), self.me.clone()));
+                    }
                 }
                 Effect::Terminate { reason } => {
                     self.dialog = None;
                     self.watcher = None;
+                    if matches!(reason, Reason::Idle | Reason::Absolute | Reason::Server) {
+                        self.audit.record("expired", now, Some(("reason", reason.as_str())));
+                    }
+                    self.audit.record("logged-out", now, Some(("reason", reason.as_str())));
                     let cover = Cover::new(self.text.strings);
                     // Tell the other tabs before anything else happens here.
                     self.transmit(now);
@@ -215,6 +245,7 @@ impl Driver {
                         reason,
                         self.tab.clone(),
                         cover,
+                        self.audit.clone(),
                     ));
                     out.push(Outbound::Logout { reason });
                 }
@@ -244,7 +275,8 @@ impl Driver {
                 channel.post(&wire::encode(&self.tab, message, now));
             }
             if let PeerMessage::Activity { at } | PeerMessage::Extend { at } = message {
-                channel::write_record(&self.settings.channel, Record { last_activity: at, ended: None });
+                let record = Record { last_activity: at, ended: None, started: self.engine.started_at() };
+                channel::write_record(&self.settings.channel, record);
             }
         }
     }
@@ -273,12 +305,20 @@ impl Driver {
         let me = self.me.clone();
         Rc::new(move |how| {
             if let Some(shared) = me.upgrade() {
-                // Only a warning that is still showing can be answered from the dialog.
+                // Only a warning that is still showing can be answered from the dialog. When it
+                // cannot be extended (the absolute lifetime), the button closes it.
+                let mut dismiss = false;
                 run(&shared, |e, now| {
                     if e.state() == State::Warning {
-                        e.handle_extend(now, how);
+                        dismiss = !e.handle_extend(now, how);
                     }
                 });
+                if dismiss {
+                    if let Ok(mut driver) = shared.try_borrow_mut() {
+                        driver.dialog = None;
+                        driver.dismissed = true;
+                    }
+                }
             }
         })
     }
@@ -298,14 +338,40 @@ impl Driver {
 /// Re-entrant calls (a listener fired synchronously by our own DOM work) are dropped: the step
 /// already running re-reads the engine before it finishes.
 pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) {
-    let out = {
+    let (out, audit) = {
         let Ok(mut driver) = shared.try_borrow_mut() else { return };
         let now = dom::now();
         f(&mut driver.engine, now);
-        driver.step(now)
+        (driver.step(now), driver.audit.clone())
     };
+    audit.flush();
     for event in out {
         event.dispatch();
+    }
+}
+
+/// One keepalive request; the answer goes to the engine. 401, 403 and 419 (the session expired
+/// on the server) end the session; a 2xx may carry `{"remainingMs": n}`; anything else, or a
+/// network failure, changes nothing.
+async fn keepalive(url: String, settings: Settings, me: Weak<RefCell<Driver>>) {
+    let Ok(response) = terminate::post(&url, "keepalive=1", &settings, false).await else { return };
+    let response: web_sys::Response = wasm_bindgen::JsCast::unchecked_into(response);
+    let answer = match response.status() {
+        401 | 403 | 419 => Some(ServerAnswer::Ended),
+        200..=299 => {
+            let json = match response.json() {
+                Ok(p) => p.await.ok(),
+                Err(_) => None,
+            };
+            json.and_then(|j| js_sys::Reflect::get(&j, &"remainingMs".into()).ok())
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(|v| ServerAnswer::Remaining(v as Millis))
+        }
+        _ => None,
+    };
+    if let (Some(answer), Some(shared)) = (answer, me.upgrade()) {
+        run(&shared, |e, now| e.handle_server(now, answer));
     }
 }
 
@@ -331,11 +397,13 @@ fn on_activity(me: &Weak<RefCell<Driver>>) {
             (Some(wanted), Some(armed)) => wanted < armed,
             (wanted, armed) => wanted.is_some() != armed.is_some(),
         };
-        if driver.engine.state() == before && !driver.engine.has_transmit() && !rearm {
+        if driver.engine.state() == before && !driver.engine.has_transmit() && !rearm && !driver.engine.has_effect() {
             return;
         }
-        driver.step(now)
+        (driver.step(now), driver.audit.clone())
     };
+    let (out, audit) = out;
+    audit.flush();
     for event in out {
         event.dispatch();
     }

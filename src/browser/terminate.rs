@@ -11,9 +11,12 @@
 //!    the cover stays, saying the user was signed out, with a link to sign in again.
 
 use js_sys::{Array, Promise, Reflect};
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, RequestCredentials, RequestInit};
 
+use super::audit::Audit;
 use super::dom::{self, element, style, text_element};
 use super::{channel, leader};
 use crate::config::Settings;
@@ -82,17 +85,63 @@ impl Cover {
 ///
 /// Of the tabs of one session, only one sends the logout request (see [`leader`]); a tab told
 /// by another that the session ended (reason 'peer') never does.
-pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reason, tab: String, cover: Cover) {
+pub async fn finish(
+    settings: Settings,
+    strings: &'static Strings,
+    reason: Reason,
+    tab: String,
+    cover: Cover,
+    audit: Rc<Audit>,
+) {
     let window = dom::window();
     let waits = Array::new();
     let (hold, release) = leader::deferred();
+    // The request's outcome: None while pending, Some(0) for a network failure, else the status.
+    let status = Rc::new(Cell::new(None::<u16>));
+    let mut sent = false;
     if let Some(url) = &settings.logout_url {
         // Decided before storage is cleared: the fallback claim lives in localStorage.
         if reason != Reason::Peer && leader::claim(&settings.channel, &tab, hold).await {
-            waits.push(&logout_request(url, reason));
+            sent = true;
+            let mut body = String::from("reason=");
+            body.push_str(reason.as_str());
+            match request(url, &body, &settings, true) {
+                Ok(sent) => {
+                    let status = status.clone();
+                    waits.push(&js_sys::futures::future_to_promise(async move {
+                        let code = match sent.await {
+                            Ok(r) => r.unchecked_into::<web_sys::Response>().status(),
+                            Err(_) => 0,
+                        };
+                        status.set(Some(code));
+                        Ok(JsValue::UNDEFINED)
+                    }));
+                }
+                // fetch() itself refused (the page is unloading, or the keepalive quota is
+                // spent): a beacon still gets there, with the token as a form field.
+                Err(_) => {
+                    if let Some(token) = csrf_token(&settings) {
+                        body.push_str("&_csrf=");
+                        body.push_str(&js_sys::encode_uri_component(&token).as_string().unwrap_or_default());
+                    }
+                    let form = web_sys::UrlSearchParams::new_with_str(&body).ok();
+                    let queued = form
+                        .and_then(|f| window.navigator().send_beacon_with_opt_url_search_params(url, Some(&f)).ok())
+                        .unwrap_or(false);
+                    status.set(Some(if queued { 204 } else { 0 }));
+                }
+            }
         }
     }
-    clear_web_storage(&[&leader::claim_key(&settings.channel)]);
+    let mut keep: Vec<&str> = settings.keep_storage_keys.iter().map(String::as_str).collect();
+    let claim = leader::claim_key(&settings.channel);
+    keep.push(&claim);
+    clear_web_storage(&keep);
+    if settings.unregister_service_workers {
+        if let Some(p) = unregister_service_workers() {
+            waits.push(&p);
+        }
+    }
     if let Some(p) = clear_indexed_db() {
         waits.push(&p);
     }
@@ -104,9 +153,23 @@ pub async fn finish(settings: Settings, strings: &'static Strings, reason: Reaso
     let bound = sleep(settings.logout_wait);
     let _ = Promise::race(&Array::of2(&settled, &bound)).await;
     let _ = release.call0(&JsValue::UNDEFINED);
-    // A tombstone (a time, nothing else) so a page restored later knows this session ended.
     let now = dom::now();
-    channel::write_record(&settings.channel, Record { last_activity: now, ended: Some(now) });
+    // Only the tab that sent the request has something to report.
+    if sent {
+        let failed = match status.get() {
+            Some(200..=399) => None,
+            Some(0) => Some("network"),
+            Some(_) => Some("http"),
+            None => Some("timeout"),
+        };
+        if let Some(why) = failed {
+            audit.record("logout-request-failed", now, Some(("status", why)));
+            audit.flush();
+        }
+    }
+    // A tombstone (times, nothing else) so a page restored later knows this session ended.
+    let started = channel::read_record(&settings.channel, now).map_or(now, |r| r.started);
+    channel::write_record(&settings.channel, Record { last_activity: now, ended: Some(now), started });
     clear_cookies();
     match &settings.redirect_url {
         Some(url) => {
@@ -124,18 +187,61 @@ pub fn sleep(ms: u64) -> Promise {
     })
 }
 
-/// POST `reason=<reason>` to the logout URL. Resolves whatever happens.
-fn logout_request(url: &str, reason: Reason) -> Promise {
+/// POSTs a form-encoded `body` to `url` with credentials and the CSRF header (if there is a
+/// token). Form encoding is a CORS-safelisted content type: no preflight for cross-origin
+/// endpoints unless a CSRF header is added.
+pub fn request(url: &str, body: &str, settings: &Settings, keepalive: bool) -> Result<Promise, JsValue> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_credentials(RequestCredentials::Include);
-    // Form-encoded is a CORS-safelisted content type: no preflight for cross-origin endpoints.
-    let body = web_sys::UrlSearchParams::new().expect("an empty URLSearchParams always constructs");
-    body.append("reason", reason.as_str());
-    init.set_body(&body);
-    // keepalive lets the request outlive the page: https://fetch.spec.whatwg.org/#request-keepalive-flag
-    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    dom::window().fetch_with_str_and_init(url, &init)
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")?;
+    if let Some(token) = csrf_token(settings) {
+        headers.set(&settings.csrf_header, &token)?;
+    }
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    if keepalive {
+        // keepalive lets the request outlive the page: https://fetch.spec.whatwg.org/#request-keepalive-flag
+        Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE)?;
+    }
+    // fetch() can throw synchronously (e.g. while the page unloads): Err, not a rejection.
+    let fetch = Reflect::get(&dom::window(), &"fetch".into())?.unchecked_into::<js_sys::Function>();
+    fetch.call2(&dom::window(), &url.into(), &init)?.dyn_into::<Promise>()
+}
+
+/// [`request`] without keepalive, awaited.
+pub async fn post(url: &str, body: &str, settings: &Settings, keepalive: bool) -> Result<JsValue, JsValue> {
+    request(url, body, settings, keepalive)?.await
+}
+
+/// The CSRF token: the `csrfToken` option, else `<meta name="csrf-token" content="…">`.
+fn csrf_token(settings: &Settings) -> Option<String> {
+    settings.csrf_token.clone().or_else(|| {
+        let meta = dom::document().query_selector("meta[name=\"csrf-token\"]").ok().flatten()?;
+        meta.get_attribute("content").filter(|t| !t.is_empty())
+    })
+}
+
+/// Unregisters every service worker of the origin (they can serve cached PHI offline).
+fn unregister_service_workers() -> Option<Promise> {
+    let container = Reflect::get(&dom::window().navigator(), &"serviceWorker".into()).ok()?;
+    if container.is_undefined() {
+        return None;
+    }
+    let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
+    let list = container.get_registrations();
+    Some(js_sys::futures::future_to_promise(async move {
+        let list = list.await.unwrap_or(JsValue::UNDEFINED);
+        let done = Array::new();
+        for r in Array::from(&list).iter() {
+            if let Ok(p) = r.unchecked_into::<web_sys::ServiceWorkerRegistration>().unregister() {
+                done.push(&p);
+            }
+        }
+        let _ = Promise::all_settled(&done).await;
+        Ok(JsValue::UNDEFINED)
+    }))
 }
 
 /// Clears both storages; `keep` keys of localStorage survive (autologoff's own logout claim).
