@@ -8,10 +8,24 @@ export function start(options?: AutologoffOptions): Promise<Session>;
 /** How a session was extended (`autologoff:extend` detail.how). */
 export type ExtendHow = 'button' | 'key' | 'api' | 'peer';
 
+/** One audit-trail event (`autologoff:audit` detail, and an element of what `auditUrl` receives). */
+export interface AuditEvent {
+  type: 'session-started' | 'warning-shown' | 'extended' | 'expired' | 'logged-out' | 'logout-request-failed';
+  /** ms since the epoch */
+  at: number;
+  tab: string;
+  channel: string;
+  policy: { timeout: number; warning: number; absolute: number | null };
+  reason?: LogoutReason;
+  how?: ExtendHow;
+  status?: 'http' | 'network' | 'timeout';
+}
+
 declare global {
   interface DocumentEventMap {
     'autologoff:warning': CustomEvent<{ deadline: number; remainingMs: number }>;
     'autologoff:extend': CustomEvent<{ how: ExtendHow }>;
     'autologoff:logout': CustomEvent<{ reason: LogoutReason }>;
+    'autologoff:audit': CustomEvent<AuditEvent>;
   }
 }

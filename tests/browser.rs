@@ -282,3 +282,21 @@ async fn only_one_of_two_claims_wins_the_logout() {
     assert!(leader::claim("claims", "tab3", hold3).await, "released after the hold settles");
     release3.call0(&JsValue::UNDEFINED).unwrap();
 }
+
+#[wasm_bindgen_test]
+fn options_take_booleans_and_lists() {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"unregisterServiceWorkers".into(), &JsValue::TRUE).unwrap();
+    let keys = js_sys::Array::of2(&"theme".into(), &"lang".into());
+    Reflect::set(&o, &"keepStorageKeys".into(), &keys).unwrap();
+    Reflect::set(&o, &"absoluteTimeout".into(), &"1s".into()).unwrap();
+    let err = start_session(Some(o.unchecked_into())).err().map(JsValue::from).expect("absolute under the warning");
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.contains("option `absoluteTimeout` must be longer than `warning`"), "{message}");
+
+    let bad = js_sys::Object::new();
+    Reflect::set(&bad, &"keepStorageKeys".into(), &js_sys::Array::of1(&JsValue::from_f64(3.0))).unwrap();
+    let err = start_session(Some(bad.unchecked_into())).err().map(JsValue::from).expect("numbers are not keys");
+    let message = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    assert!(message.contains("option `keepStorageKeys` must be a list"), "{message}");
+}

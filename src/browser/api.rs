@@ -146,6 +146,17 @@ fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
             (Value::Number(n), js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default())
         } else if let Some(s) = raw.as_string() {
             (Value::Text(s.clone()), s)
+        } else if let Some(b) = raw.as_bool() {
+            (Value::Bool(b), if b { "true".into() } else { "false".into() })
+        } else if js_sys::Array::is_array(&raw) {
+            let items: Option<Vec<String>> = js_sys::Array::from(&raw).iter().map(|v| v.as_string()).collect();
+            match items {
+                Some(items) => {
+                    let shown = items.join(",");
+                    (Value::List(items), shown)
+                }
+                None => (Value::Other, "an array with non-strings".into()),
+            }
         } else {
             let kind = raw.js_typeof().as_string().unwrap_or_default();
             (Value::Other, kind)
@@ -190,6 +201,24 @@ export interface AutologoffOptions {
   lang?: string;
   /** Tabs with the same channel share one session. Default "default". */
   channel?: string;
+  /** Maximum session lifetime, never extended by activity. Default: none. */
+  absoluteTimeout?: Duration;
+  /** When the server started the session (ms since the epoch), for absoluteTimeout. */
+  sessionStart?: number | string;
+  /** POSTed while (and only while) the user is active; 401/403/419 ends the session. */
+  keepaliveUrl?: string;
+  /** At most one keepalive per interval. Default "5m". */
+  keepaliveInterval?: Duration;
+  /** Header for the CSRF token on logout and keepalive. Default "X-CSRF-Token". */
+  csrfHeader?: string;
+  /** The CSRF token. Default: content of <meta name="csrf-token">, if present. */
+  csrfToken?: string;
+  /** localStorage keys that survive logout (harmless preferences). */
+  keepStorageKeys?: string[];
+  /** Also unregister the origin's service workers on logout. Default false. */
+  unregisterServiceWorkers?: boolean;
+  /** Where audit events are sent (sendBeacon, JSON array). Default: none. */
+  auditUrl?: string;
 }
 "#;
 

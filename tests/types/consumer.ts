@@ -11,6 +11,15 @@ const options: AutologoffOptions = {
   dialogTitle: 'Still there?',
   dialogMessage: 'You will be signed out soon.',
   lang: 'es',
+  channel: 'records',
+  absoluteTimeout: '12h',
+  sessionStart: Date.now(),
+  keepaliveUrl: '/keepalive',
+  keepaliveInterval: '5m',
+  csrfToken: 'abc',
+  keepStorageKeys: ['theme'],
+  unregisterServiceWorkers: true,
+  auditUrl: '/audit',
 };
 
 export async function main(): Promise<void> {
@@ -25,11 +34,14 @@ export async function main(): Promise<void> {
     console.log(reason, state, left, extended);
   });
   document.addEventListener('autologoff:warning', (e) => console.log(e.detail.remainingMs.toFixed(0)));
+  document.addEventListener('autologoff:audit', (e) => console.log(e.detail.type, e.detail.policy.absolute));
 
   // @ts-expect-error: a boolean is not a duration
   await start({ timeout: true });
   // @ts-expect-error: unknown option
   await start({ timout: '5m' });
+  // @ts-expect-error: keepStorageKeys is a list
+  await start({ keepStorageKeys: 'theme' });
   // @ts-expect-error: state is read-only
   session.state = 'active';
 }
