@@ -5,6 +5,7 @@
 //! `format!`, to keep the formatting machinery out of the release `.wasm`.
 
 use crate::engine::{Millis, Policy, PolicyError};
+use crate::text::Overrides;
 
 /// Default idle timeout: 15 minutes.
 pub const DEFAULT_TIMEOUT: Millis = 15 * 60_000;
@@ -62,11 +63,27 @@ pub enum Field {
     UnregisterServiceWorkers,
     /// `auditUrl` / `data-audit-url`.
     AuditUrl,
+    /// `stayLabel` / `data-stay-label`.
+    StayLabel,
+    /// `logoutLabel` / `data-logout-label`.
+    LogoutLabel,
+    /// `timeLeftLabel` / `data-time-left-label`.
+    TimeLeftLabel,
+    /// `titlePrefix` / `data-title-prefix`.
+    TitlePrefix,
+    /// `signingOutMessage` / `data-signing-out-message`.
+    SigningOutMessage,
+    /// `signedOutMessage` / `data-signed-out-message`.
+    SignedOutMessage,
+    /// `signInLabel` / `data-sign-in-label`.
+    SignInLabel,
+    /// `dialog` / `data-dialog`.
+    Dialog,
 }
 
 impl Field {
     /// Every field, in documentation order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 26] = [
         Field::Timeout,
         Field::Warning,
         Field::LogoutUrl,
@@ -85,6 +102,14 @@ impl Field {
         Field::KeepStorageKeys,
         Field::UnregisterServiceWorkers,
         Field::AuditUrl,
+        Field::StayLabel,
+        Field::LogoutLabel,
+        Field::TimeLeftLabel,
+        Field::TitlePrefix,
+        Field::SigningOutMessage,
+        Field::SignedOutMessage,
+        Field::SignInLabel,
+        Field::Dialog,
     ];
 
     /// The name in the options object, which is also the `dataset` key of the attribute.
@@ -108,6 +133,14 @@ impl Field {
             Field::KeepStorageKeys => "keepStorageKeys",
             Field::UnregisterServiceWorkers => "unregisterServiceWorkers",
             Field::AuditUrl => "auditUrl",
+            Field::StayLabel => "stayLabel",
+            Field::LogoutLabel => "logoutLabel",
+            Field::TimeLeftLabel => "timeLeftLabel",
+            Field::TitlePrefix => "titlePrefix",
+            Field::SigningOutMessage => "signingOutMessage",
+            Field::SignedOutMessage => "signedOutMessage",
+            Field::SignInLabel => "signInLabel",
+            Field::Dialog => "dialog",
         }
     }
 
@@ -132,6 +165,14 @@ impl Field {
             Field::KeepStorageKeys => "data-keep-storage-keys",
             Field::UnregisterServiceWorkers => "data-unregister-service-workers",
             Field::AuditUrl => "data-audit-url",
+            Field::StayLabel => "data-stay-label",
+            Field::LogoutLabel => "data-logout-label",
+            Field::TimeLeftLabel => "data-time-left-label",
+            Field::TitlePrefix => "data-title-prefix",
+            Field::SigningOutMessage => "data-signing-out-message",
+            Field::SignedOutMessage => "data-signed-out-message",
+            Field::SignInLabel => "data-sign-in-label",
+            Field::Dialog => "data-dialog",
         }
     }
 
@@ -207,10 +248,10 @@ pub struct Settings {
     pub redirect_url: Option<String>,
     /// How long to wait for the logout request before finishing locally.
     pub logout_wait: Millis,
-    /// Dialog title override.
-    pub dialog_title: Option<String>,
-    /// Dialog message override.
-    pub dialog_message: Option<String>,
+    /// The page's own words for the dialog, the page title and the cover.
+    pub text: Overrides,
+    /// Show the built-in warning dialog (`false`: the page renders its own from events).
+    pub dialog: bool,
     /// Language asked for (`None`: the document's).
     pub lang: Option<String>,
     /// The cross-tab channel: tabs of one origin with the same channel share one session.
@@ -249,8 +290,8 @@ impl Default for Settings {
             logout_url: None,
             redirect_url: None,
             logout_wait: DEFAULT_LOGOUT_WAIT,
-            dialog_title: None,
-            dialog_message: None,
+            text: Overrides::default(),
+            dialog: true,
             lang: None,
             channel: DEFAULT_CHANNEL.to_owned(),
             session_start: None,
@@ -311,8 +352,16 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
             }
             Field::LogoutUrl => url(&entry.value).map(|v| s.logout_url = Some(v)),
             Field::RedirectUrl => url(&entry.value).map(|v| s.redirect_url = Some(v)),
-            Field::DialogTitle => text(&entry.value).map(|v| s.dialog_title = Some(v)),
-            Field::DialogMessage => text(&entry.value).map(|v| s.dialog_message = Some(v)),
+            Field::DialogTitle => text(&entry.value).map(|v| s.text.title = Some(v)),
+            Field::DialogMessage => text(&entry.value).map(|v| s.text.message = Some(v)),
+            Field::StayLabel => text(&entry.value).map(|v| s.text.stay = Some(v)),
+            Field::LogoutLabel => text(&entry.value).map(|v| s.text.logout = Some(v)),
+            Field::TimeLeftLabel => text(&entry.value).map(|v| s.text.time_left = Some(v)),
+            Field::TitlePrefix => text(&entry.value).map(|v| s.text.title_prefix = Some(v)),
+            Field::SigningOutMessage => text(&entry.value).map(|v| s.text.signing_out = Some(v)),
+            Field::SignedOutMessage => text(&entry.value).map(|v| s.text.signed_out = Some(v)),
+            Field::SignInLabel => text(&entry.value).map(|v| s.text.sign_in = Some(v)),
+            Field::Dialog => boolean(&entry.value).map(|v| s.dialog = v),
             Field::Lang => text(&entry.value).map(|v| s.lang = Some(v)),
             Field::Channel => channel(&entry.value).map(|v| s.channel = v),
             Field::AbsoluteTimeout => duration(&entry.value, MIN_TIMEOUT, MAX_ABSOLUTE).map(|v| absolute = Some(v)),

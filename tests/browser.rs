@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use autologoff::browser::activity::ActivityWatcher;
 use autologoff::browser::api::{settings_from_script, start_session, Session};
-use autologoff::browser::dialog::{DialogText, WarningDialog};
+use autologoff::browser::dialog::WarningDialog;
 use autologoff::browser::dom;
 use autologoff::browser::terminate::{self, Cover};
 use autologoff::config::Settings;
@@ -103,7 +103,8 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     let extends = Rc::new(RefCell::new(Vec::new()));
     let logouts = Rc::new(Cell::new(0));
     let (e, l) = (extends.clone(), logouts.clone());
-    let text = DialogText { strings: text::for_lang("es"), title: Some("¿Sigue ahí?".into()), message: None };
+    let overrides = text::Overrides { title: Some("¿Sigue ahí?".into()), ..Default::default() };
+    let text = text::Text::new("es", &overrides, None);
     let dialog = WarningDialog::show(&text, 60_000, false, Rc::new(move |how| e.borrow_mut().push(how)), Rc::new(move || l.set(l.get() + 1)));
 
     let d = dialog.element();
@@ -158,13 +159,14 @@ async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
     doc.set_cookie("readable=1; path=/").unwrap();
     assert!(doc.cookie().unwrap().contains("readable=1"));
 
-    let cover = Cover::new(&text::EN);
+    let words = Rc::new(text::Text::new("en", &Default::default(), None));
+    let cover = Cover::new(&words);
     let shown = query("[data-autologoff-cover]").expect("cover is up at once");
     assert_eq!(window.get_computed_style(&shown).unwrap().unwrap().get_property_value("position").unwrap(), "fixed");
     assert!(dom::document().body().unwrap().has_attribute("inert"));
 
     let settings = Settings { logout_wait: 1_000, ..Settings::default() };
-    terminate::finish(settings, &text::EN, Reason::User, "tab1".into(), cover, Rc::new(autologoff::browser::audit::Audit::new(None, "tab1", "default", &Settings::default().policy))).await;
+    terminate::finish(settings, words.clone(), Reason::User, "tab1".into(), cover, Rc::new(autologoff::browser::audit::Audit::new(None, "tab1", "default", &Settings::default().policy))).await;
     // Only the session record is left: a tombstone of timestamps, no data.
     let local = window.local_storage().unwrap().unwrap();
     assert_eq!(local.length().unwrap(), 1);

@@ -50,7 +50,7 @@ fn options_accept_numbers_and_strings() {
     .unwrap();
     assert_eq!((s.policy.timeout(), s.policy.warning()), (120_000, 30_000));
     assert_eq!(s.logout_url.as_deref(), Some("/logout"));
-    assert_eq!(s.dialog_title.as_deref(), Some("Still there?"));
+    assert_eq!(s.text.title.as_deref(), Some("Still there?"));
     assert_eq!(s.lang, None);
 }
 
@@ -154,4 +154,33 @@ proptest! {
         prop_assert_eq!(parse_duration(&format!("{n}s")), Some(n * 1000));
         prop_assert_eq!(parse_duration(&format!("{}", n * 1000)), Some(n * 1000));
     }
+}
+
+#[test]
+fn every_string_can_be_overridden_and_rtl_languages_render_rtl() {
+    let (s, errors) = Settings::from_attributes(&[
+        text_entry("stayLabel", "Keep working"),
+        text_entry("logoutLabel", "Sign out"),
+        text_entry("timeLeftLabel", "Remaining:"),
+        text_entry("titlePrefix", "Timing out"),
+        text_entry("signingOutMessage", "Bye…"),
+        text_entry("signedOutMessage", "Signed out."),
+        text_entry("signInLabel", "Back to sign-in"),
+        text_entry("dialog", "false"),
+    ]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(!s.dialog);
+    let t = text::Text::new("", &s.text, None);
+    assert_eq!((t.stay.as_str(), t.logout.as_str(), t.time_left.as_str()), ("Keep working", "Sign out", "Remaining:"));
+    assert_eq!((t.signing_out.as_str(), t.signed_out.as_str(), t.sign_in.as_str()), ("Bye…", "Signed out.", "Back to sign-in"));
+    assert_eq!(t.warning_title(45_000, "Chart"), "(0:45) Timing out — Chart");
+    assert_eq!(t.title, text::EN.title, "not overridden: built in");
+
+    assert_eq!(text::Text::new("ar", &Default::default(), None).dir, "rtl");
+    assert_eq!(text::Text::new("he-IL", &Default::default(), None).dir, "rtl");
+    assert_eq!(text::Text::new("es", &Default::default(), None).dir, "ltr");
+    assert_eq!(text::Text::new("", &Default::default(), Some("rtl")).dir, "rtl", "the page's dir when no language decides");
+    assert_eq!(text::Text::new("es", &Default::default(), None).warning_title(60_000, ""), "(1:00) La sesión caduca");
+    let (_, errors) = Settings::from_attributes(&[text_entry("dialog", "maybe")]);
+    assert!(errors[0].message().contains("attribute `data-dialog` must be true or false"));
 }

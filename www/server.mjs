@@ -47,7 +47,8 @@ const SERVER_ABSOLUTE = 12 * 3_600_000; // NIST SP 800-63B-4 AAL2/AAL3 overall l
 const PASSTHROUGH = [
   'timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url',
   'autostart', 'channel', 'absolute-timeout', 'session-start', 'keepalive-url', 'keepalive-interval',
-  'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header',
+  'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header', 'dialog', 'stay-label',
+  'logout-label', 'time-left-label', 'title-prefix', 'signing-out-message', 'signed-out-message', 'sign-in-label',
 ];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
@@ -146,6 +147,10 @@ async function handle(req, res, state) {
   for (const [prefix, dir] of STATIC) {
     if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
   }
+  // The bundle again, with the .wasm under a wrong Content-Type, as misconfigured servers do.
+  if (p.startsWith('/assets-octet/autologoff/') && req.method === 'GET') {
+    return serveFile(res, path.join(root, 'dist'), p.slice('/assets-octet/autologoff/'.length), 'application/octet-stream');
+  }
 
   if (p === '/' && req.method === 'GET') return redirect(res, session(req, state) ? '/portal' : '/login');
   if (p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
@@ -178,10 +183,12 @@ async function handle(req, res, state) {
     const s = session(req, state);
     if (!s) return redirect(res, '/login?reason=signed-out');
     touch(state, s.sid); // a page the user asked for is activity the server sees
+    // csp=nowasm: a policy without 'wasm-unsafe-eval', to show the error a portal would get.
+    const csp = url.searchParams.get('csp') === 'nowasm' ? CSP.replace(" 'wasm-unsafe-eval'", '') : CSP;
     return send(res, 200, 'text/html; charset=utf-8', portalPage(url, s, p === '/portal/npm'), {
       // PHI: never stored, never reused from a cache on Back.
       'cache-control': 'no-store',
-      'content-security-policy': CSP,
+      'content-security-policy': csp,
     });
   }
 
@@ -269,13 +276,13 @@ async function handle(req, res, state) {
   send(res, 404, 'text/plain', 'not found');
 }
 
-function serveFile(res, dir, rest) {
+function serveFile(res, dir, rest, wasmType = 'application/wasm') {
   const file = path.resolve(dir, decodeURIComponent(rest));
   if (!file.startsWith(dir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     return send(res, 404, 'text/plain', 'not found');
   }
   res.writeHead(200, {
-    'content-type': MIME[path.extname(file)] || 'application/octet-stream',
+    'content-type': path.extname(file) === '.wasm' ? wasmType : MIME[path.extname(file)] || 'application/octet-stream',
     'cache-control': 'no-cache',
   });
   fs.createReadStream(file).pipe(res);
@@ -351,7 +358,8 @@ function portalPage(url, s, npm) {
   // The npm page imports the ES module package and passes the same settings as options.
   const scripts = npm
     ? `<script type="module" src="/demo/npm-entry.js"${data}></script>`
-    : `<script src="/assets/autologoff/autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+    : `<script src="/${url.searchParams.get('asset') === 'octet' ? 'assets-octet' : 'assets'}/autologoff/autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+  const frame = url.searchParams.get('frame') ? '<iframe src="/demo/frame.html" title="Lab viewer" class="frame"></iframe>' : '';
   const presets = Object.entries(PRESETS)
     .map(([, v]) => `<a href="?timeout=${encodeURIComponent(v.timeout)}&amp;warning=${encodeURIComponent(v.warning)}">${esc(v.label)}</a>`)
     .join(' · ');
@@ -376,7 +384,7 @@ function portalPage(url, s, npm) {
   <tr><td>LDL cholesterol</td><td>118 mg/dL</td><td>2026-10-02</td></tr>
   <tr><td>eGFR</td><td>74 mL/min/1.73m²</td><td>2026-10-02</td></tr></tbody></table>
   <label class="note">Visit note <textarea rows="3">Sample data. Not a real patient.</textarea></label>
-</section>
+</section>${frame}
 <p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>`,
     scripts,
     `<meta name="csrf-token" content="${esc(s.csrf)}">\n`,

@@ -17,18 +17,7 @@ use web_sys::{Event, HtmlDialogElement, HtmlElement, KeyboardEvent};
 
 use super::dom::{self, element, style, text_element};
 use crate::engine::{ExtendHow, Millis};
-use crate::text::{self, Strings};
-
-/// The words of the dialog: built-in strings with the page's overrides.
-#[derive(Clone, Debug)]
-pub struct DialogText {
-    /// Built-in strings for the chosen language.
-    pub strings: &'static Strings,
-    /// `dialogTitle` override.
-    pub title: Option<String>,
-    /// `dialogMessage` override.
-    pub message: Option<String>,
-}
+use crate::text::{self, Text};
 
 /// The open warning dialog. Dropping it closes it, removes it, and returns focus.
 #[must_use = "the dialog is closed and removed as soon as it is dropped"]
@@ -36,7 +25,7 @@ pub struct WarningDialog {
     dialog: HtmlDialogElement,
     countdown: HtmlElement,
     live: HtmlElement,
-    time_left: &'static str,
+    time_left: String,
     previous_focus: Option<HtmlElement>,
     last_step: Cell<u64>,
     _listeners: Vec<EventListener>,
@@ -48,14 +37,21 @@ impl WarningDialog {
     /// button (and Escape) only closes it, through `on_extend` with [`ExtendHow::Key`] or
     /// [`ExtendHow::Button`], which the driver reads as "dismiss".
     pub fn show(
-        text: &DialogText,
+        text: &Text,
         remaining: Millis,
         absolute: bool,
         on_extend: Rc<dyn Fn(ExtendHow)>,
         on_logout: Rc<dyn Fn()>,
     ) -> WarningDialog {
         let document = dom::document();
-        let s = text.strings;
+        let dark = dom::window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
+        // Defaults for the theme properties; the page's own values win (see README, Theming).
+        let (bg, fg, accent, border) =
+            if dark { ("#1b2430", "#e7ecf1", "#6fb1ff", "#5b6775") } else { ("#fff", "#1b2430", "#0b5cad", "#8a96a3") };
         let dialog: HtmlDialogElement = element(
             "dialog",
             &[
@@ -63,8 +59,8 @@ impl WarningDialog {
                 ("aria-modal", "true"),
                 ("aria-labelledby", "autologoff-title"),
                 ("aria-describedby", "autologoff-message"),
-                ("lang", s.lang),
-                ("dir", "auto"),
+                ("lang", &text.lang),
+                ("dir", text.dir),
                 ("data-autologoff-dialog", ""),
             ],
         )
@@ -77,18 +73,19 @@ impl WarningDialog {
                 ("max-height", "calc(100vh - 2rem)"),
                 ("overflow", "auto"),
                 ("padding", "1.5rem"),
-                ("border", "1px solid var(--autologoff-border, #8a96a3)"),
+                ("--autologoff-default-accent", accent),
+                ("border", &var("border", border, "1px solid ")),
                 ("border-radius", "var(--autologoff-radius, 8px)"),
-                ("background", "var(--autologoff-bg, #fff)"),
-                ("color", "var(--autologoff-fg, #1b2430)"),
+                ("background", &var("bg", bg, "")),
+                ("color", &var("fg", fg, "")),
                 ("font", "var(--autologoff-font, 1rem/1.5 system-ui, sans-serif)"),
                 ("box-shadow", "0 8px 32px rgba(0,0,0,.3)"),
             ],
         );
         let (title_text, message_text, first) = if absolute {
-            (s.absolute_title, s.absolute_message, (s.dismiss, "dismiss"))
+            (&text.absolute_title, &text.absolute_message, (&text.dismiss, "dismiss"))
         } else {
-            (text.title.as_deref().unwrap_or(s.title), text.message.as_deref().unwrap_or(s.message), (s.stay, "extend"))
+            (&text.title, &text.message, (&text.stay, "extend"))
         };
         let title = text_element("h2", &[("id", "autologoff-title")], title_text);
         style(&title, &[("margin", "0 0 .75rem"), ("font-size", "1.25rem"), ("line-height", "1.3")]);
@@ -97,7 +94,7 @@ impl WarningDialog {
         // Visible countdown, hidden from screen readers (the live region speaks instead).
         let time = element("p", &[("aria-hidden", "true")]);
         style(&time, &[("margin", "0 0 1.25rem"), ("font-weight", "600")]);
-        let label = text_element("span", &[], s.time_left);
+        let label = text_element("span", &[], &text.time_left);
         let countdown = text_element("span", &[("data-autologoff-countdown", "")], "");
         style(&countdown, &[("font-variant-numeric", "tabular-nums"), ("font-size", "1.5rem"), ("margin-inline-start", ".5rem")]);
         let _ = time.append_with_node_2(&label, &countdown);
@@ -117,7 +114,7 @@ impl WarningDialog {
         let actions = element("div", &[]);
         style(&actions, &[("display", "flex"), ("flex-wrap", "wrap"), ("gap", ".75rem")]);
         let extend = button(first.0, first.1, true);
-        let logout = button(s.logout, "logout", false);
+        let logout = button(&text.logout, "logout", false);
         let _ = actions.append_with_node_2(&extend, &logout);
         let _ = dialog.append_with_node_5(&title, &message, &time, &live, &actions);
 
@@ -170,7 +167,7 @@ impl WarningDialog {
             dialog,
             countdown,
             live,
-            time_left: s.time_left,
+            time_left: text.time_left.clone(),
             previous_focus: active,
             last_step: Cell::new(u64::MAX),
             _listeners: listeners,
@@ -186,7 +183,7 @@ impl WarningDialog {
         let seconds = remaining.div_ceil(1000);
         let step = if seconds <= 10 { 0 } else { seconds.div_ceil(20) };
         if step != self.last_step.replace(step) {
-            let mut said = String::from(self.time_left);
+            let mut said = self.time_left.clone();
             said.push(' ');
             said.push_str(&shown);
             self.live.set_text_content(Some(&said));
@@ -211,10 +208,21 @@ impl Drop for WarningDialog {
     }
 }
 
+/// `<prefix>var(--autologoff-<name>, <default>)`.
+fn var(name: &str, default: &str, prefix: &str) -> String {
+    let mut v = String::from(prefix);
+    v.push_str("var(--autologoff-");
+    v.push_str(name);
+    v.push_str(", ");
+    v.push_str(default);
+    v.push(')');
+    v
+}
+
 fn button(label: &str, action: &str, primary: bool) -> HtmlElement {
     let b = text_element("button", &[("type", "button"), ("data-autologoff-action", action)], label);
     let (bg, fg) = if primary {
-        ("var(--autologoff-accent, #0b5cad)", "var(--autologoff-accent-fg, #fff)")
+        ("var(--autologoff-accent, var(--autologoff-default-accent))", "var(--autologoff-accent-fg, #fff)")
     } else {
         ("transparent", "inherit")
     };
@@ -226,7 +234,7 @@ fn button(label: &str, action: &str, primary: bool) -> HtmlElement {
             ("padding", ".5rem 1.25rem"),
             ("font", "inherit"),
             ("font-weight", "600"),
-            ("border", "2px solid var(--autologoff-accent, #0b5cad)"),
+            ("border", "2px solid var(--autologoff-accent, var(--autologoff-default-accent))"),
             ("border-radius", "var(--autologoff-radius, 8px)"),
             ("background", bg),
             ("color", fg),

@@ -15,12 +15,12 @@ use wasm_bindgen::JsValue;
 use super::activity::ActivityWatcher;
 use super::audit::Audit;
 use super::channel::{self, Channel};
-use super::dialog::{DialogText, WarningDialog};
+use super::dialog::WarningDialog;
 use super::dom;
 use super::terminate::{self, Cover};
 use crate::config::Settings;
 use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
-use crate::text;
+use crate::text::Text;
 use crate::wire::{self, Record};
 
 /// A running session's browser side, shared by the JS handle, the listeners and the timer.
@@ -30,7 +30,7 @@ pub type Shared = Rc<RefCell<Driver>>;
 pub struct Driver {
     engine: Engine,
     settings: Settings,
-    text: DialogText,
+    text: Rc<Text>,
     me: Weak<RefCell<Driver>>,
     /// This tab's id on the channel (random, `[0-9a-z]`).
     tab: String,
@@ -42,6 +42,8 @@ pub struct Driver {
     dialog: Option<WarningDialog>,
     /// The absolute-lifetime warning was closed by the user: do not show it again.
     dismissed: bool,
+    /// The page's title before the warning changed it, while it shows.
+    saved_title: Option<String>,
     audit: Rc<Audit>,
 }
 
@@ -77,11 +79,8 @@ impl Driver {
     /// Starts a session now with `settings`: listeners attached, state mirrored, timer armed.
     pub fn start(settings: Settings) -> Shared {
         let lang = settings.lang.clone().or_else(|| dom::document().document_element().and_then(|e| e.get_attribute("lang")));
-        let text = DialogText {
-            strings: text::for_lang(lang.as_deref().unwrap_or("")),
-            title: settings.dialog_title.clone(),
-            message: settings.dialog_message.clone(),
-        };
+        let page_dir = dom::document().document_element().and_then(|e| e.get_attribute("dir"));
+        let text = Rc::new(Text::new(lang.as_deref().unwrap_or(""), &settings.text, page_dir.as_deref()));
         let now = dom::now();
         // When this document started loading: a logout recorded after it ended this page's session.
         let time_origin = dom::window().performance().map_or(now, |p| p.time_origin() as Millis);
@@ -127,6 +126,7 @@ impl Driver {
                 armed_at: None,
                 dialog: None,
                 dismissed: false,
+                saved_title: None,
                 audit,
             })
         });
@@ -190,6 +190,7 @@ impl Driver {
     /// undone: once a session expired, stopping cannot bring the page back.
     fn shutdown(&mut self) {
         self.engine.handle_stop();
+        self.restore_title();
         self.watcher = None;
         self.channel = None;
         self.timer = None;
@@ -206,7 +207,10 @@ impl Driver {
             match effect {
                 Effect::Warn { deadline, reason } => {
                     let remaining = deadline.saturating_sub(now);
-                    if self.dialog.is_none() && !self.dismissed {
+                    if self.saved_title.is_none() {
+                        self.saved_title = Some(dom::document().title());
+                    }
+                    if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
                         self.dialog = Some(WarningDialog::show(
                             &self.text,
                             remaining,
@@ -221,6 +225,7 @@ impl Driver {
                 Effect::Extended { how } => {
                     self.dialog = None;
                     self.dismissed = false;
+                    self.restore_title();
                     self.audit.record("extended", now, Some(("how", how.as_str())));
                     out.push(Outbound::Extend { how });
                 }
@@ -236,12 +241,13 @@ impl Driver {
                         self.audit.record("expired", now, Some(("reason", reason.as_str())));
                     }
                     self.audit.record("logged-out", now, Some(("reason", reason.as_str())));
-                    let cover = Cover::new(self.text.strings);
+                    self.saved_title = None;
+                    let cover = Cover::new(&self.text);
                     // Tell the other tabs before anything else happens here.
                     self.transmit(now);
                     js_sys::futures::spawn_local(terminate::finish(
                         self.settings.clone(),
-                        self.text.strings,
+                        self.text.clone(),
                         reason,
                         self.tab.clone(),
                         cover,
@@ -252,12 +258,23 @@ impl Driver {
             }
         }
         self.transmit(now);
+        let remaining = self.engine.remaining(now);
         if let Some(dialog) = &self.dialog {
-            dialog.update(self.engine.remaining(now));
+            dialog.update(remaining);
+        }
+        // The tab title counts down too, for a user working in another window.
+        if let (State::Warning, Some(original)) = (self.engine.state(), &self.saved_title) {
+            dom::document().set_title(&self.text.warning_title(remaining, original));
         }
         self.mirror_state();
         self.arm(now);
         out
+    }
+
+    fn restore_title(&mut self) {
+        if let Some(original) = self.saved_title.take() {
+            dom::document().set_title(&original);
+        }
     }
 
     fn mirror_state(&self) {

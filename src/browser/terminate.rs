@@ -21,7 +21,7 @@ use super::dom::{self, element, style, text_element};
 use super::{channel, leader};
 use crate::config::Settings;
 use crate::engine::Reason;
-use crate::text::Strings;
+use crate::text::Text;
 use crate::wire::Record;
 
 /// The full-page cover shown from the first moment of termination. It is never taken down:
@@ -34,11 +34,13 @@ pub struct Cover {
 impl Cover {
     /// Covers the page now. Also hides `<body>` (and any top-layer element inside it, which a
     /// fixed-position cover alone cannot sit above) and makes it inert.
-    pub fn new(strings: &Strings) -> Cover {
+    pub fn new(text: &Text) -> Cover {
         let document = dom::document();
+        // The tab title may name a patient: it goes too.
+        document.set_title(&text.signing_out);
         let cover = element(
             "div",
-            &[("data-autologoff-cover", ""), ("role", "alert"), ("lang", strings.lang), ("dir", "auto")],
+            &[("data-autologoff-cover", ""), ("role", "alert"), ("lang", &text.lang), ("dir", text.dir)],
         );
         style(
             &cover,
@@ -57,7 +59,7 @@ impl Cover {
                 ("text-align", "center"),
             ],
         );
-        let panel = text_element("p", &[("data-autologoff-cover-text", "")], strings.signing_out);
+        let panel = text_element("p", &[("data-autologoff-cover-text", "")], &text.signing_out);
         style(&panel, &[("font-size", "1.25rem"), ("margin", "0")]);
         let _ = cover.append_child(&panel);
         if let Some(body) = document.body() {
@@ -71,11 +73,12 @@ impl Cover {
     }
 
     /// Final words when there is no redirect: signed out, and a link to sign in again.
-    pub fn signed_out(&self, strings: &Strings) {
-        self.panel.set_text_content(Some(strings.signed_out));
+    pub fn signed_out(&self, text: &Text) {
+        dom::document().set_title(&text.signed_out);
+        self.panel.set_text_content(Some(&text.signed_out));
         let br = element("br", &[]);
         let href = dom::window().location().href().unwrap_or_else(|_| "/".into());
-        let link = text_element("a", &[("href", &href), ("data-autologoff-sign-in", "")], strings.sign_in);
+        let link = text_element("a", &[("href", &href), ("data-autologoff-sign-in", "")], &text.sign_in);
         style(&link, &[("color", "var(--autologoff-accent, #0b5cad)"), ("font-weight", "600")]);
         let _ = self.panel.append_with_node_2(&br, &link);
     }
@@ -87,7 +90,7 @@ impl Cover {
 /// by another that the session ended (reason 'peer') never does.
 pub async fn finish(
     settings: Settings,
-    strings: &'static Strings,
+    text: Rc<Text>,
     reason: Reason,
     tab: String,
     cover: Cover,
@@ -175,7 +178,7 @@ pub async fn finish(
         Some(url) => {
             let _ = window.location().replace(url);
         }
-        None => cover.signed_out(strings),
+        None => cover.signed_out(&text),
     }
 }
 
