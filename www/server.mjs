@@ -55,7 +55,8 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; " +
   "require-trusted-types-for 'script'";
 
-export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
+// `extraStatic`: more [url prefix, folder] pairs to serve (tests serve a bundler's output).
+export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraStatic = [] } = {}) {
   const state = {
     sessions: new Map(), // sid -> { user, created, lastSeen, idleMs, absoluteMs, csrf }
     logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
@@ -67,7 +68,7 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true } = {})
 
   const server = http.createServer(async (req, res) => {
     try {
-      await handle(req, res, state);
+      await handle(req, res, state, extraStatic);
     } catch (error) {
       if (!quiet) console.error(error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -140,11 +141,11 @@ function redirect(res, to, headers = {}) {
   res.end();
 }
 
-async function handle(req, res, state) {
+async function handle(req, res, state, extraStatic) {
   const url = new URL(req.url, 'http://localhost');
   const p = url.pathname;
 
-  for (const [prefix, dir] of STATIC) {
+  for (const [prefix, dir] of [...STATIC, ...extraStatic]) {
     if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
   }
   // The bundle again, with the .wasm under a wrong Content-Type, as misconfigured servers do.
