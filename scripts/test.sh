@@ -15,9 +15,17 @@ node scripts/build.mjs
 echo "== TypeScript types of the npm package"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 
+# wasm-bindgen-test-runner picks the browser from the driver variable that is set: one per run.
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
-CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+env -u GECKODRIVER CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test browser
 
-echo "== end to end (Playwright + Chromium against the demo portal)"
+echo "== adapters (wasm-bindgen-test in headless Firefox ESR)"
+env -u CHROMEDRIVER GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --target wasm32-unknown-unknown --test browser
+
+echo "== end to end in Chromium (Playwright against the demo portal)"
 node --test --test-concurrency=1 tests/e2e/
+
+echo "== end to end in Firefox ESR (the main path and the multi-tab scenarios)"
+AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs

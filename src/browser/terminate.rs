@@ -237,7 +237,7 @@ fn unregister_service_workers() -> Option<Promise> {
     Some(js_sys::futures::future_to_promise(async move {
         let list = list.await.unwrap_or(JsValue::UNDEFINED);
         let done = Array::new();
-        for r in Array::from(&list).iter() {
+        for r in as_array(&list).iter() {
             if let Ok(p) = r.unchecked_into::<web_sys::ServiceWorkerRegistration>().unregister() {
                 done.push(&p);
             }
@@ -280,7 +280,7 @@ fn delete_all(factory: web_sys::IdbFactory, list: Promise) -> Promise {
     js_sys::futures::future_to_promise(async move {
         let list = list.await.unwrap_or(JsValue::UNDEFINED);
         let deletes = Array::new();
-        for info in Array::from(&list).iter() {
+        for info in as_array(&list).iter() {
             let Some(name) = Reflect::get(&info, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()) else {
                 continue;
             };
@@ -303,7 +303,7 @@ fn clear_cache_storage() -> Option<Promise> {
     Some(js_sys::futures::future_to_promise(async move {
         let keys = caches.keys().await.unwrap_or(JsValue::UNDEFINED);
         let deletes = Array::new();
-        for key in Array::from(&keys).iter() {
+        for key in as_array(&keys).iter() {
             if let Some(key) = key.as_string() {
                 deletes.push(&caches.delete(&key));
             }
@@ -357,5 +357,15 @@ fn clear_cookies() {
                 let _ = document.set_cookie(&c);
             }
         }
+    }
+}
+
+/// `value` as an array, or an empty one: a promise that rejected (Firefox's
+/// `indexedDB.databases()` in some profiles) leaves `undefined`, and `Array.from(undefined)` throws.
+fn as_array(value: &JsValue) -> Array {
+    if Array::is_array(value) {
+        value.clone().unchecked_into()
+    } else {
+        Array::new()
     }
 }

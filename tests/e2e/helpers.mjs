@@ -1,6 +1,6 @@
 // Shared set-up for the end-to-end tests: the demo server in-process, Debian's Chromium through
 // playwright-core, a signed-in context, and a watch for CSP violations and page errors.
-import { chromium } from 'playwright-core';
+import { chromium, firefox } from 'playwright-core';
 import { startServer } from '../../www/server.mjs';
 
 export const CHROMIUM_ARGS = [
@@ -13,7 +13,18 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** The browser under test: `AUTOLOGOFF_BROWSER=firefox` runs a suite in Firefox ESR. */
+export const BROWSER = process.env.AUTOLOGOFF_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+export const IN_FIREFOX = BROWSER === 'firefox';
+
 export async function launch() {
+  if (IN_FIREFOX) {
+    // Debian's Firefox ESR, driven over WebDriver BiDi (playwright-core 1.64.1 can; 1.65 cannot).
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: process.env.FIREFOX || '/usr/lib/firefox-esr/firefox-esr',
+    });
+  }
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
