@@ -79,11 +79,17 @@ pub enum Field {
     SignInLabel,
     /// `dialog` / `data-dialog`.
     Dialog,
+    /// `absoluteTitle` / `data-absolute-title`.
+    AbsoluteTitle,
+    /// `absoluteMessage` / `data-absolute-message`.
+    AbsoluteMessage,
+    /// `dismissLabel` / `data-dismiss-label`.
+    DismissLabel,
 }
 
 impl Field {
     /// Every field, in documentation order.
-    pub const ALL: [Field; 26] = [
+    pub const ALL: [Field; 29] = [
         Field::Timeout,
         Field::Warning,
         Field::LogoutUrl,
@@ -110,6 +116,9 @@ impl Field {
         Field::SignedOutMessage,
         Field::SignInLabel,
         Field::Dialog,
+        Field::AbsoluteTitle,
+        Field::AbsoluteMessage,
+        Field::DismissLabel,
     ];
 
     /// The name in the options object, which is also the `dataset` key of the attribute.
@@ -141,6 +150,9 @@ impl Field {
             Field::SignedOutMessage => "signedOutMessage",
             Field::SignInLabel => "signInLabel",
             Field::Dialog => "dialog",
+            Field::AbsoluteTitle => "absoluteTitle",
+            Field::AbsoluteMessage => "absoluteMessage",
+            Field::DismissLabel => "dismissLabel",
         }
     }
 
@@ -173,6 +185,9 @@ impl Field {
             Field::SignedOutMessage => "data-signed-out-message",
             Field::SignInLabel => "data-sign-in-label",
             Field::Dialog => "data-dialog",
+            Field::AbsoluteTitle => "data-absolute-title",
+            Field::AbsoluteMessage => "data-absolute-message",
+            Field::DismissLabel => "data-dismiss-label",
         }
     }
 
@@ -362,6 +377,9 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
             Field::SignedOutMessage => text(&entry.value).map(|v| s.text.signed_out = Some(v)),
             Field::SignInLabel => text(&entry.value).map(|v| s.text.sign_in = Some(v)),
             Field::Dialog => boolean(&entry.value).map(|v| s.dialog = v),
+            Field::AbsoluteTitle => text(&entry.value).map(|v| s.text.absolute_title = Some(v)),
+            Field::AbsoluteMessage => text(&entry.value).map(|v| s.text.absolute_message = Some(v)),
+            Field::DismissLabel => text(&entry.value).map(|v| s.text.dismiss = Some(v)),
             Field::Lang => text(&entry.value).map(|v| s.lang = Some(v)),
             Field::Channel => channel(&entry.value).map(|v| s.channel = v),
             Field::AbsoluteTimeout => duration(&entry.value, MIN_TIMEOUT, MAX_ABSOLUTE).map(|v| absolute = Some(v)),

@@ -119,6 +119,12 @@ pub struct Overrides {
     pub signed_out: Option<String>,
     /// Sign-in link on the cover (`signInLabel`).
     pub sign_in: Option<String>,
+    /// Dialog title when the absolute lifetime ends (`absoluteTitle`).
+    pub absolute_title: Option<String>,
+    /// Dialog message when the absolute lifetime ends (`absoluteMessage`).
+    pub absolute_message: Option<String>,
+    /// The button that closes that dialog (`dismissLabel`).
+    pub dismiss: Option<String>,
 }
 
 /// The words in force: the built-in set for the language with the page's overrides.
@@ -179,9 +185,9 @@ impl Text {
             signing_out: pick(&overrides.signing_out, s.signing_out),
             signed_out: pick(&overrides.signed_out, s.signed_out),
             sign_in: pick(&overrides.sign_in, s.sign_in),
-            absolute_title: s.absolute_title.to_owned(),
-            absolute_message: s.absolute_message.to_owned(),
-            dismiss: s.dismiss.to_owned(),
+            absolute_title: pick(&overrides.absolute_title, s.absolute_title),
+            absolute_message: pick(&overrides.absolute_message, s.absolute_message),
+            dismiss: pick(&overrides.dismiss, s.dismiss),
             title_prefix: pick(&overrides.title_prefix, s.title_prefix),
         }
     }

@@ -219,6 +219,28 @@ export interface AutologoffOptions {
   unregisterServiceWorkers?: boolean;
   /** Where audit events are sent (sendBeacon, JSON array). Default: none. */
   auditUrl?: string;
+  /** false: no built-in dialog; render your own from the autologoff:warning event. Default true. */
+  dialog?: boolean;
+  /** The extend button. Default "Stay signed in". */
+  stayLabel?: string;
+  /** The log-out button. Default "Log out now". */
+  logoutLabel?: string;
+  /** Before the countdown, and what the live region says. Default "Time left:". */
+  timeLeftLabel?: string;
+  /** Tab-title prefix during the warning. Default "Session expiring". */
+  titlePrefix?: string;
+  /** Cover text (and tab title) while logging out. */
+  signingOutMessage?: string;
+  /** Cover text once logged out, without a redirectUrl. */
+  signedOutMessage?: string;
+  /** The sign-in link on that cover. */
+  signInLabel?: string;
+  /** Dialog title when the absolute lifetime is ending. */
+  absoluteTitle?: string;
+  /** Dialog message when the absolute lifetime is ending. */
+  absoluteMessage?: string;
+  /** The button that closes that dialog. Default "Continue". */
+  dismissLabel?: string;
 }
 "#;
 

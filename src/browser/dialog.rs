@@ -50,8 +50,12 @@ impl WarningDialog {
             .flatten()
             .is_some_and(|m| m.matches());
         // Defaults for the theme properties; the page's own values win (see README, Theming).
-        let (bg, fg, accent, border) =
-            if dark { ("#1b2430", "#e7ecf1", "#6fb1ff", "#5b6775") } else { ("#fff", "#1b2430", "#0b5cad", "#8a96a3") };
+        // Each pair has a contrast ratio of at least 4.5:1 (WCAG 1.4.3).
+        let (bg, fg, accent, accent_fg, border) = if dark {
+            ("#1b2430", "#e7ecf1", "#6fb1ff", "#0b1a2a", "#5b6775")
+        } else {
+            ("#fff", "#1b2430", "#0b5cad", "#fff", "#8a96a3")
+        };
         let dialog: HtmlDialogElement = element(
             "dialog",
             &[
@@ -74,6 +78,7 @@ impl WarningDialog {
                 ("overflow", "auto"),
                 ("padding", "1.5rem"),
                 ("--autologoff-default-accent", accent),
+                ("--autologoff-default-accent-fg", accent_fg),
                 ("border", &var("border", border, "1px solid ")),
                 ("border-radius", "var(--autologoff-radius, 8px)"),
                 ("background", &var("bg", bg, "")),
@@ -222,7 +227,7 @@ fn var(name: &str, default: &str, prefix: &str) -> String {
 fn button(label: &str, action: &str, primary: bool) -> HtmlElement {
     let b = text_element("button", &[("type", "button"), ("data-autologoff-action", action)], label);
     let (bg, fg) = if primary {
-        ("var(--autologoff-accent, var(--autologoff-default-accent))", "var(--autologoff-accent-fg, #fff)")
+        ("var(--autologoff-accent, var(--autologoff-default-accent))", "var(--autologoff-accent-fg, var(--autologoff-default-accent-fg))")
     } else {
         ("transparent", "inherit")
     };

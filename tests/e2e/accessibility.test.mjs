@@ -24,13 +24,16 @@ after(async () => {
 const portal = (query) => '/portal?' + new URLSearchParams(query);
 const dialog = (page) => page.locator('[role="alertdialog"]');
 
-test('axe-core finds no violations in the open dialog; the accessibility tree reads as an alert dialog', async () => {
+for (const scheme of ['light', 'dark']) {
+test(`axe-core finds no violations in the open dialog (${scheme}); the accessibility tree reads as an alert dialog`, async () => {
   // The audit tool itself needs eval, which the portal's CSP rightly forbids: this one context
   // bypasses the CSP so axe can run (autologoff's own CSP behaviour is tested elsewhere).
   const context = await browser.newContext({ baseURL: server.url, bypassCSP: true });
   await context.request.post('/login', { form: { user: 'axe', preset: 'demo' }, maxRedirects: 0 });
   try {
-    const page = await open(context, portal({ timeout: '40s', warning: '39s' }));
+    const page = await open(context);
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(portal({ timeout: '40s', warning: '39s' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await page.addScriptTag({ content: AXE });
     const result = await page.evaluate(() =>
@@ -48,6 +51,7 @@ test('axe-core finds no violations in the open dialog; the accessibility tree re
     await context.close();
   }
 });
+}
 
 test('the live region speaks at coarse steps, not every second', async () => {
   const context = await signedIn(browser, server);
