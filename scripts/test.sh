@@ -9,8 +9,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 echo "== engine and settings (native, fake clock)"
 cargo test --quiet --tests --lib
 
-echo "== build (what ships)"
+echo "== build (what ships), and the size ratchet"
 node scripts/build.mjs
+node scripts/size-check.mjs
 
 echo "== TypeScript types of the npm package"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
