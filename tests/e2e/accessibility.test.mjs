@@ -4,31 +4,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch, startServer, signedIn, open, state, sleep } from './helpers.mjs';
+import { signedIn, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
-let browser, server;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+const env = useServerAndBrowser();
+before(() => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
-const portal = (query) => '/portal?' + new URLSearchParams(query);
-const dialog = (page) => page.locator('[role="alertdialog"]');
 
 for (const scheme of ['light', 'dark']) {
 test(`axe-core finds no violations in the open dialog (${scheme}); the accessibility tree reads as an alert dialog`, async () => {
   // The audit tool itself needs eval, which the portal's CSP rightly forbids: this one context
   // bypasses the CSP so axe can run (autologoff's own CSP behaviour is tested elsewhere).
-  const context = await browser.newContext({ baseURL: server.url, bypassCSP: true });
+  const context = await env.browser.newContext({ baseURL: env.server.url, bypassCSP: true });
   await context.request.post('/login', { form: { user: 'axe', preset: 'demo' }, maxRedirects: 0 });
   try {
     const page = await open(context);
@@ -54,7 +46,7 @@ test(`axe-core finds no violations in the open dialog (${scheme}); the accessibi
 }
 
 test('the live region speaks at coarse steps, not every second', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '40s', warning: '38s' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
@@ -77,7 +69,7 @@ test('the live region speaks at coarse steps, not every second', async () => {
 });
 
 test('keyboard only: the warning takes focus, Tab cycles inside, Enter on "Stay signed in" extends', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
@@ -95,7 +87,7 @@ test('keyboard only: the warning takes focus, Tab cycles inside, Enter on "Stay 
 });
 
 test('the tab title counts down during the warning and is restored after', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
     const original = await page.title();
@@ -110,7 +102,7 @@ test('the tab title counts down during the warning and is restored after', async
 });
 
 test("the page's own words, Spanish built in, and right-to-left text", async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const es = await open(context, portal({ timeout: '4s', warning: '3s', lang: 'es' }));
     await dialog(es).waitFor({ state: 'visible', timeout: 10_000 });
@@ -138,7 +130,7 @@ test("the page's own words, Spanish built in, and right-to-left text", async () 
 });
 
 test('dialog: false leaves the warning to the page: events and the API still work', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '2s', dialog: 'false' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'warning', null, { timeout: 10_000 });
@@ -152,7 +144,7 @@ test('dialog: false leaves the warning to the page: events and the API still wor
 });
 
 test('input inside a same-origin frame keeps the session alive', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1500ms', frame: '1' }));
     const frame = page.frameLocator('iframe');
@@ -171,9 +163,9 @@ test('input inside a same-origin frame keeps the session alive', async () => {
 });
 
 test('touch: taps and touch scrolling keep the session alive on a phone; the warning is usable by touch', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   await context.close();
-  const phone = await browser.newContext({ baseURL: server.url, viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const phone = await env.browser.newContext({ baseURL: env.server.url, viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
   try {
     await phone.request.post('/login', { form: { user: 'phone', preset: 'demo' }, maxRedirects: 0 });
     const page = await open(phone, portal({ timeout: '3s', warning: '2s' }));
@@ -212,7 +204,7 @@ test('touch: taps and touch scrolling keep the session alive on a phone; the war
 });
 
 test('screenshots of the dialog in light, dark and forced-colors modes, and at 200 % zoom', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     for (const [name, media] of [['light', { colorScheme: 'light' }], ['dark', { colorScheme: 'dark' }], ['forced-colors', { forcedColors: 'active' }]]) {
       const page = await open(context);
@@ -226,7 +218,7 @@ test('screenshots of the dialog in light, dark and forced-colors modes, and at 2
       await page.close();
     }
     // 200 % zoom of a 640 px window is a 320 px layout: nothing may be cut off.
-    const zoomed = await browser.newContext({ baseURL: server.url, viewport: { width: 320, height: 480 }, deviceScaleFactor: 2 });
+    const zoomed = await env.browser.newContext({ baseURL: env.server.url, viewport: { width: 320, height: 480 }, deviceScaleFactor: 2 });
     await zoomed.request.post('/login', { form: { user: 'zoom', preset: 'demo' }, maxRedirects: 0 });
     const page = await open(zoomed, portal({ timeout: '40s', warning: '39s' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
@@ -245,7 +237,7 @@ test('screenshots of the dialog in light, dark and forced-colors modes, and at 2
 });
 
 test('under a CSP without wasm-unsafe-eval, one clear console error names the fix', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
     await page.waitForFunction(() => window.autologoff && window.autologoff.ready.catch(() => 'failed'));
@@ -261,7 +253,7 @@ test('under a CSP without wasm-unsafe-eval, one clear console error names the fi
 });
 
 test('a .wasm served with the wrong Content-Type still loads', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '1m', warning: '20s', asset: 'octet' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active', null, { timeout: 10_000 });

@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end tests: the demo server in-process, Debian's Chromium through
 // playwright-core, a signed-in context, and a watch for CSP violations and page errors.
+import { before, after } from 'node:test';
 import { chromium, firefox } from 'playwright-core';
 import { startServer } from '../../www/server.mjs';
 
@@ -123,4 +124,28 @@ export async function storageLeft(page) {
     idb: (await indexedDB.databases()).map((d) => d.name),
     caches: await caches.keys(),
   }));
+}
+
+/** A portal page URL with these script-tag settings. */
+export const portal = (query) => '/portal?' + new URLSearchParams(query);
+/** The warning dialog. */
+export const dialog = (page) => page.locator('[role="alertdialog"]');
+/** Where a timed-out session lands. */
+export const LOGIN = /\/login\?reason=timeout$/;
+
+/**
+ * The demo server and a browser for the tests of one file: started before them, closed after.
+ * Read `env.server` and `env.browser` inside tests.
+ */
+export function useServerAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

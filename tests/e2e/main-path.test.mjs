@@ -2,24 +2,14 @@
 // the main path of automatic logoff, from the script tag and from the npm package.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startServer, signedIn, sid, open, state, events, sleep, seedStorage, storageLeft, IN_FIREFOX } from './helpers.mjs';
+import { signedIn, sid, open, state, events, sleep, seedStorage, storageLeft, IN_FIREFOX, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
 
-let browser, server;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
-const portal = (query) => '/portal?' + new URLSearchParams(query);
-const dialog = (page) => page.locator('[role="alertdialog"]');
 
 test('idle session: accessible warning, then logout request with the session cookie, storage cleared, redirect, server session dead', async () => {
-  server.state.faults.logout = 'ok';
-  const context = await signedIn(browser, server);
+  env.server.state.faults.logout = 'ok';
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
@@ -52,7 +42,7 @@ test('idle session: accessible warning, then logout request with the session coo
     assert.deepEqual(a11y.buttons, [['extend', 'Stay signed in'], ['logout', 'Log out now']]);
 
     await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
-    const logout = server.state.logouts.find((l) => l.sid === cookie);
+    const logout = env.server.state.logouts.find((l) => l.sid === cookie);
     assert.ok(logout, 'the logout endpoint received the session cookie');
     assert.equal(logout.known, true);
     assert.equal(logout.reason, 'idle');
@@ -62,7 +52,7 @@ test('idle session: accessible warning, then logout request with the session coo
     assert.match(await page.evaluate(() => localStorage.getItem('autologoff:default')), /^1;\d+;\d+;\d+$/, 'only a tombstone of timestamps');
     assert.deepEqual((await context.cookies()).map((c) => c.name), []);
     // The old session cookie is dead on the server.
-    const r = await fetch(server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } });
+    const r = await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } });
     assert.equal(r.status, 401);
     assert.deepEqual(page.problems(), []);
   } finally {
@@ -71,8 +61,8 @@ test('idle session: accessible warning, then logout request with the session coo
 });
 
 test('the client clears storage itself when the server sends no Clear-Site-Data (logout answers 500)', async () => {
-  server.state.faults.logout = 'error';
-  const context = await signedIn(browser, server);
+  env.server.state.faults.logout = 'error';
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await seedStorage(page);
@@ -81,15 +71,15 @@ test('the client clears storage itself when the server sends no Clear-Site-Data 
     // Only the HttpOnly session cookie is left: script cannot clear it, the server must.
     assert.deepEqual((await context.cookies()).map((c) => [c.name, c.httpOnly]), [['sid', true]]);
   } finally {
-    server.state.faults.logout = 'ok';
+    env.server.state.faults.logout = 'ok';
     await context.close();
   }
 });
 
 for (const fault of ['hang', 'reset', 'error']) {
   test(`logout endpoint ${fault}: the page is covered at once and local termination completes within logoutWait`, async () => {
-    server.state.faults.logout = fault;
-    const context = await signedIn(browser, server);
+    env.server.state.faults.logout = fault;
+    const context = await signedIn(env.browser, env.server);
     try {
       const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '1s' }));
       await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
@@ -101,14 +91,14 @@ for (const fault of ['hang', 'reset', 'error']) {
       assert.ok(arrived - expiredAt < 8_000, 'finished ' + (arrived - expiredAt) + ' ms after expiry');
       assert.deepEqual((await storageLeft(page)).local, ['autologoff:default']);
     } finally {
-      server.state.faults.logout = 'ok';
+      env.server.state.faults.logout = 'ok';
       await context.close();
     }
   });
 }
 
 test('real input keeps the session alive; the warning comes once input stops', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
@@ -131,7 +121,7 @@ test('real input keeps the session alive; the warning comes once input stops', a
 });
 
 test('untrusted synthetic events and pointer moves that do not move keep nothing alive', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '500ms' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
@@ -161,7 +151,7 @@ test('untrusted synthetic events and pointer moves that do not move keep nothing
 });
 
 test('"Stay signed in" closes the warning, restarts the timer and returns focus; input alone does not', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
     await page.locator('textarea').focus();
@@ -186,7 +176,7 @@ test('"Stay signed in" closes the warning, restarts the timer and returns focus;
 });
 
 test('Escape extends (how: key); Tab stays inside the dialog', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
@@ -207,21 +197,21 @@ test('Escape extends (how: key); Tab stays inside the dialog', async () => {
 });
 
 test('"Log out now" logs out with reason user', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await page.getByRole('button', { name: 'Log out now' }).click();
     await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
-    assert.equal(server.state.logouts.find((l) => l.sid === cookie)?.reason, 'user');
+    assert.equal(env.server.state.logouts.find((l) => l.sid === cookie)?.reason, 'user');
   } finally {
     await context.close();
   }
 });
 
 test('a page paused past its deadline expires at once on resume, without a warning', { skip: IN_FIREFOX && 'pausing a page needs the Chrome DevTools Protocol' }, async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
@@ -240,7 +230,7 @@ test('a page paused past its deadline expires at once on resume, without a warni
 });
 
 test('a bad script-tag attribute is reported by name and the page is still protected by the default policy', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: 'fifteen minutes', warning: '30s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
@@ -254,7 +244,7 @@ test('a bad script-tag attribute is reported by name and the page is still prote
 });
 
 test('npm entry: start(options) runs the same session; bad options reject naming the option', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const bad = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '30s', warning: '1m' }));
     await bad.waitForFunction(() => window.demoStartError !== undefined);
@@ -278,7 +268,7 @@ test('npm entry: start(options) runs the same session; bad options reject naming
 });
 
 test('session.stop() detaches everything without logging out', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '2s', warning: '1s' }));
@@ -288,7 +278,7 @@ test('session.stop() detaches everything without logging out', async () => {
     assert.equal(await state(page), 'stopped');
     assert.equal(await dialog(page).count(), 0);
     assert.ok(page.url().includes('/portal'));
-    assert.equal(server.state.logouts.filter((l) => l.sid === cookie).length, 0);
+    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 0);
   } finally {
     await context.close();
   }

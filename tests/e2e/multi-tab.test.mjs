@@ -2,24 +2,13 @@
 // and over the storage-event fallback (BroadcastChannel removed from the page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startServer, signedIn, sid, open, state, sleep } from './helpers.mjs';
+import { signedIn, sid, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
 
-let browser, server;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
-const portal = (query) => '/portal?' + new URLSearchParams(query);
-const dialog = (page) => page.locator('[role="alertdialog"]');
-const LOGIN = /\/login\?reason=timeout$/;
 
 async function session(transport) {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   if (transport === 'storage') {
     await context.addInitScript(() => {
       delete window.BroadcastChannel;
@@ -89,7 +78,7 @@ for (const transport of ['broadcast', 'storage']) {
         const pages = await tabs(context, n, { timeout: n > 2 ? '12s' : '4s', warning: '1s' });
         await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 30_000 })));
         await sleep(500); // any straggling request would have arrived by now
-        const requests = server.state.logouts.filter((l) => l.sid === cookie);
+        const requests = env.server.state.logouts.filter((l) => l.sid === cookie);
         assert.equal(requests.length, 1, 'one logout request for ' + n + ' tabs');
         assert.equal(requests[0].known, true);
         const reasons = pages.map((p) => p.recorded.find((e) => e.name === 'autologoff:logout')?.detail.reason);
@@ -112,7 +101,7 @@ for (const transport of ['broadcast', 'storage']) {
         ['user', 'peer', 'peer'],
       );
       await sleep(300);
-      assert.equal(server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+      assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
     } finally {
       await context.close();
     }
@@ -144,7 +133,7 @@ for (const transport of ['broadcast', 'storage']) {
       assert.equal(await state(b), 'active');
       await dialog(b).waitFor({ state: 'visible', timeout: 10_000 });
       await b.waitForURL(LOGIN, { timeout: 10_000 });
-      assert.equal(server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+      assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
     } finally {
       await context.close();
     }
@@ -162,7 +151,7 @@ test('without Web Locks (and without BroadcastChannel) a claim in localStorage s
     assert.equal(await pages[0].evaluate(() => navigator.locks), undefined);
     await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 20_000 })));
     await sleep(500);
-    assert.equal(server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
   } finally {
     await context.close();
   }

@@ -3,22 +3,11 @@
 // and the server enforcing its own limits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, CHROMIUM_ARGS, startServer, signedIn, sid, open, state, sleep, seedStorage, storageLeft } from './helpers.mjs';
+import { CHROMIUM_ARGS, signedIn, sid, open, state, sleep, seedStorage, storageLeft, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
 import { chromium } from 'playwright-core';
 
-let browser, server;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
-const portal = (query) => '/portal?' + new URLSearchParams(query);
-const dialog = (page) => page.locator('[role="alertdialog"]');
-const LOGIN = /\/login\?reason=timeout$/;
 
 async function wiggle(page, ms) {
   const until = Date.now() + ms;
@@ -29,19 +18,19 @@ async function wiggle(page, ms) {
 }
 
 test('keepalive is sent while the user is active, never while idle or during the warning', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '5s', warning: '3s', 'keepalive-interval': '1s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     await wiggle(page, 3_500);
-    const active = server.state.keepalives.filter((k) => k.sid === cookie);
+    const active = env.server.state.keepalives.filter((k) => k.sid === cookie);
     assert.ok(active.length >= 2 && active.length <= 4, 'about one per second while active: ' + active.length);
     assert.ok(active.every((k) => k.live));
     const stopped = Date.now();
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await sleep(1_500); // inside the warning, and then some
-    const later = server.state.keepalives.filter((k) => k.sid === cookie && k.at > stopped + 200);
+    const later = env.server.state.keepalives.filter((k) => k.sid === cookie && k.at > stopped + 200);
     assert.deepEqual(later, [], 'no keepalive while idle or warned');
   } finally {
     await context.close();
@@ -49,22 +38,22 @@ test('keepalive is sent while the user is active, never while idle or during the
 });
 
 test('a keepalive answered 401 ends the session at once with reason server', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '1m', warning: '20s', 'keepalive-interval': '1s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
-    server.state.faults.keepalive = '401';
+    env.server.state.faults.keepalive = '401';
     await wiggle(page, 1_500);
     await page.waitForURL(LOGIN, { timeout: 10_000 });
     assert.deepEqual(page.recorded.find((e) => e.name === 'autologoff:logout')?.detail, { reason: 'server' });
   } finally {
-    server.state.faults.keepalive = 'ok';
+    env.server.state.faults.keepalive = 'ok';
     await context.close();
   }
 });
 
 test('the absolute lifetime ends the session despite constant activity, and cannot be extended', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const page = await open(context, portal({ timeout: '1m', warning: '2s', 'absolute-timeout': '5s', 'session-start': String(Date.now()) }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
@@ -83,8 +72,8 @@ test('the absolute lifetime ends the session despite constant activity, and cann
 });
 
 test('logout carries the CSRF token from the page; kept keys stay, everything else and service workers go', async () => {
-  server.state.faults.logout = 'error'; // no Clear-Site-Data: what is gone, the client removed
-  const context = await signedIn(browser, server);
+  env.server.state.faults.logout = 'error'; // no Clear-Site-Data: what is gone, the client removed
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '1m', warning: '20s', 'keep-storage-keys': 'theme, lang', 'unregister-service-workers': 'true' }));
@@ -103,16 +92,16 @@ test('logout carries the CSRF token from the page; kept keys stay, everything el
     assert.deepEqual(left.local.sort(), ['autologoff:default', 'lang', 'theme']);
     assert.deepEqual([left.session, left.idb, left.caches, left.cookies], [[], [], [], '']);
     assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 0);
-    const request = server.state.logouts.find((l) => l.sid === cookie);
+    const request = env.server.state.logouts.find((l) => l.sid === cookie);
     assert.equal(request.csrfOk, true, 'the X-CSRF-Token header matched the session');
   } finally {
-    server.state.faults.logout = 'ok';
+    env.server.state.faults.logout = 'ok';
     await context.close();
   }
 });
 
 test('the audit trail holds the session story, in order, with no PHI', async () => {
-  const context = await signedIn(browser, server);
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
@@ -121,7 +110,7 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await page.waitForURL(LOGIN, { timeout: 10_000 });
     await sleep(300);
-    const events = server.state.audit.filter((e) => e.sid === cookie);
+    const events = env.server.state.audit.filter((e) => e.sid === cookie);
     assert.deepEqual(
       events.map((e) => [e.type, e.reason ?? e.how ?? null]),
       [['session-started', null], ['warning-shown', 'idle'], ['extended', 'key'], ['warning-shown', 'idle'], ['expired', 'idle'], ['logged-out', 'idle']],
@@ -137,7 +126,7 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
     // The same events reached the page as DOM events.
     assert.ok(page.recorded.length >= 3);
     // And the compliance officer's page lists them.
-    const html = await (await fetch(server.url + '/audit-log')).text();
+    const html = await (await fetch(env.server.url + '/audit-log')).text();
     assert.match(html, /logged-out/);
   } finally {
     await context.close();
@@ -145,30 +134,30 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
 });
 
 test('a failed logout request is itself audited', async () => {
-  server.state.faults.logout = 'error';
-  const context = await signedIn(browser, server);
+  env.server.state.faults.logout = 'error';
+  const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
     await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
     await page.waitForURL(LOGIN, { timeout: 10_000 });
     await sleep(300);
-    const failed = server.state.audit.filter((e) => e.sid === cookie && e.type === 'logout-request-failed');
+    const failed = env.server.state.audit.filter((e) => e.sid === cookie && e.type === 'logout-request-failed');
     assert.deepEqual(failed.map((e) => e.status), ['http']);
   } finally {
-    server.state.faults.logout = 'ok';
+    env.server.state.faults.logout = 'ok';
     await context.close();
   }
 });
 
 test('the server enforces its own idle limit: the page is no longer served', async () => {
-  const context = await browser.newContext({ baseURL: server.url });
+  const context = await env.browser.newContext({ baseURL: env.server.url });
   try {
     await context.request.post('/login', { form: { user: 'x', preset: 'demo', serverIdle: '1500' }, maxRedirects: 0 });
     const cookie = await sid(context);
-    assert.equal((await fetch(server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 200);
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 200);
     await sleep(1_800);
-    assert.equal((await fetch(server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
     const r = await context.request.get('/portal', { maxRedirects: 0 });
     assert.equal(r.status(), 303);
   } finally {
@@ -184,7 +173,7 @@ test('Back after logout never shows PHI (back/forward cache enabled)', async () 
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
   });
   try {
-    const context = await signedIn(bf, server);
+    const context = await signedIn(bf, env.server);
     const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     await page.goto(portal({ timeout: '1m', warning: '20s', view: 'labs' }));
