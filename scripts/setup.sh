@@ -3,6 +3,7 @@
 # Idempotent: on a machine that has it all, it only checks and prints nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf 'setup: %s\n' "$*" >&2; }

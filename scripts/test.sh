@@ -4,6 +4,7 @@
 # runs scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== engine and settings (native, fake clock)"
