@@ -407,6 +407,13 @@ impl Engine {
         // cannot move the absolute lifetime.
         let absolute = self.absolute_deadline().unwrap_or(Millis::MAX);
         if now >= absolute.saturating_sub(self.policy.warning) {
+            // The idle period still restarts, but the absolute limit is now the deadline: the
+            // warning becomes the absolute one (if it was not already), never silently dropped.
+            self.last_activity = self.last_activity.max(now);
+            if self.state == State::Warning {
+                let (deadline, reason) = self.deadline_and_reason();
+                self.effects.push_back(Effect::Warn { deadline, reason });
+            }
             return false;
         }
         self.last_activity = self.last_activity.max(now);

@@ -584,3 +584,22 @@ fn server_answers_shorten_the_session_or_end_it() {
     e.handle_server(T0 + 80_000, ServerAnswer::Ended);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Server }]);
 }
+
+#[test]
+fn stay_signed_in_near_the_absolute_limit_turns_the_warning_into_the_absolute_one() {
+    // 15 min idle, 60 s warning, 29 min 10 s absolute: an idle warning that shows 60 s before
+    // 28 min 20 s cannot be extended past the absolute limit; the session must warn for that,
+    // not drop the warning.
+    let p = policy(900_000, 60_000).with_absolute(Some(1_750_000)).unwrap();
+    let mut e = Engine::new(p, T0);
+    e.handle_activity(T0 + 800_000);
+    e.handle_timeout(T0 + 1_640_000); // idle warning: deadline T0 + 1_700_000
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 1_700_000, reason: Reason::Idle }]);
+    assert!(!e.handle_extend(T0 + 1_695_000, ExtendHow::Button));
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 1_750_000, reason: Reason::Absolute }]);
+    assert_eq!(e.state(), State::Warning);
+    e.handle_timeout(T0 + 1_700_000);
+    assert_eq!(e.state(), State::Warning, "the idle deadline moved");
+    e.handle_timeout(T0 + 1_750_000);
+    assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Absolute }]);
+}

@@ -3,24 +3,26 @@
 
 use js_sys::{Object, Reflect};
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use super::session::{self, Driver, Shared};
+use super::session::{self, Driver, Mirror, Shared};
 use crate::config::{self, Entry, Settings, Value};
 use crate::engine::{ExtendHow, Reason, State};
 
 thread_local! {
     /// The page's running session. It lives here, not in the JS handle, so a page that drops
     /// the handle (and lets the garbage collector free it) stays protected.
-    static RUNNING: RefCell<Option<Shared>> = const { RefCell::new(None) };
+    static RUNNING: RefCell<Option<(Shared, Rc<Mirror>)>> = const { RefCell::new(None) };
 }
 
 /// A running automatic-logoff session.
 #[wasm_bindgen]
 pub struct Session {
     driver: Shared,
+    mirror: Rc<Mirror>,
 }
 
 #[wasm_bindgen]
@@ -28,26 +30,35 @@ impl Session {
     /// 'active' | 'warning' | 'expired' | 'stopped'.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
-        self.driver.borrow().state().as_str().into()
+        self.mirror.state().as_str().into()
     }
 
     /// Milliseconds until expiry (0 once ended).
     #[wasm_bindgen(getter, js_name = remainingMs)]
     pub fn remaining_ms(&self) -> f64 {
-        self.driver.borrow().remaining() as f64
+        self.mirror.remaining() as f64
     }
 
     /// Stay signed in: closes the warning and restarts the idle period. Returns whether the
     /// session was extended (false once it has ended).
     pub fn extend(&self) -> bool {
         let mut extended = false;
-        session::run(&self.driver, |e, now| extended = e.handle_extend(now, ExtendHow::Api));
+        if !session::run(&self.driver, |e, now| extended = e.handle_extend(now, ExtendHow::Api)) {
+            // Called from a listener while autologoff is busy: done right after; it will be
+            // extended if the session is still live then.
+            session::defer(&self.driver, Box::new(|e, now| {
+                e.handle_extend(now, ExtendHow::Api);
+            }));
+            return matches!(self.mirror.state(), State::Active | State::Warning);
+        }
         extended
     }
 
     /// Log out now, with reason 'user'.
     pub fn logout(&self) {
-        session::run(&self.driver, |e, now| e.handle_logout(now, Reason::User));
+        if !session::run(&self.driver, |e, now| e.handle_logout(now, Reason::User)) {
+            session::defer(&self.driver, Box::new(|e, now| e.handle_logout(now, Reason::User)));
+        }
     }
 
     /// Detach everything without logging out.
@@ -55,7 +66,7 @@ impl Session {
         session::stop(&self.driver);
         RUNNING.with(|r| {
             let mut r = r.borrow_mut();
-            if r.as_ref().is_some_and(|d| std::rc::Rc::ptr_eq(d, &self.driver)) {
+            if r.as_ref().is_some_and(|(d, _)| Rc::ptr_eq(d, &self.driver)) {
                 *r = None;
             }
         });
@@ -109,7 +120,7 @@ pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<config::Conf
 }
 
 fn launch(settings: Settings) -> Result<Session, JsError> {
-    let previous = RUNNING.with(|r| r.borrow().as_ref().map(|d| d.borrow().state()));
+    let previous = RUNNING.with(|r| r.borrow().as_ref().map(|(_, m)| m.state()));
     match previous {
         Some(State::Active | State::Warning) => {
             return Err(JsError::new(
@@ -124,8 +135,9 @@ fn launch(settings: Settings) -> Result<Session, JsError> {
         Some(State::Stopped) | None => {}
     }
     let driver = Driver::start(settings);
-    RUNNING.with(|r| *r.borrow_mut() = Some(driver.clone()));
-    Ok(Session { driver })
+    let mirror = driver.borrow().mirror();
+    RUNNING.with(|r| *r.borrow_mut() = Some((driver.clone(), mirror.clone())));
+    Ok(Session { driver, mirror })
 }
 
 fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {

@@ -35,10 +35,12 @@ pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
         return claim_in_storage(&lock_name, tab, hold).await;
     };
     let granted = Rc::new(Cell::new(false));
+    let called = Rc::new(Cell::new(false));
     let (decided, decide) = deferred();
-    let g = granted.clone();
+    let (g, c) = (granted.clone(), called.clone());
     let callback = Closure::once(move |lock: JsValue| -> JsValue {
         let got = !lock.is_null() && !lock.is_undefined();
+        c.set(true);
         g.set(got);
         let _ = decide.call0(&JsValue::UNDEFINED);
         if got {
@@ -48,12 +50,27 @@ pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
         }
     });
     let options = dom::object(&[("ifAvailable", JsValue::TRUE)]);
-    if request.call3(&locks, &lock_name.into(), &options, callback.as_ref()).is_err() {
-        return false;
-    }
-    let _ = decided.await;
+    let Ok(requested) = request.call3(&locks, &lock_name.into(), &options, callback.as_ref()) else {
+        drop(callback);
+        return claim_in_storage(&claim_key(name), tab, hold_fallback()).await;
+    };
+    // The request can reject without ever calling back (an opaque origin, a document that is no
+    // longer fully active): wait for whichever comes first, and never for long.
+    let requested: Promise = requested.dyn_into().unwrap_or_else(|_| Promise::resolve(&JsValue::UNDEFINED));
+    let settled = Promise::all_settled(&js_sys::Array::of1(&requested));
+    let _ = Promise::race(&js_sys::Array::of3(&decided, &settled, &sleep(1_000))).await;
+    let answered = called.get();
     drop(callback);
+    if !answered {
+        return claim_in_storage(&claim_key(name), tab, hold_fallback()).await;
+    }
     granted.get()
+}
+
+/// A hold for the fallback claim when the lock's own hold was handed to a request that failed:
+/// released after a few seconds (the claim is for the logout request only).
+fn hold_fallback() -> Promise {
+    sleep(5_000)
 }
 
 /// `autologoff:<channel>:logout`: the Web Lock's name, and the fallback claim's localStorage key

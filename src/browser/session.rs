@@ -8,7 +8,7 @@
 //! none per input event.
 
 use gloo_timers::callback::Timeout;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
@@ -26,6 +26,36 @@ use crate::wire::{self, Record};
 /// A running session's browser side, shared by the JS handle, the listeners and the timer.
 pub type Shared = Rc<RefCell<Driver>>;
 
+/// The session's state and deadline, readable while the driver is busy (a page listener fired
+/// by our own DOM work may ask for `session.state`).
+#[derive(Debug)]
+pub struct Mirror {
+    state: Cell<State>,
+    deadline: Cell<Option<Millis>>,
+}
+
+impl Mirror {
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state.get()
+    }
+
+    /// Milliseconds left now.
+    pub fn remaining(&self) -> Millis {
+        self.deadline.get().map_or(0, |d| d.saturating_sub(dom::now()))
+    }
+}
+
+/// Calls that arrived while the driver was busy, run as soon as it is free.
+enum Deferred {
+    Run(Weak<RefCell<Driver>>, Box<dyn FnOnce(&mut Engine, Millis)>),
+    Stop(Weak<RefCell<Driver>>),
+}
+
+thread_local! {
+    static DEFERRED: RefCell<Vec<Deferred>> = const { RefCell::new(Vec::new()) };
+}
+
 /// See the module docs.
 pub struct Driver {
     engine: Engine,
@@ -40,12 +70,19 @@ pub struct Driver {
     /// When the armed timer fires.
     armed_at: Option<Millis>,
     dialog: Option<WarningDialog>,
+    /// Whether the dialog showing is the absolute-lifetime one (which can only be closed).
+    dialog_absolute: bool,
+    mirror: Rc<Mirror>,
     /// The absolute-lifetime warning was closed by the user: do not show it again.
     dismissed: bool,
     /// The page's title before the warning changed it, while it shows.
     saved_title: Option<String>,
     audit: Rc<Audit>,
 }
+
+/// Two tabs of one session can start apart by this much (both finding no record); a record whose
+/// session started later than that after ours belongs to a new sign-in.
+const NEW_SESSION_GAP: Millis = 10_000;
 
 /// A DOM event to dispatch once the driver is no longer borrowed, so page listeners may call
 /// back into the session.
@@ -126,6 +163,8 @@ impl Driver {
                 armed_at: None,
                 dialog: None,
                 dismissed: false,
+                dialog_absolute: false,
+                mirror: Rc::new(Mirror { state: Cell::new(State::Active), deadline: Cell::new(None) }),
                 saved_title: None,
                 audit,
             })
@@ -146,6 +185,12 @@ impl Driver {
                         match record.ended {
                             Some(at) if at >= time_origin => e.handle_peer(now, PeerMessage::Logout),
                             Some(_) => {}
+                            // A session that started well after ours is someone's new sign-in
+                            // (this page slept, or came back from the back/forward cache):
+                            // its activity is not ours, and our session is over.
+                            None if record.started > e.started_at().saturating_add(NEW_SESSION_GAP) => {
+                                e.handle_peer(now, PeerMessage::Logout)
+                            }
                             None => e.handle_peer(now, PeerMessage::Activity { at: record.last_activity }),
                         }
                     }
@@ -210,7 +255,14 @@ impl Driver {
                     if self.saved_title.is_none() {
                         self.saved_title = Some(dom::document().title());
                     }
+                    let absolute = reason == Reason::Absolute;
+                    if self.dialog.is_some() && self.dialog_absolute != absolute {
+                        // An idle warning that extending can no longer help became the absolute one.
+                        self.dialog = None;
+                        self.dismissed = false;
+                    }
                     if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
+                        self.dialog_absolute = absolute;
                         self.dialog = Some(WarningDialog::show(
                             &self.text,
                             remaining,
@@ -277,14 +329,19 @@ impl Driver {
         }
     }
 
+    /// The state readable while the driver is busy.
+    pub fn mirror(&self) -> Rc<Mirror> {
+        self.mirror.clone()
+    }
+
     fn mirror_state(&self) {
+        self.mirror.state.set(self.engine.state());
+        self.mirror.deadline.set(self.engine.deadline());
         if let Some(root) = dom::document().document_element() {
             dom::set_attribute(&root, "data-autologoff-state", self.engine.state().as_str());
         }
     }
 
-    /// Arms the one timer for the engine's next deadline; during the warning, also for the next
-    /// change of the visible countdown (at most one wakeup a second).
     /// Sends the engine's messages to the other tabs, and keeps the shared record current.
     fn transmit(&mut self, now: Millis) {
         while let Some(message) = self.engine.poll_transmit() {
@@ -298,6 +355,8 @@ impl Driver {
         }
     }
 
+    /// Arms the one timer for the engine's next deadline; during the warning, also for the next
+    /// change of the visible countdown (at most one wakeup a second).
     fn arm(&mut self, now: Millis) {
         self.timer = None;
         self.armed_at = None;
@@ -323,14 +382,15 @@ impl Driver {
         Rc::new(move |how| {
             if let Some(shared) = me.upgrade() {
                 // Only a warning that is still showing can be answered from the dialog. When it
-                // cannot be extended (the absolute lifetime), the button closes it.
-                let mut dismiss = false;
+                // is the absolute one (which cannot be extended), the button closes it.
+                let was_absolute = shared.try_borrow().map(|d| d.dialog_absolute).unwrap_or(false);
+                let mut refused = false;
                 run(&shared, |e, now| {
                     if e.state() == State::Warning {
-                        dismiss = !e.handle_extend(now, how);
+                        refused = !e.handle_extend(now, how);
                     }
                 });
-                if dismiss {
+                if refused && was_absolute {
                     if let Ok(mut driver) = shared.try_borrow_mut() {
                         driver.dialog = None;
                         driver.dismissed = true;
@@ -351,19 +411,53 @@ impl Driver {
 }
 
 /// Runs `f` on the engine at wall-clock now, then performs what followed and dispatches events.
-///
-/// Re-entrant calls (a listener fired synchronously by our own DOM work) are dropped: the step
-/// already running re-reads the engine before it finishes.
-pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) {
+/// Returns false when the driver was busy (a listener fired synchronously by our own DOM work);
+/// callers that must not lose the call use [`defer`].
+pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) -> bool {
     let (out, audit) = {
-        let Ok(mut driver) = shared.try_borrow_mut() else { return };
+        let Ok(mut driver) = shared.try_borrow_mut() else { return false };
         let now = dom::now();
         f(&mut driver.engine, now);
         (driver.step(now), driver.audit.clone())
     };
+    finish_run(out, &audit);
+    true
+}
+
+fn finish_run(out: Vec<Outbound>, audit: &Audit) {
     audit.flush();
     for event in out {
         event.dispatch();
+    }
+    drain_deferred();
+}
+
+/// Queues `f` to run on the engine as soon as the driver is free.
+pub fn defer(shared: &Shared, f: Box<dyn FnOnce(&mut Engine, Millis)>) {
+    DEFERRED.with(|d| d.borrow_mut().push(Deferred::Run(Rc::downgrade(shared), f)));
+}
+
+fn drain_deferred() {
+    loop {
+        let next = DEFERRED.with(|d| {
+            let mut d = d.borrow_mut();
+            (!d.is_empty()).then(|| d.remove(0))
+        });
+        match next {
+            None => return,
+            Some(Deferred::Run(me, f)) => {
+                if let Some(shared) = me.upgrade() {
+                    if !run(&shared, f) {
+                        return; // still busy: whoever holds it drains on release
+                    }
+                }
+            }
+            Some(Deferred::Stop(me)) => {
+                if let Some(shared) = me.upgrade() {
+                    stop(&shared);
+                }
+            }
+        }
     }
 }
 
@@ -392,10 +486,12 @@ async fn keepalive(url: String, settings: Settings, me: Weak<RefCell<Driver>>) {
     }
 }
 
-/// Stops the session (see [`Driver`]), then dispatches nothing: stopping is silent.
+/// Stops the session (see [`Driver`]), then dispatches nothing: stopping is silent. If the
+/// driver is busy, it stops as soon as it is free.
 pub fn stop(shared: &Shared) {
-    if let Ok(mut driver) = shared.try_borrow_mut() {
-        driver.shutdown();
+    match shared.try_borrow_mut() {
+        Ok(mut driver) => driver.shutdown(),
+        Err(_) => DEFERRED.with(|d| d.borrow_mut().push(Deferred::Stop(Rc::downgrade(shared)))),
     }
 }
 
@@ -420,10 +516,7 @@ fn on_activity(me: &Weak<RefCell<Driver>>) {
         (driver.step(now), driver.audit.clone())
     };
     let (out, audit) = out;
-    audit.flush();
-    for event in out {
-        event.dispatch();
-    }
+    finish_run(out, &audit);
 }
 
 /// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).

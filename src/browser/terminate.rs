@@ -66,6 +66,7 @@ impl Cover {
             style(&body, &[("visibility", "hidden")]);
             let _ = body.set_attribute("inert", "");
         }
+        close_top_layer(&document);
         if let Some(root) = document.document_element() {
             let _ = root.append_child(&cover);
         }
@@ -84,6 +85,34 @@ impl Cover {
     }
 }
 
+/// Closes what the page put in the top layer (modal dialogs, popovers, fullscreen), which would
+/// otherwise sit above any cover and could override `visibility` to stay visible.
+fn close_top_layer(document: &web_sys::Document) {
+    if let Ok(open) = document.query_selector_all("dialog[open]") {
+        for i in 0..open.length() {
+            if let Some(d) = open.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlDialogElement>().ok()) {
+                d.close();
+            }
+        }
+    }
+    // `:popover-open` is an invalid selector where popovers do not exist: then there are none.
+    if let Ok(open) = document.query_selector_all(":popover-open") {
+        for i in 0..open.length() {
+            if let Some(el) = open.item(i) {
+                if let Ok(hide) = Reflect::get(&el, &"hidePopover".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+                    let _ = hide.call0(&el);
+                }
+            }
+        }
+    }
+    let fullscreen = Reflect::get(document, &"fullscreenElement".into()).unwrap_or(JsValue::NULL);
+    if !fullscreen.is_null() && !fullscreen.is_undefined() {
+        if let Ok(exit) = Reflect::get(document, &"exitFullscreen".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+            let _ = exit.call0(document);
+        }
+    }
+}
+
 /// Steps 2 to 6, after the cover is up. Runs to completion on its own.
 ///
 /// Of the tabs of one session, only one sends the logout request (see [`leader`]); a tab told
@@ -98,6 +127,12 @@ pub async fn finish(
 ) {
     let window = dom::window();
     let waits = Array::new();
+    // First of all, the tombstone (times, nothing else): a tab restored or woken from now on
+    // learns that this session ended, even while the rest is still in progress.
+    let ended = dom::now();
+    let started = channel::read_record(&settings.channel, ended).map_or(ended, |r| r.started);
+    let tombstone = Record { last_activity: ended, ended: Some(ended), started };
+    channel::write_record(&settings.channel, tombstone);
     let (hold, release) = leader::deferred();
     // The request's outcome: None while pending, Some(0) for a network failure, else the status.
     let status = Rc::new(Cell::new(None::<u16>));
@@ -138,7 +173,9 @@ pub async fn finish(
     }
     let mut keep: Vec<&str> = settings.keep_storage_keys.iter().map(String::as_str).collect();
     let claim = leader::claim_key(&settings.channel);
+    let record = channel::key(&settings.channel);
     keep.push(&claim);
+    keep.push(&record);
     clear_web_storage(&keep);
     if settings.unregister_service_workers {
         if let Some(p) = unregister_service_workers() {
@@ -170,9 +207,10 @@ pub async fn finish(
             audit.flush();
         }
     }
-    // A tombstone (times, nothing else) so a page restored later knows this session ended.
-    let started = channel::read_record(&settings.channel, now).map_or(now, |r| r.started);
-    channel::write_record(&settings.channel, Record { last_activity: now, ended: Some(now), started });
+    // Page scripts kept running during the wait and may have written drafts back: clear again.
+    // The tombstone is written again too (a server's Clear-Site-Data may have removed it).
+    clear_web_storage(&keep);
+    channel::write_record(&settings.channel, tombstone);
     clear_cookies();
     match &settings.redirect_url {
         Some(url) => {

@@ -267,6 +267,29 @@ test('npm entry: start(options) runs the same session; bad options reject naming
   }
 });
 
+test('page code called from inside autologoff\'s own DOM work (focus returning) is not lost', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '5s', warning: '4s' }));
+    await page.locator('textarea').focus();
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    // When the dialog closes, focus returns to the textarea, synchronously, while autologoff is
+    // still closing it: a portal listener there reads the state and logs out.
+    await page.evaluate(() => window.autologoff.ready.then((s) => {
+      document.querySelector('textarea').addEventListener('focus', () => {
+        window.__seen = s.state;
+        s.logout();
+      }, { once: true });
+    }));
+    await page.keyboard.press('Escape');
+    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['user']);
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('session.stop() detaches everything without logging out', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
