@@ -17,7 +17,7 @@
 
 use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget, HtmlIFrameElement, MouseEvent, Window};
 
@@ -26,9 +26,22 @@ use super::dom;
 /// Owns the input and lifecycle listeners; removing them all on `Drop`.
 #[must_use = "the listeners are removed as soon as the ActivityWatcher is dropped"]
 pub struct ActivityWatcher {
-    /// Shared with the frame-load listeners, which add the listeners of new frames (they hold
-    /// it weakly, so dropping the watcher drops everything).
-    _listeners: Rc<RefCell<Vec<EventListener>>>,
+    _listeners: Vec<EventListener>,
+    /// Listeners of same-origin frames, per frame: replaced when a frame loads again, dropped
+    /// when its frame has left the document, so reloading frames do not pile listeners up.
+    /// Shared with the frame-load listeners, which hold it weakly.
+    _frames: Rc<RefCell<Frames>>,
+}
+
+type Frames = Vec<(HtmlIFrameElement, Vec<EventListener>)>;
+
+/// What every input listener shares: the callback, the last pointer position (screen
+/// coordinates, the same in every frame), and the frame registry.
+#[derive(Clone)]
+struct Inputs {
+    on_activity: Rc<dyn Fn()>,
+    last: Rc<Cell<(i32, i32)>>,
+    frames: Weak<RefCell<Frames>>,
 }
 
 /// Input events that count as activity when trusted. `pointermove` is handled separately.
@@ -41,51 +54,42 @@ impl ActivityWatcher {
     pub fn new(on_activity: Rc<dyn Fn()>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
         let window = dom::window();
         let document = dom::document();
-        let listeners = Rc::new(RefCell::new(Vec::with_capacity(12)));
-        // The last pointer position (screen coordinates, the same in every frame).
-        let last = Rc::new(Cell::new((i32::MIN, i32::MIN)));
-        watch_inputs(&window, &on_activity, &last, &listeners);
+        let frames = Rc::new(RefCell::new(Vec::new()));
+        let inputs = Inputs { on_activity, last: Rc::new(Cell::new((i32::MIN, i32::MIN))), frames: Rc::downgrade(&frames) };
+        let mut listeners = watch_inputs(&window, &inputs);
 
         let wake_on = |target: &EventTarget, name: &'static str| {
             let f = on_wake.clone();
             EventListener::new(target, name, move |_: &Event| f())
         };
-        let mut l = listeners.borrow_mut();
-        l.push(wake_on(&document, "visibilitychange"));
+        listeners.push(wake_on(&document, "visibilitychange"));
         // https://developer.chrome.com/docs/web-platform/page-lifecycle-api (Chromium only)
-        l.push(wake_on(&document, "resume"));
-        l.push(wake_on(&document, "freeze"));
-        l.push(wake_on(&window, "focus"));
+        listeners.push(wake_on(&document, "resume"));
+        listeners.push(wake_on(&document, "freeze"));
+        listeners.push(wake_on(&window, "focus"));
         // A page restored from the back/forward cache resumes with stale timers:
         // https://web.dev/articles/bfcache
-        l.push(wake_on(&window, "pageshow"));
-        drop(l);
-        ActivityWatcher { _listeners: listeners }
+        listeners.push(wake_on(&window, "pageshow"));
+        ActivityWatcher { _listeners: listeners, _frames: frames }
     }
 }
 
 /// Listens for input on `window`, and on every same-origin frame inside it, now and whenever a
 /// frame loads (a capture-phase `load` listener sees frames load; it does not bubble). Input in
 /// a cross-origin frame is invisible to the page by design: such a frame must run autologoff
-/// itself.
-fn watch_inputs(
-    window: &Window,
-    on_activity: &Rc<dyn Fn()>,
-    last: &Rc<Cell<(i32, i32)>>,
-    listeners: &Rc<RefCell<Vec<EventListener>>>,
-) {
+/// itself. Returns the listeners on `window` itself.
+fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<EventListener> {
     let capture = EventListenerOptions::run_in_capture_phase();
-    let mut added = Vec::with_capacity(7);
+    let mut added = Vec::with_capacity(12);
     for name in INPUT_EVENTS {
-        let f = on_activity.clone();
+        let f = inputs.on_activity.clone();
         added.push(EventListener::new_with_options(window, name, capture, move |e| {
             if e.is_trusted() {
                 f();
             }
         }));
     }
-    let f = on_activity.clone();
-    let at_last = last.clone();
+    let (f, at_last) = (inputs.on_activity.clone(), inputs.last.clone());
     added.push(EventListener::new_with_options(window, "pointermove", capture, move |e| {
         if !e.is_trusted() {
             return;
@@ -96,37 +100,34 @@ fn watch_inputs(
             f();
         }
     }));
-    let (f, at_last, weak) = (on_activity.clone(), last.clone(), Rc::downgrade(listeners));
+    let shared = inputs.clone();
     added.push(EventListener::new_with_options(window, "load", capture, move |e| {
-        let (Some(frame), Some(listeners)) = (e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()), weak.upgrade())
-        else {
-            return;
-        };
-        watch_frame(&frame, &f, &at_last, &listeners);
+        if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
+            watch_frame(&frame, &shared);
+        }
     }));
-    listeners.borrow_mut().extend(added);
     if let Some(document) = window.document() {
         if let Ok(frames) = document.query_selector_all("iframe") {
             for i in 0..frames.length() {
                 if let Some(frame) = frames.item(i).and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok()) {
-                    watch_frame(&frame, on_activity, last, listeners);
+                    watch_frame(&frame, inputs);
                 }
             }
         }
     }
+    added
 }
 
-fn watch_frame(
-    frame: &HtmlIFrameElement,
-    on_activity: &Rc<dyn Fn()>,
-    last: &Rc<Cell<(i32, i32)>>,
-    listeners: &Rc<RefCell<Vec<EventListener>>>,
-) {
+fn watch_frame(frame: &HtmlIFrameElement, inputs: &Inputs) {
+    let Some(registry) = inputs.frames.upgrade() else { return };
+    // Forget this frame's previous document, and frames that left the page.
+    registry.borrow_mut().retain(|(f, _)| f != frame && f.is_connected());
     // contentDocument is null for a cross-origin frame: adding listeners there would throw.
     if frame.content_document().is_none() {
         return;
     }
     if let Some(inner) = frame.content_window() {
-        watch_inputs(&inner, on_activity, last, listeners);
+        let listeners = watch_inputs(&inner, inputs);
+        registry.borrow_mut().push((frame.clone(), listeners));
     }
 }
