@@ -221,16 +221,6 @@ impl Driver {
         shared
     }
 
-    /// The current state.
-    pub fn state(&self) -> State {
-        self.engine.state()
-    }
-
-    /// Milliseconds left now.
-    pub fn remaining(&self) -> Millis {
-        self.engine.remaining(dom::now())
-    }
-
     /// Detaches listeners, timer and dialog without logging out. Termination in progress is not
     /// undone: once a session expired, stopping cannot bring the page back.
     fn shutdown(&mut self) {
