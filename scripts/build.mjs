@@ -17,6 +17,49 @@ const bin = (name) => rel('node_modules', '.bin', name);
 const cargoBin = path.join(process.env.HOME || '/root', '.cargo', 'bin');
 process.env.PATH = cargoBin + path.delimiter + process.env.PATH;
 
+// Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them.
+const FEATURES = [
+  '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int',
+  '--enable-mutable-globals', '--enable-multivalue', '--enable-reference-types',
+];
+
+/** Applies Binaryen's renaming (`{ imports: [[module, name, new]], exports: [[name, new]] }`) to
+ * the wasm-bindgen glue in target/wbg, and checks the result against the module itself, so a
+ * change in wasm-bindgen's output fails the build here rather than in a browser. */
+function renameInGlue({ imports, exports }) {
+  const glue = path.join(wbg, 'autologoff.js');
+  let js = fs.readFileSync(glue, 'utf8');
+  const mod = new WebAssembly.Module(fs.readFileSync(wasm));
+  const escape = (name) => name.replace(/[$]/g, '\\$');
+  const replaceOnce = (what, text) => {
+    const found = js.split(what).length - 1;
+    if (found !== 1) throw new Error('build: expected one `' + what + '` in the glue, found ' + found + ' (wasm-bindgen output changed?)');
+    js = js.replace(what, () => text);
+  };
+  for (const [, name, to] of imports) replaceOnce(name + ': function(', '"' + to + '": function(');
+  // Every import now comes from one module; the glue hands its import object in under that name.
+  const newModules = [...new Set(WebAssembly.Module.imports(mod).map((i) => i.module))];
+  const oldModules = [...new Set(imports.map(([m]) => m))];
+  if (newModules.length !== 1 || oldModules.length !== 1) throw new Error('build: expected imports from one module, got ' + oldModules + ' -> ' + newModules);
+  replaceOnce(JSON.stringify(oldModules[0]) + ': import0', JSON.stringify(newModules[0]) + ': import0');
+  for (const [name, to] of exports) js = js.replace(new RegExp('\\bwasm\\.' + escape(name) + '\\b', 'g'), () => 'wasm.' + to);
+  fs.writeFileSync(glue, js);
+  for (const f of ['autologoff.d.ts', 'autologoff_bg.wasm.d.ts']) {
+    let dts = fs.readFileSync(path.join(wbg, f), 'utf8');
+    for (const [name, to] of exports) dts = dts.replace(new RegExp('\\b' + escape(name) + '(?=:)', 'g'), () => to);
+    fs.writeFileSync(path.join(wbg, f), dts);
+  }
+  // The module's real import and export names must be exactly the ones the glue now uses.
+  for (const { name } of WebAssembly.Module.imports(mod)) {
+    if (!js.includes('"' + name + '": function(')) throw new Error('build: the glue lacks import ' + name);
+  }
+  const exported = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
+  for (const [, used] of js.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)) {
+    if (!exported.has(used)) throw new Error('build: the glue uses wasm.' + used + ', which the module does not export');
+  }
+  if (/\bwasm\.(__wbindgen|__wbg|session_|start|wasm_bindgen)/.test(js)) throw new Error('build: the glue still names an export by its old name');
+}
+
 const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(rel('Cargo.toml'), 'utf8'))[1];
 
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...(process.env.AUTOLOGOFF_DEBUG_PANICS ? [] : ['--no-default-features'])]);
@@ -30,11 +73,16 @@ run('wasm-bindgen', [
 ]);
 const wasm = path.join(wbg, 'autologoff_bg.wasm');
 // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them.
-run(bin('wasm-opt'), [
-  '-Oz', '--enable-bulk-memory', '--enable-sign-ext', '--enable-nontrapping-float-to-int',
-  '--enable-mutable-globals', '--enable-multivalue', '--enable-reference-types',
-  wasm, '-o', wasm,
-]);
+run(bin('wasm-opt'), ['-Oz', '--strip-producers', '--strip-target-features', ...FEATURES, wasm, '-o', wasm]);
+
+// Import and export names: wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` in a
+// module "./autologoff_bg.js", and each export after its Rust path: about 8 KB of the .wasm and
+// 5 KB of the JS, the hex digits incompressible. Binaryen renames them all to one or two letters
+// and prints the mapping; the same renaming is applied to the glue and its type declarations.
+const names = JSON.parse(execFileSync(bin('wasm-opt'), [
+  '--minify-imports-and-exports-and-modules', ...FEATURES, wasm, '-o', wasm,
+], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 }));
+renameInGlue(names);
 
 // pkg/: the npm package.
 const pkg = rel('pkg');

@@ -4,6 +4,8 @@
 //! expected and shows what was given. Messages are built by appending `&str`s, not with
 //! `format!`, to keep the formatting machinery out of the release `.wasm`.
 
+use crate::bug::Sure;
+use crate::prelude::*;
 use crate::engine::{Millis, Policy, PolicyError};
 use crate::text::Overrides;
 
@@ -301,7 +303,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             policy: Policy::new(DEFAULT_TIMEOUT, DEFAULT_WARNING)
-                .expect("the default warning is shorter than the default timeout"),
+                .sure("the default warning is shorter than the default timeout"),
             logout_url: None,
             redirect_url: None,
             logout_wait: DEFAULT_LOGOUT_WAIT,
@@ -403,11 +405,11 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
     s.policy = match Policy::new(t, w) {
         Ok(policy) => policy,
         Err(PolicyError::ZeroTimeout | PolicyError::WarningNotShorterThanAbsolute) => {
-            unreachable!("duration() enforces MIN_TIMEOUT > 0; Policy::new sets no absolute")
+            crate::bug::bug("duration() enforces MIN_TIMEOUT > 0; Policy::new sets no absolute")
         }
         Err(PolicyError::WarningNotShorter) => {
             errors.push(warning_too_long(origin, warning.is_some()));
-            Policy::new(t, t / 2).expect("half of a timeout of at least 1 s is shorter than it")
+            Policy::new(t, t / 2).sure("half of a timeout of at least 1 s is shorter than it")
         }
     };
     match s.policy.with_absolute(absolute) {
@@ -459,14 +461,18 @@ pub fn parse_duration(input: &str) -> Option<Millis> {
 fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> {
     let ms = match value {
         Value::Number(n) => {
-            // `n == n.trunc()` is false for NaN; infinities fail the range check below.
-            if !(*n >= 0.0 && *n == n.trunc()) {
-                return Err(if *n >= 0.0 && n.is_finite() { Problem::Fraction } else { Problem::NotDuration });
+            // False for NaN too. (No `f64::trunc` without std: the cast below truncates.)
+            if !(*n >= 0.0) {
+                return Err(Problem::NotDuration);
             }
             if *n > max as f64 {
                 return Err(Problem::Above(max));
             }
-            *n as Millis
+            let whole = *n as Millis;
+            if whole as f64 != *n {
+                return Err(Problem::Fraction);
+            }
+            whole
         }
         Value::Text(t) => duration_text(t.trim())?,
         _ => return Err(Problem::NotDuration),
@@ -482,7 +488,7 @@ fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> 
 
 fn duration_text(t: &str) -> Result<Millis, Problem> {
     let number_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (number, unit) = t.split_at(number_end);
+    let (number, unit) = t.split_at_checked(number_end).unwrap_or((t, ""));
     let scale: Millis = match unit.trim_start() {
         "" | "ms" => 1,
         "s" => 1_000,
@@ -581,13 +587,10 @@ fn url(value: &Value) -> Result<String, Problem> {
     let t = text(value)?;
     // A scheme is letters, digits, + - . before the first ':' that comes before any '/', '?' or
     // '#'. Only http(s) may be followed: a `javascript:` redirect would run script.
-    let scheme_end = t.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
-    if let Some(i) = scheme_end {
-        if t.as_bytes()[i] == b':' {
-            let scheme = t[..i].to_ascii_lowercase();
-            if scheme != "http" && scheme != "https" {
-                return Err(Problem::BadUrl);
-            }
+    let before = t.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some((scheme, _)) = before.split_once(':') {
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(Problem::BadUrl);
         }
     }
     if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -612,18 +615,19 @@ fn push_millis(out: &mut String, ms: Millis) {
 
 /// Appends a decimal integer without `core::fmt`.
 pub(crate) fn push_uint(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    // Most significant digit first, without indexing (whose bounds check would bring in
+    // formatting; see src/bug.rs).
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
+    }
     loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        out.push(char::from(b'0' + (n / unit) as u8));
+        n %= unit;
+        if unit == 1 {
             break;
         }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
+        unit /= 10;
     }
 }
 

@@ -13,7 +13,7 @@
 //! - Woken past the deadline (sleep, a throttled or frozen tab), it expires at once without warning.
 //! - A wall clock that jumps backwards does not buy the session time.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
 pub type Millis = u64;

@@ -1,5 +1,6 @@
 //! The words autologoff shows, in English and Spanish, and the countdown format.
 
+use crate::prelude::*;
 use crate::config::push_uint;
 use crate::engine::Millis;
 

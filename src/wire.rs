@@ -10,6 +10,7 @@
 //!   the sender's id (1 to 16 of `[0-9a-z]`); `at` ms since the epoch (at most 15 digits).
 //! - Record: `1;<last activity>;<ended or ->;<session start>`.
 
+use crate::prelude::*;
 use crate::config::push_uint;
 use crate::engine::{Millis, PeerMessage};
 

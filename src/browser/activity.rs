@@ -15,25 +15,28 @@
 //! cannot hide input from autologoff and scrolling is never delayed by it. Input inside
 //! same-origin frames counts too.
 
-use gloo_events::{EventListener, EventListenerOptions};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use crate::bug::SureCell;
+use alloc::boxed::Box;
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget, HtmlIFrameElement, MouseEvent, Window};
 
 use super::dom;
+use super::listener::{Listener, Phase};
 
 /// Owns the input and lifecycle listeners; removing them all on `Drop`.
 #[must_use = "the listeners are removed as soon as the ActivityWatcher is dropped"]
 pub struct ActivityWatcher {
-    _listeners: Vec<EventListener>,
+    _listeners: Vec<Listener>,
     /// Listeners of same-origin frames, per frame: replaced when a frame loads again, dropped
     /// when its frame has left the document, so reloading frames do not pile listeners up.
     /// Shared with the frame-load listeners, which hold it weakly.
     _frames: Rc<RefCell<Frames>>,
 }
 
-type Frames = Vec<(HtmlIFrameElement, Vec<EventListener>)>;
+type Frames = Vec<(HtmlIFrameElement, Vec<Listener>)>;
 
 /// What every input listener shares: the callback, the last pointer position (screen
 /// coordinates, the same in every frame), and the frame registry.
@@ -60,7 +63,7 @@ impl ActivityWatcher {
 
         let wake_on = |target: &EventTarget, name: &'static str| {
             let f = on_wake.clone();
-            EventListener::new(target, name, move |_: &Event| f())
+            Listener::new(target, name, move |_: &Event| f())
         };
         listeners.push(wake_on(&document, "visibilitychange"));
         // https://developer.chrome.com/docs/web-platform/page-lifecycle-api (Chromium only)
@@ -78,19 +81,19 @@ impl ActivityWatcher {
 /// frame loads (a capture-phase `load` listener sees frames load; it does not bubble). Input in
 /// a cross-origin frame is invisible to the page by design: such a frame must run autologoff
 /// itself. Returns the listeners on `window` itself.
-fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<EventListener> {
-    let capture = EventListenerOptions::run_in_capture_phase();
+fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<Listener> {
+    let capture = Phase::Capture;
     let mut added = Vec::with_capacity(12);
     for name in INPUT_EVENTS {
         let f = inputs.on_activity.clone();
-        added.push(EventListener::new_with_options(window, name, capture, move |e| {
+        added.push(Listener::with_phase(window, name, capture, Box::new(move |e: &Event| {
             if e.is_trusted() {
                 f();
             }
-        }));
+        })));
     }
     let (f, at_last) = (inputs.on_activity.clone(), inputs.last.clone());
-    added.push(EventListener::new_with_options(window, "pointermove", capture, move |e| {
+    added.push(Listener::with_phase(window, "pointermove", capture, Box::new(move |e: &Event| {
         if !e.is_trusted() {
             return;
         }
@@ -99,13 +102,13 @@ fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<EventListener> {
         if at != at_last.replace(at) {
             f();
         }
-    }));
+    })));
     let shared = inputs.clone();
-    added.push(EventListener::new_with_options(window, "load", capture, move |e| {
+    added.push(Listener::with_phase(window, "load", capture, Box::new(move |e: &Event| {
         if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
             watch_frame(&frame, &shared);
         }
-    }));
+    })));
     if let Some(document) = window.document() {
         if let Ok(frames) = document.query_selector_all("iframe") {
             for i in 0..frames.length() {
@@ -121,13 +124,13 @@ fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<EventListener> {
 fn watch_frame(frame: &HtmlIFrameElement, inputs: &Inputs) {
     let Some(registry) = inputs.frames.upgrade() else { return };
     // Forget this frame's previous document, and frames that left the page.
-    registry.borrow_mut().retain(|(f, _)| f != frame && f.is_connected());
+    registry.sure_mut().retain(|(f, _)| f != frame && f.is_connected());
     // contentDocument is null for a cross-origin frame: adding listeners there would throw.
     if frame.content_document().is_none() {
         return;
     }
     if let Some(inner) = frame.content_window() {
         let listeners = watch_inputs(&inner, inputs);
-        registry.borrow_mut().push((frame.clone(), listeners));
+        registry.sure_mut().push((frame.clone(), listeners));
     }
 }

@@ -1,22 +1,22 @@
 //! The JavaScript API: `startSession(options)`, `startFromScript(scriptElement)` and `Session`.
 //! The npm wrapper and the script-tag bundle call these after the `.wasm` has loaded.
 
+use crate::bug::SureCell;
+use crate::prelude::*;
 use js_sys::{Object, Reflect};
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+use super::PageCell;
 use super::session::{self, Driver, Mirror, Shared};
 use crate::config::{self, Entry, Settings, Value};
 use crate::engine::{ExtendHow, Reason, State};
 
-thread_local! {
-    /// The page's running session. It lives here, not in the JS handle, so a page that drops
-    /// the handle (and lets the garbage collector free it) stays protected.
-    static RUNNING: RefCell<Option<(Shared, Rc<Mirror>)>> = const { RefCell::new(None) };
-}
+/// The page's running session. It lives here, not in the JS handle, so a page that drops the
+/// handle (and lets the garbage collector free it) stays protected.
+static RUNNING: PageCell<Option<(Shared, Rc<Mirror>)>> = PageCell::new(None);
 
 /// A running automatic-logoff session.
 #[wasm_bindgen]
@@ -65,7 +65,7 @@ impl Session {
     pub fn stop(&self) {
         session::stop(&self.driver);
         RUNNING.with(|r| {
-            let mut r = r.borrow_mut();
+            let mut r = r.sure_mut();
             if r.as_ref().is_some_and(|(d, _)| Rc::ptr_eq(d, &self.driver)) {
                 *r = None;
             }
@@ -120,7 +120,7 @@ pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<config::Conf
 }
 
 fn launch(settings: Settings) -> Result<Session, JsError> {
-    let previous = RUNNING.with(|r| r.borrow().as_ref().map(|(_, m)| m.state()));
+    let previous = RUNNING.with(|r| r.sure_ref().as_ref().map(|(_, m)| m.state()));
     match previous {
         Some(State::Active | State::Warning) => {
             return Err(JsError::new(
@@ -135,8 +135,8 @@ fn launch(settings: Settings) -> Result<Session, JsError> {
         Some(State::Stopped) | None => {}
     }
     let driver = Driver::start(settings);
-    let mirror = driver.borrow().mirror();
-    RUNNING.with(|r| *r.borrow_mut() = Some((driver.clone(), mirror.clone())));
+    let mirror = driver.sure_ref().mirror();
+    RUNNING.with(|r| *r.sure_mut() = Some((driver.clone(), mirror.clone())));
     Ok(Session { driver, mirror })
 }
 
@@ -181,7 +181,7 @@ fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
 fn install_panic_hook() {
     // Panics are bugs; with the hook they reach the console with a message instead of
     // "unreachable executed".
-    #[cfg(feature = "console_error_panic_hook")]
+    #[cfg(feature = "std")]
     console_error_panic_hook::set_once();
 }
 

@@ -6,7 +6,9 @@
 //! and, with `auditUrl`, to the server with `navigator.sendBeacon`, batched per step: one beacon
 //! carries what one moment produced, and sending never blocks the page.
 
-use std::cell::RefCell;
+use crate::bug::SureCell;
+use crate::prelude::*;
+use core::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 use super::dom;
@@ -58,13 +60,13 @@ impl Audit {
             e.push('"');
         }
         e.push('}');
-        self.pending.borrow_mut().push(e);
+        self.pending.sure_mut().push(e);
     }
 
     /// Dispatches pending events to the page and sends them in one beacon. Call with no borrow
     /// of the driver held: page listeners may call back into the session.
     pub fn flush(&self) {
-        let events = std::mem::take(&mut *self.pending.borrow_mut());
+        let events = core::mem::take(&mut *self.pending.sure_mut());
         if events.is_empty() {
             return;
         }

@@ -7,12 +7,13 @@
 //! so a tab that starts late, or wakes from the back/forward cache or a freeze, reads the
 //! session's real deadline instead of starting a fresh one.
 
-use gloo_events::EventListener;
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, MessageEvent, StorageEvent};
+use web_sys::{BroadcastChannel, Event, MessageEvent, StorageEvent};
 
 use super::dom;
+use super::listener::Listener;
 use crate::engine::Millis;
 use crate::wire::Record;
 
@@ -20,7 +21,7 @@ use crate::wire::Record;
 #[must_use = "the channel closes as soon as it is dropped"]
 pub struct Channel {
     transport: Transport,
-    _listener: EventListener,
+    _listener: Listener,
 }
 
 enum Transport {
@@ -35,7 +36,7 @@ impl Channel {
     pub fn open(name: &str, on_message: Rc<dyn Fn(String)>) -> Option<Channel> {
         let full = key(name);
         if let Ok(channel) = BroadcastChannel::new(&full) {
-            let listener = EventListener::new(&channel, "message", move |e| {
+            let listener = Listener::new(&channel, "message", move |e: &Event| {
                 let data = e.unchecked_ref::<MessageEvent>().data();
                 if let Some(text) = data.as_string() {
                     on_message(text);
@@ -46,7 +47,7 @@ impl Channel {
         dom::window().local_storage().ok().flatten()?;
         let message_key = message_key(name);
         let listen_key = message_key.clone();
-        let listener = EventListener::new(&dom::window(), "storage", move |e| {
+        let listener = Listener::new(&dom::window(), "storage", move |e: &Event| {
             let e = e.unchecked_ref::<StorageEvent>();
             if e.key().as_deref() == Some(listen_key.as_str()) {
                 if let Some(text) = e.new_value() {

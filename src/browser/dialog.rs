@@ -9,13 +9,14 @@
 //! The visible `m:ss` countdown is hidden from assistive technology; a polite live region
 //! announces the time left at coarse steps (every 20 s, then once at 10 s), never every second.
 
-use gloo_events::{EventListener, EventListenerOptions};
-use std::cell::Cell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::Cell;
+use alloc::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlDialogElement, HtmlElement, KeyboardEvent};
 
 use super::dom::{self, element, style, text_element};
+use super::listener::Listener;
 use crate::engine::{ExtendHow, Millis};
 use crate::text::{self, Text};
 
@@ -28,7 +29,7 @@ pub struct WarningDialog {
     time_left: String,
     previous_focus: Option<HtmlElement>,
     last_step: Cell<u64>,
-    _listeners: Vec<EventListener>,
+    _listeners: Vec<Listener>,
 }
 
 impl WarningDialog {
@@ -136,13 +137,12 @@ impl WarningDialog {
 
         let mut listeners = Vec::with_capacity(4);
         let f = on_extend.clone();
-        listeners.push(EventListener::new(&extend, "click", move |_| f(ExtendHow::Button)));
+        listeners.push(Listener::new(&extend, "click", move |_: &Event| f(ExtendHow::Button)));
         let f = on_logout.clone();
-        listeners.push(EventListener::new(&logout, "click", move |_| f()));
+        listeners.push(Listener::new(&logout, "click", move |_: &Event| f()));
         let f = on_extend.clone();
         let (first, last) = (extend.clone(), logout.clone());
-        let options = EventListenerOptions::enable_prevent_default();
-        listeners.push(EventListener::new_with_options(&dialog, "keydown", options, move |e| {
+        listeners.push(Listener::new(&dialog, "keydown", move |e: &Event| {
             let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
             match k.key().as_str() {
                 "Escape" => {
@@ -163,7 +163,7 @@ impl WarningDialog {
         }));
         // Escape can also arrive as `cancel` without a keydown (Android back, close watchers).
         let f = on_extend;
-        listeners.push(EventListener::new_with_options(&dialog, "cancel", options, move |e: &Event| {
+        listeners.push(Listener::new(&dialog, "cancel", move |e: &Event| {
             e.prevent_default();
             f(ExtendHow::Key);
         }));

@@ -2,17 +2,18 @@
 //! `textContent` and CSSOM properties, never `innerHTML` or style strings, so it runs under a
 //! strict Content-Security-Policy (`style-src 'self'`) and Trusted Types.
 
+use crate::bug::Sure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, Window};
 
 /// The page's window. Only called from code that runs in a page, where it always exists.
 pub fn window() -> Window {
-    web_sys::window().expect("autologoff's browser adapters run only in a window")
+    web_sys::window().sure("autologoff's browser adapters run only in a window")
 }
 
 /// The page's document.
 pub fn document() -> Document {
-    window().document().expect("a window always has a document")
+    window().document().sure("a window always has a document")
 }
 
 /// Wall-clock now, in ms since the epoch: deadlines are judged against it, not against a
@@ -25,7 +26,7 @@ pub fn now() -> u64 {
 pub fn element(tag: &str, attributes: &[(&str, &str)]) -> HtmlElement {
     let el: HtmlElement = document()
         .create_element(tag)
-        .expect("creating an element with a constant, valid tag name does not fail")
+        .sure("creating an element with a constant, valid tag name does not fail")
         .unchecked_into();
     for (name, value) in attributes {
         set_attribute(&el, name, value);

@@ -7,9 +7,11 @@
 //! timers run late are told by the logout broadcast first and never contend.
 //! Without Web Locks, a claim in localStorage, re-read after a short wait, decides.
 
+use crate::bug::Sure;
+use crate::prelude::*;
 use js_sys::{Function, Promise, Reflect};
-use std::cell::Cell;
-use std::rc::Rc;
+use core::cell::Cell;
+use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,7 +23,7 @@ use super::terminate::sleep;
 pub fn deferred() -> (Promise, Function) {
     let mut resolve = None;
     let promise = Promise::new(&mut |r, _| resolve = Some(r));
-    (promise, resolve.expect("the Promise executor runs synchronously"))
+    (promise, resolve.sure("the Promise executor runs synchronously"))
 }
 
 /// Tries to become the tab that logs out for channel `name`. If so, the claim is held until

@@ -7,9 +7,10 @@
 //! is re-armed for the new deadline: one wakeup per timeout period while the user is active,
 //! none per input event.
 
-use gloo_timers::callback::Timeout;
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use crate::bug::SureCell;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
 use super::activity::ActivityWatcher;
@@ -17,6 +18,8 @@ use super::audit::Audit;
 use super::channel::{self, Channel};
 use super::dialog::WarningDialog;
 use super::dom;
+use super::timer::Timeout;
+use super::PageCell;
 use super::terminate::{self, Cover};
 use crate::config::Settings;
 use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
@@ -52,9 +55,7 @@ enum Deferred {
     Stop(Weak<RefCell<Driver>>),
 }
 
-thread_local! {
-    static DEFERRED: RefCell<Vec<Deferred>> = const { RefCell::new(Vec::new()) };
-}
+static DEFERRED: PageCell<Vec<Deferred>> = PageCell::new(Vec::new());
 
 /// See the module docs.
 pub struct Driver {
@@ -199,7 +200,7 @@ impl Driver {
             }
         });
         let message: Rc<dyn Fn(String)> = Rc::new({
-            let own = shared.borrow().tab.clone();
+            let own = shared.sure_ref().tab.clone();
             move |text| {
                 let Some(shared) = me.upgrade() else { return };
                 let Some(envelope) = wire::decode(&text, dom::now()) else { return };
@@ -209,7 +210,7 @@ impl Driver {
             }
         });
         {
-            let mut driver = shared.borrow_mut();
+            let mut driver = shared.sure_mut();
             driver.watcher = Some(ActivityWatcher::new(activity, wake));
             driver.channel = Channel::open(&channel_name, message);
         }
@@ -360,11 +361,14 @@ impl Driver {
         // setTimeout takes a signed 32-bit delay; a longer wait simply wakes early and re-arms.
         let delay = delay.min(i32::MAX as Millis) as u32;
         self.armed_at = Some(now + Millis::from(delay));
-        self.timer = Some(Timeout::new(delay, move || {
-            if let Some(shared) = me.upgrade() {
-                run(&shared, |e, now| e.handle_timeout(now));
-            }
-        }));
+        self.timer = Some(Timeout::new(
+            delay,
+            Box::new(move || {
+                if let Some(shared) = me.upgrade() {
+                    run(&shared, |e, now| e.handle_timeout(now));
+                }
+            }),
+        ));
     }
 
     fn on_extend(&self) -> Rc<dyn Fn(ExtendHow)> {
@@ -424,13 +428,13 @@ fn finish_run(out: Vec<Outbound>, audit: &Audit) {
 
 /// Queues `f` to run on the engine as soon as the driver is free.
 pub fn defer(shared: &Shared, f: Box<dyn FnOnce(&mut Engine, Millis)>) {
-    DEFERRED.with(|d| d.borrow_mut().push(Deferred::Run(Rc::downgrade(shared), f)));
+    DEFERRED.with(|d| d.sure_mut().push(Deferred::Run(Rc::downgrade(shared), f)));
 }
 
 fn drain_deferred() {
     loop {
         let next = DEFERRED.with(|d| {
-            let mut d = d.borrow_mut();
+            let mut d = d.sure_mut();
             (!d.is_empty()).then(|| d.remove(0))
         });
         match next {
@@ -481,7 +485,7 @@ async fn keepalive(url: String, settings: Settings, me: Weak<RefCell<Driver>>) {
 pub fn stop(shared: &Shared) {
     match shared.try_borrow_mut() {
         Ok(mut driver) => driver.shutdown(),
-        Err(_) => DEFERRED.with(|d| d.borrow_mut().push(Deferred::Stop(Rc::downgrade(shared)))),
+        Err(_) => DEFERRED.with(|d| d.sure_mut().push(Deferred::Stop(Rc::downgrade(shared)))),
     }
 }
 

@@ -10,9 +10,10 @@
 //! 6. `location.replace(redirectUrl)`, so Back does not return to the page; without a redirect
 //!    the cover stays, saying the user was signed out, with a link to sign in again.
 
+use crate::prelude::*;
 use js_sys::{Array, Promise, Reflect};
-use std::cell::Cell;
-use std::rc::Rc;
+use core::cell::Cell;
+use alloc::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, RequestCredentials, RequestInit};
 
