@@ -21,14 +21,21 @@ import { load } from './loader.js';
     return session;
   };
 
+  const autostart = !!script && script.dataset.autostart !== 'false';
+  // Without autostart, the page calls start() soon (usually from its next script): fetch and
+  // compile the module now, in parallel with that, instead of from start(). A failure here is
+  // not reported: start() loads again (load() forgets a failed attempt) and reports that one.
+  const early = autostart ? null : load(wasmUrl);
+  if (early) early.catch(() => {});
+
   window.autologoff = Object.freeze({
     /** Starts a session with an options object (same options as the npm package). */
-    start: (options) => load(wasmUrl).then(() => resolveReady(startSession(options))),
+    start: (options) => (early ? early.catch(() => load(wasmUrl)) : load(wasmUrl)).then(() => resolveReady(startSession(options))),
     /** The auto-started session (or the first started one when data-autostart="false"). */
     ready,
   });
 
-  if (script && script.dataset.autostart !== 'false') {
+  if (autostart) {
     load(wasmUrl)
       .then(() => resolveReady(startFromScript(script)))
       .catch((error) => {

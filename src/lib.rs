@@ -41,8 +41,9 @@ pub mod browser;
 static HEAP: heap::page::PageHeap = heap::page::PageHeap::new();
 
 /// A panic is a bug in autologoff. Without std there is nothing to format its message with, so
-/// it becomes one fixed JS exception (`npm run build:debug` builds with std and prints the
-/// message). The call that hit it fails; the session keeps whatever state it had.
+/// it becomes one fixed JS exception (`AUTOLOGOFF_DEBUG_PANICS=1 npm run build` builds with std,
+/// which prints the message). Known cannot-happen cases go through [`bug::bug`] and keep their
+/// reason. The call that hit it fails; the session keeps whatever state it had.
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

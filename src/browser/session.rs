@@ -71,6 +71,13 @@ pub struct Driver {
     /// When the armed timer fires.
     armed_at: Option<Millis>,
     dialog: Option<WarningDialog>,
+    /// A warning dialog to show once the warning event is out (`Some(absolute)`): building it
+    /// forces style and layout (several ms), which must not delay the event. It is shown in the
+    /// same task, so before the next paint.
+    pending_dialog: Option<bool>,
+    /// The dialog and input listeners of a session that just ended, released after the logout
+    /// event is dispatched (removing them takes time the event should not wait for).
+    retired: Option<(Option<WarningDialog>, Option<ActivityWatcher>)>,
     /// Whether the dialog showing is the absolute-lifetime one (which can only be closed).
     dialog_absolute: bool,
     mirror: Rc<Mirror>,
@@ -163,6 +170,8 @@ impl Driver {
                 timer: None,
                 armed_at: None,
                 dialog: None,
+                pending_dialog: None,
+                retired: None,
                 dismissed: false,
                 dialog_absolute: false,
                 mirror: Rc::new(Mirror { state: Cell::new(State::Active), deadline: Cell::new(None) }),
@@ -232,6 +241,8 @@ impl Driver {
         self.timer = None;
         self.armed_at = None;
         self.dialog = None;
+        self.pending_dialog = None;
+        self.retired = None;
         self.mirror_state();
     }
 
@@ -253,20 +264,16 @@ impl Driver {
                         self.dismissed = false;
                     }
                     if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
+                        // Shown by `present`, after the event (see `pending_dialog`).
                         self.dialog_absolute = absolute;
-                        self.dialog = Some(WarningDialog::show(
-                            &self.text,
-                            remaining,
-                            reason == Reason::Absolute,
-                            self.on_extend(),
-                            self.on_logout(),
-                        ));
+                        self.pending_dialog = Some(absolute);
                     }
                     self.audit.record("warning-shown", now, Some(("reason", reason.as_str())));
                     out.push(Outbound::Warning { deadline, remaining });
                 }
                 Effect::Extended { how } => {
                     self.dialog = None;
+                    self.pending_dialog = None;
                     self.dismissed = false;
                     self.restore_title();
                     self.audit.record("extended", now, Some(("how", how.as_str())));
@@ -278,8 +285,10 @@ impl Driver {
                     }
                 }
                 Effect::Terminate { reason } => {
-                    self.dialog = None;
-                    self.watcher = None;
+                    // The cover closes the top layer (our dialog too); removing the dialog and
+                    // the listeners waits until the logout event is out.
+                    self.pending_dialog = None;
+                    self.retired = Some((self.dialog.take(), self.watcher.take()));
                     if matches!(reason, Reason::Idle | Reason::Absolute | Reason::Server) {
                         self.audit.record("expired", now, Some(("reason", reason.as_str())));
                     }
@@ -301,7 +310,22 @@ impl Driver {
             }
         }
         self.transmit(now);
+        self.mirror_state();
+        self.arm(now);
+        out
+    }
+
+    /// The DOM side of a step, done after its events were dispatched: shows a pending warning
+    /// dialog, updates the countdown and the tab title, releases what an ended phase owned.
+    fn present(&mut self) {
+        self.retired = None;
+        let now = dom::now();
         let remaining = self.engine.remaining(now);
+        if let Some(absolute) = self.pending_dialog.take() {
+            if self.engine.state() == State::Warning && self.dialog.is_none() && !self.dismissed {
+                self.dialog = Some(WarningDialog::show(&self.text, remaining, absolute, self.on_extend(), self.on_logout()));
+            }
+        }
         if let Some(dialog) = &self.dialog {
             dialog.update(remaining);
         }
@@ -309,9 +333,6 @@ impl Driver {
         if let (State::Warning, Some(original)) = (self.engine.state(), &self.saved_title) {
             dom::document().set_title(&self.text.warning_title(remaining, original));
         }
-        self.mirror_state();
-        self.arm(now);
-        out
     }
 
     fn restore_title(&mut self) {
@@ -352,6 +373,9 @@ impl Driver {
         self.timer = None;
         self.armed_at = None;
         let Some(at) = self.engine.poll_timeout() else { return };
+        // The effects before this took time: count the delay from the clock as the timer is set,
+        // not from when the step began, or that time is added to the deadline.
+        let now = dom::now().max(now);
         let mut delay = at.saturating_sub(now);
         if self.engine.state() == State::Warning {
             let tick = self.engine.remaining(now) % 1000;
@@ -414,15 +438,19 @@ pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) -> bool {
         f(&mut driver.engine, now);
         (driver.step(now), driver.audit.clone())
     };
-    finish_run(out, &audit);
+    finish_run(out, &audit, shared);
     true
 }
 
-fn finish_run(out: Vec<Outbound>, audit: &Audit) {
+fn finish_run(out: Vec<Outbound>, audit: &Audit, shared: &Shared) {
     audit.flush();
     for event in out {
         event.dispatch();
     }
+    if let Ok(mut driver) = shared.try_borrow_mut() {
+        driver.present();
+    }
+    audit.flush();
     drain_deferred();
 }
 
@@ -510,7 +538,7 @@ fn on_activity(me: &Weak<RefCell<Driver>>) {
         (driver.step(now), driver.audit.clone())
     };
     let (out, audit) = out;
-    finish_run(out, &audit);
+    finish_run(out, &audit, &shared);
 }
 
 /// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).
