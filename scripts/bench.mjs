@@ -78,12 +78,16 @@ window.__wakeups = 0;
     return orig.call(window, function (...a) { window.__wakeups++; return fn.apply(this, a); }, ...rest); }; };
   wrap('setTimeout'); wrap('setInterval'); wrap('requestAnimationFrame');
   window.__bench = { lastInput: 0, warnedAt: 0, idleAt: 0, armedAt: 0,
-    warned() { if (!this.warnedAt) this.warnedAt = performance.now(); },
-    idle() { if (!this.idleAt) this.idleAt = performance.now(); },
+    warned() { if (!this.warnedAt) this.warnedAt = Date.now(); },
+    idle() { if (!this.idleAt) this.idleAt = Date.now(); },
     armed() { if (!this.armedAt) this.armedAt = performance.now(); } };
-  // The input's own time (event.timeStamp, on the performance.now() clock), not when a listener
-  // ran: pointermove and mousemove of one input share it, whichever listener runs later.
-  for (const t of ['mousemove', 'pointermove']) addEventListener(t, (e) => { if (e.isTrusted) window.__bench.lastInput = Math.max(window.__bench.lastInput, e.timeStamp); }, true);
+  // When the page first sees an input: the harness's capture listeners run before any
+  // library's. pointermove and mousemove of one input share a timeStamp; only the first counts,
+  // so a library that handles pointermove is not judged against the later mousemove. (The time
+  // the browser took to deliver the input, before any page script, is nobody's deadline error.)
+  for (const t of ['pointermove', 'mousemove']) addEventListener(t, (e) => {
+    if (e.isTrusted && e.timeStamp !== window.__bench.inputStamp) { window.__bench.inputStamp = e.timeStamp; window.__bench.lastInput = Date.now(); }
+  }, true);
   document.addEventListener('autologoff:warning', () => window.__bench.warned());
   document.addEventListener('autologoff:logout', () => window.__bench.idle());
 })();`;

@@ -9,6 +9,7 @@ use autologoff::browser::activity::ActivityWatcher;
 use autologoff::browser::api::{settings_from_script, start_session, Session};
 use autologoff::browser::dialog::WarningDialog;
 use autologoff::browser::dom;
+use autologoff::browser::listener::Listener;
 use autologoff::browser::terminate::{self, Cover};
 use autologoff::config::Settings;
 use autologoff::engine::{ExtendHow, Reason};
@@ -186,7 +187,7 @@ async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
 async fn a_session_warns_extends_and_stops_on_real_timers() {
     let warnings = Rc::new(Cell::new(0));
     let w = warnings.clone();
-    let listener = gloo_events::EventListener::new(&dom::document(), "autologoff:warning", move |_| w.set(w.get() + 1));
+    let listener = Listener::new(&dom::document(), "autologoff:warning", move |_: &Event| w.set(w.get() + 1));
 
     let session = start(&[("timeout", "1500ms"), ("warning", "1s")]);
     assert_eq!(session.state(), "active");
@@ -221,7 +222,7 @@ async fn a_session_warns_extends_and_stops_on_real_timers() {
 async fn logout_from_the_api_covers_and_reports_the_reason() {
     let reasons = Rc::new(RefCell::new(Vec::new()));
     let r = reasons.clone();
-    let listener = gloo_events::EventListener::new(&dom::document(), "autologoff:logout", move |e| {
+    let listener = Listener::new(&dom::document(), "autologoff:logout", move |e: &Event| {
         let detail = e.unchecked_ref::<web_sys::CustomEvent>().detail();
         r.borrow_mut().push(Reflect::get(&detail, &"reason".into()).unwrap().as_string().unwrap());
     });
