@@ -23,14 +23,13 @@ import { load } from './loader.js';
 
   const autostart = !!script && script.dataset.autostart !== 'false';
   // Without autostart, the page calls start() soon (usually from its next script): fetch and
-  // compile the module now, in parallel with that, instead of from start(). A failure here is
-  // not reported: start() loads again (load() forgets a failed attempt) and reports that one.
-  const early = autostart ? null : load(wasmUrl);
-  if (early) early.catch(() => {});
+  // compile the module now, in parallel with that. load() is shared: start() gets this load
+  // while it runs (or tries again after a failure) and reports its error; this one stays quiet.
+  if (!autostart) load(wasmUrl).catch(() => {});
 
   window.autologoff = Object.freeze({
     /** Starts a session with an options object (same options as the npm package). */
-    start: (options) => (early ? early.catch(() => load(wasmUrl)) : load(wasmUrl)).then(() => resolveReady(startSession(options))),
+    start: (options) => load(wasmUrl).then(() => resolveReady(startSession(options))),
     /** The auto-started session (or the first started one when data-autostart="false"). */
     ready,
   });

@@ -166,8 +166,10 @@ pub mod page {
             // vectors that grow a little do not copy.
             // SAFETY: the caller guarantees `layout.align()` with `new_size` is a valid layout.
             let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-            if Classes::class_of(new).is_some() && Classes::class_of(new) == Classes::class_of(layout) {
-                return ptr;
+            if let Some(class) = Classes::class_of(new) {
+                if Classes::class_of(layout) == Some(class) {
+                    return ptr;
+                }
             }
             let moved = unsafe { self.alloc(new) };
             if !moved.is_null() {

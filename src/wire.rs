@@ -47,12 +47,8 @@ pub fn encode(tab: &str, message: PeerMessage, now: Millis) -> String {
 
 /// Decodes a message, or `None` for anything that is not a valid message of this version.
 pub fn decode(input: &str, now: Millis) -> Option<Envelope> {
-    if input.len() > MAX_LEN {
-        return None;
-    }
-    let mut parts = input.split(';');
-    let (version, kind, tab, at) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || version != VERSION || !valid_tab(tab) {
+    let [kind, tab, at] = fields(input)?;
+    if !valid_tab(tab) {
         return None;
     }
     let at = timestamp(at)?.min(now);
@@ -63,6 +59,17 @@ pub fn decode(input: &str, now: Millis) -> Option<Envelope> {
         _ => return None,
     };
     Some(Envelope { tab: tab.to_owned(), message })
+}
+
+/// The three fields after the version of a message or record (`VERSION;a;b;c`, at most
+/// `MAX_LEN` bytes); `None` for another version, another field count or too long an input.
+fn fields(input: &str) -> Option<[&str; 3]> {
+    if input.len() > MAX_LEN {
+        return None;
+    }
+    let mut parts = input.split(';');
+    let (version, a, b, c) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (parts.next().is_none() && version == VERSION).then_some([a, b, c])
 }
 
 /// Whether `tab` is a valid tab id: 1 to 16 of `[0-9a-z]`.
@@ -108,14 +115,7 @@ impl Record {
 
     /// Decodes a record, clamping its times to `now`; `None` if it is not a valid record.
     pub fn decode(input: &str, now: Millis) -> Option<Record> {
-        if input.len() > MAX_LEN {
-            return None;
-        }
-        let mut parts = input.split(';');
-        let (version, last, ended, started) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || version != VERSION {
-            return None;
-        }
+        let [last, ended, started] = fields(input)?;
         let last_activity = timestamp(last)?.min(now);
         let ended = match ended {
             "-" => None,

@@ -321,13 +321,18 @@ impl Driver {
         self.retired = None;
         let now = dom::now();
         let remaining = self.engine.remaining(now);
-        if let Some(absolute) = self.pending_dialog.take() {
-            if self.engine.state() == State::Warning && self.dialog.is_none() && !self.dismissed {
+        // A pending dialog stays pending if this call was skipped (the driver was busy): the next
+        // step's present shows it, at the latest on the countdown's next tick.
+        match self.pending_dialog.take() {
+            Some(absolute) if self.engine.state() == State::Warning && self.dialog.is_none() && !self.dismissed => {
+                // `show` writes the countdown itself.
                 self.dialog = Some(WarningDialog::show(&self.text, remaining, absolute, self.on_extend(), self.on_logout()));
             }
-        }
-        if let Some(dialog) = &self.dialog {
-            dialog.update(remaining);
+            _ => {
+                if let Some(dialog) = &self.dialog {
+                    dialog.update(remaining);
+                }
+            }
         }
         // The tab title counts down too, for a user working in another window.
         if let (State::Warning, Some(original)) = (self.engine.state(), &self.saved_title) {
@@ -450,7 +455,6 @@ fn finish_run(out: Vec<Outbound>, audit: &Audit, shared: &Shared) {
     if let Ok(mut driver) = shared.try_borrow_mut() {
         driver.present();
     }
-    audit.flush();
     drain_deferred();
 }
 
