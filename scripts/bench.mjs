@@ -24,6 +24,10 @@ const EVENTS = Number(process.env.BENCH_EVENTS || 2_000);
 const HEAP_EVENTS = 20_000;
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+// BENCH_ONLY=autologoff,idle-js measures those (and the baseline) only, for a quick look while
+// working; such a partial run prints its table but leaves docs/ alone.
+const ONLY = process.env.BENCH_ONLY ? new Set(['baseline', ...process.env.BENCH_ONLY.split(',')]) : null;
+
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 
@@ -65,6 +69,9 @@ const SUBJECTS = {
     external: ['vue'],
   },
 };
+if (ONLY) {
+  for (const name of Object.keys(SUBJECTS)) if (!ONLY.has(name)) delete SUBJECTS[name];
+}
 
 // Counts timer callbacks that actually run, and records the subject's moments, before any
 // library code: the same harness on every page.
@@ -242,7 +249,7 @@ try {
 
   // Cross-tab (autologoff): a second tab stays alive while only the first is used, and how long
   // a logout takes to reach every one of 8 tabs.
-  {
+  if (SUBJECTS.autologoff) {
     const context = await browser.newContext();
     const a = await openPage(context, 'autologoff');
     const b = await openPage(context, 'autologoff');
@@ -297,8 +304,12 @@ for (const [name, s] of Object.entries(summary)) {
   if (name === 'baseline') continue;
   md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupCachedMs)} | ${f(s.heapGrowthKB)} |\n`;
 }
-md += `\nautologoff cross-tab: second tab kept alive by the first: ${summary.autologoff.secondTabAlive ? 'yes' : 'no'}; logout reached all 8 tabs in ${f(summary.autologoff.logoutToAllTabsMs, 0)} ms.\n`;
+if (summary.autologoff) md += `\nautologoff cross-tab: second tab kept alive by the first: ${summary.autologoff.secondTabAlive ? 'yes' : 'no'}; logout reached all 8 tabs in ${f(summary.autologoff.logoutToAllTabsMs, 0)} ms.\n`;
 md += `\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.chromium}, Node ${machine.node}, ${machine.date}; ${ROUNDS} interleaved rounds of ${EVENTS} trusted mousemoves (CDP), medians. Sizes are what a page downloads for the library alone (autologoff: JS + .wasm, everything included; the others: their library code, minified, framework excluded).\n`;
+if (ONLY) {
+  console.log(md);
+  process.exit(0);
+}
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs', 'bench.md'), md);
 

@@ -94,6 +94,8 @@ for (const f of ['autologoff.js', 'autologoff.d.ts', 'autologoff_bg.wasm', 'auto
 for (const f of ['index.js', 'index.d.ts', 'loader.js']) {
   fs.copyFileSync(rel('pkg-template', f), path.join(pkg, f));
 }
+// JS the module imports (#[wasm_bindgen(module = ...)]: the input listeners' hot path).
+fs.cpSync(path.join(wbg, 'snippets'), path.join(pkg, 'snippets'), { recursive: true });
 const manifest = JSON.parse(fs.readFileSync(rel('pkg-template', 'package.json'), 'utf8'));
 manifest.version = version;
 fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -345,21 +345,59 @@ impl Engine {
 
     /// Real user input happened at `now`.
     pub fn handle_activity(&mut self, now: Millis) {
+        self.handle_input(now, now);
+    }
+
+    /// Real user input happened at `at` and is handed over at `now`: input that a cheap listener
+    /// recorded while [`Engine::input_quiet_until`] said it could wait. It is judged as of `at`
+    /// (a later `at` counts as `now`): input before the warning time still moves the deadline
+    /// when it is handed over after it; input after a deadline never undoes what time decided.
+    pub fn handle_input(&mut self, at: Millis, now: Millis) {
         self.observe(now);
-        // Judge the deadline first: input that arrives after expiry (or inside the warning
-        // window, before a late timer fired) must not undo what time already decided.
-        self.check(now);
-        if self.state == State::Active && now > self.last_activity {
-            self.last_activity = now;
+        let at = at.min(now);
+        // Judge the deadline first, as of the input: input that came after expiry (or inside
+        // the warning window, before a late timer fired) must not undo what time already decided.
+        self.check(at);
+        if self.state == State::Active && at > self.last_activity {
+            self.last_activity = at;
             match self.last_announce {
-                Some(sent) if now < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(now),
-                _ => self.announce(PeerMessage::Activity { at: now }, now),
+                Some(sent) if now < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(at),
+                _ => self.announce(PeerMessage::Activity { at }, now),
             }
+            // Judged as of the input too, so input handed over late pings exactly when input
+            // handled at once would have.
             if let Some(interval) = self.keepalive {
-                if now >= self.last_ping.saturating_add(interval) {
-                    self.ping(now);
+                if at >= self.last_ping.saturating_add(interval) {
+                    self.ping(at);
                 }
             }
+        }
+        // Handed over late, the input may itself be long past its own deadline.
+        self.check(now);
+    }
+
+    /// Until when new local input may wait to be handed over (with its own time, through
+    /// [`Engine::handle_input`]) instead of being handled at once. Input before this time changes
+    /// nothing that has to happen before [`Engine::poll_timeout`] (the driver hands it over
+    /// first thing whenever it calls the engine); the first input at or after it must be handled
+    /// at once. This is what lets a browser listener stay out of the engine for most events:
+    /// - active, with activity waiting for its announcement: until that announcement (whose
+    ///   timer will hand the rest over), the warning time, or the next keepalive, which is first;
+    /// - active, with nothing pending: not at all (returns 0), so the first input of a burst is
+    ///   announced at once and the rest wait for the trailing edge;
+    /// - in the warning: until the deadline (only a deliberate extend answers a warning);
+    /// - ended: forever.
+    pub fn input_quiet_until(&self) -> Millis {
+        match self.state {
+            State::Active => match self.announce_due() {
+                Some(due) => {
+                    let ping = self.keepalive.map_or(Millis::MAX, |i| self.last_ping.saturating_add(i));
+                    due.min(self.warn_at()).min(ping)
+                }
+                None => 0,
+            },
+            State::Warning => self.expires_at(),
+            State::Expired | State::Stopped => Millis::MAX,
         }
     }
 

@@ -8,7 +8,7 @@
 //!
 //! [`Classes`] is the pure part (which block to hand out, where free blocks go); it is generic
 //! over where fresh memory comes from so `cargo test` can drive it over a plain buffer.
-//! [`PageHeap`] wires it to `memory.grow` as the `#[global_allocator]` of the release build.
+//! `page::PageHeap` wires it to `memory.grow` as the `#[global_allocator]` of the release build.
 
 use core::alloc::Layout;
 

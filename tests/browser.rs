@@ -71,12 +71,13 @@ fn watcher_ignores_untrusted_input_and_detaches_on_drop() {
     let activity = Rc::new(Cell::new(0));
     let wakes = Rc::new(Cell::new(0));
     let (a, w) = (activity.clone(), wakes.clone());
-    let watcher = ActivityWatcher::new(Rc::new(move || a.set(a.get() + 1)), Rc::new(move || w.set(w.get() + 1)));
+    let watcher = ActivityWatcher::new(Rc::new(move |_| a.set(a.get() + 1)), Rc::new(move || w.set(w.get() + 1)));
     let window = dom::window();
     for t in ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"] {
         window.dispatch_event(&Event::new(t).unwrap()).unwrap();
     }
     assert_eq!(activity.get(), 0, "script-made events are not activity");
+    assert_eq!(watcher.last_input(), 0, "nor are they recorded");
     dom::document().dispatch_event(&Event::new("visibilitychange").unwrap()).unwrap();
     window.dispatch_event(&Event::new("pageshow").unwrap()).unwrap();
     assert_eq!(wakes.get(), 2, "lifecycle moments re-check the deadline");

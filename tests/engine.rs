@@ -603,3 +603,147 @@ fn stay_signed_in_near_the_absolute_limit_turns_the_warning_into_the_absolute_on
     e.handle_timeout(T0 + 1_750_000);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Absolute }]);
 }
+
+/// A driver for the equivalence test below: the engine, its clock, and what came out with when.
+struct Driven {
+    e: Engine,
+    log: Vec<(Millis, String)>,
+    /// Buffered input (the browser listener's `last`) and what was handed over already.
+    last: Millis,
+    synced: Millis,
+}
+
+impl Driven {
+    fn new(p: Policy, keepalive: Option<Millis>) -> Driven {
+        let mut e = Engine::new(p, T0);
+        if let Some(k) = keepalive {
+            e.set_keepalive(k);
+        }
+        Driven { e, log: Vec::new(), last: 0, synced: 0 }
+    }
+
+    /// What a browser driver does first whenever it calls the engine: hand buffered input over.
+    fn sync(&mut self, now: Millis) {
+        if self.last > self.synced {
+            self.synced = self.last;
+            self.e.handle_input(self.last, now);
+        }
+    }
+
+    fn collect(&mut self, now: Millis) {
+        while let Some(effect) = self.e.poll_effect() {
+            self.log.push((now, format!("{effect:?}")));
+        }
+        while let Some(message) = self.e.poll_transmit() {
+            self.log.push((now, format!("{message:?}")));
+        }
+        self.log.push((now, format!("{:?} {:?}", self.e.state(), self.e.deadline())));
+    }
+
+    /// Fires every deadline up to `target`, on time.
+    fn run_until(&mut self, target: Millis, buffered: bool) {
+        while let Some(at) = self.e.poll_timeout() {
+            if at > target {
+                break;
+            }
+            if buffered {
+                self.sync(at);
+            }
+            self.e.handle_timeout(at);
+            self.collect(at);
+        }
+    }
+}
+
+proptest! {
+    /// A browser listener may record input and hand it over later, as long as it hands over
+    /// the first input at or after `input_quiet_until` at once: every effect and message comes
+    /// out at the same time, with the same content, as when each input is handled at once. (The
+    /// deferred driver also wakes when a trailing announcement is due; its log of states is
+    /// compared only where both logged.)
+    #[test]
+    fn input_handed_over_late_changes_nothing(
+        timeout in 2_000u64..20_000,
+        warning_pct in 0u64..90,
+        keepalive in proptest::option::of(500u64..5_000),
+        steps in proptest::collection::vec((0u64..1_500, 0u8..12), 1..80),
+    ) {
+        let p = policy(timeout, timeout * warning_pct / 100);
+        let (mut now_a, mut now_b) = (Driven::new(p, keepalive), Driven::new(p, keepalive));
+        let mut now = T0;
+        for (gap, kind) in steps {
+            now += gap;
+            now_a.run_until(now, false);
+            now_b.run_until(now, true);
+            match kind {
+                0 => {
+                    now_a.e.handle_extend(now, ExtendHow::Button);
+                    now_b.sync(now);
+                    now_b.e.handle_extend(now, ExtendHow::Button);
+                }
+                1 => {
+                    let message = PeerMessage::Activity { at: now.saturating_sub(700) };
+                    now_a.e.handle_peer(now, message);
+                    now_b.sync(now);
+                    now_b.e.handle_peer(now, message);
+                }
+                _ => {
+                    now_a.e.handle_activity(now);
+                    // The listener: record, and call the engine only once quiet has passed.
+                    now_b.last = now;
+                    if now >= now_b.e.input_quiet_until() {
+                        now_b.sync(now);
+                    }
+                }
+            }
+            now_a.collect(now);
+            now_b.collect(now);
+        }
+        now_a.run_until(now + timeout * 2, false);
+        now_b.run_until(now + timeout * 2, true);
+        // Effects and messages: identical, at identical times.
+        let events = |d: &Driven| d.log.iter().filter(|(_, s)| !s.starts_with("Active") && !s.starts_with("Warning") && !s.starts_with("Expired")).cloned().collect::<Vec<_>>();
+        prop_assert_eq!(events(&now_a), events(&now_b));
+        prop_assert_eq!(now_a.e.state(), now_b.e.state());
+        prop_assert_eq!(now_a.e.last_activity(), now_b.e.last_activity());
+    }
+}
+
+#[test]
+fn input_may_wait_only_while_a_timer_will_collect_it() {
+    let mut e = Engine::new(policy(60_000, 20_000), T0);
+    assert_eq!(e.input_quiet_until(), 0, "nothing pending: the first input is handled at once");
+    e.handle_activity(T0 + 10);
+    assert_eq!(e.input_quiet_until(), 0, "announced at once: the next input starts a trailing edge");
+    e.handle_activity(T0 + 20);
+    assert_eq!(e.input_quiet_until(), T0 + 1_010, "until the trailing edge's timer");
+    assert_eq!(e.poll_timeout(), Some(T0 + 1_010));
+    // Input recorded at T0 + 900 and handed over by that timer is announced with its own time.
+    e.handle_input(T0 + 900, T0 + 1_010);
+    e.handle_timeout(T0 + 1_010);
+    let _ = e.poll_transmit();
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 900 }));
+    assert_eq!(e.deadline(), Some(T0 + 900 + 60_000));
+    // In the warning, input waits until the deadline; once ended, forever.
+    e.handle_timeout(T0 + 900 + 40_000);
+    assert_eq!(e.state(), State::Warning);
+    assert_eq!(e.input_quiet_until(), T0 + 900 + 60_000);
+    e.handle_logout(T0 + 900 + 41_000, Reason::User);
+    assert_eq!(e.input_quiet_until(), Millis::MAX);
+}
+
+#[test]
+fn input_handed_over_after_its_own_deadline_expires_the_session() {
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    // Recorded before the warning time, handed over by a timer that slept past the deadline.
+    e.handle_input(T0 + 5_000, T0 + 16_000);
+    assert_eq!(e.state(), State::Expired);
+    // Recorded before the warning time, handed over late but in time: it counts.
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_input(T0 + 5_000, T0 + 8_000);
+    assert_eq!((e.state(), e.deadline()), (State::Active, Some(T0 + 15_000)));
+    // Recorded after the warning time: it does not dismiss the warning.
+    let mut e = Engine::new(policy(10_000, 3_000), T0);
+    e.handle_input(T0 + 7_500, T0 + 8_000);
+    assert_eq!(e.state(), State::Warning);
+}

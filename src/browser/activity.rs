@@ -14,52 +14,94 @@
 //! Listeners are passive and in the capture phase on `window`, so a page that stops propagation
 //! cannot hide input from autologoff and scrolling is never delayed by it. Input inside
 //! same-origin frames counts too.
+//!
+//! The input listeners themselves are plain JavaScript (`tap.js`): they filter and time each
+//! event and call into the module only when the driver said input is due at once
+//! ([`ActivityWatcher::set_quiet`]). A mousemove costs no JS-to-wasm call, and the handful of
+//! glue functions that would otherwise run per event never get hot (their optimised code was
+//! most of the heap autologoff grew by under input).
 
 use crate::bug::SureCell;
+use crate::engine::Millis;
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
-use wasm_bindgen::JsCast;
-use web_sys::{Event, EventTarget, HtmlIFrameElement, MouseEvent, Window};
+use core::cell::RefCell;
+use js_sys::Function;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Event, EventTarget, HtmlIFrameElement, Window};
 
 use super::dom;
 use super::listener::{Listener, Phase};
 
+#[wasm_bindgen(module = "/src/browser/tap.js")]
+extern "C" {
+    /// The input listeners' shared record (see tap.js): the per-event work stays in JavaScript.
+    #[derive(Clone)]
+    type Tap;
+
+    #[wasm_bindgen(constructor)]
+    fn new(wake: &Function) -> Tap;
+
+    #[wasm_bindgen(method, getter)]
+    fn last(this: &Tap) -> f64;
+
+    #[wasm_bindgen(method, setter)]
+    fn set_quiet(this: &Tap, at: f64);
+
+    /// Adds the input listeners to `target`; returns the function that removes them.
+    #[wasm_bindgen(method)]
+    fn watch(this: &Tap, target: &Window) -> Function;
+}
+
+/// One window's input listeners (added by [`Tap::watch`]), removed on `Drop`.
+struct Watched(Function);
+
+/// What listens in one window: its input listeners and its frame-load listener.
+struct Watching {
+    _inputs: Watched,
+    _loads: Listener,
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        // The remover only calls removeEventListener, which does not throw.
+        let _ = self.0.call0(&JsValue::UNDEFINED);
+    }
+}
+
 /// Owns the input and lifecycle listeners; removing them all on `Drop`.
 #[must_use = "the listeners are removed as soon as the ActivityWatcher is dropped"]
 pub struct ActivityWatcher {
+    tap: Tap,
+    // Field order is drop order: the input listeners go before the callback they call.
+    _window: Watching,
     _listeners: Vec<Listener>,
-    /// Listeners of same-origin frames, per frame: replaced when a frame loads again, dropped
-    /// when its frame has left the document, so reloading frames do not pile listeners up.
-    /// Shared with the frame-load listeners, which hold it weakly.
+    /// Input listeners of same-origin frames, per frame: replaced when a frame loads again,
+    /// dropped when its frame has left the document, so reloading frames do not pile listeners
+    /// up. Shared with the frame-load listener, which holds it weakly.
     _frames: Rc<RefCell<Frames>>,
+    _wake: Closure<dyn FnMut(f64)>,
 }
 
-type Frames = Vec<(HtmlIFrameElement, Vec<Listener>)>;
-
-/// What every input listener shares: the callback, the last pointer position (screen
-/// coordinates, the same in every frame), and the frame registry.
-#[derive(Clone)]
-struct Inputs {
-    on_activity: Rc<dyn Fn()>,
-    last: Rc<Cell<(i32, i32)>>,
-    frames: Weak<RefCell<Frames>>,
-}
-
-/// Input events that count as activity when trusted. `pointermove` is handled separately.
-const INPUT_EVENTS: [&str; 5] = ["pointerdown", "keydown", "wheel", "touchstart", "touchmove"];
+type Frames = Vec<(HtmlIFrameElement, Watching)>;
 
 impl ActivityWatcher {
-    /// Starts listening. `on_activity` runs for each counted input, in this window and in its
-    /// same-origin frames; `on_wake` when the page may have slept (visible again, focused,
-    /// shown from the back/forward cache, resumed).
-    pub fn new(on_activity: Rc<dyn Fn()>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
+    /// Starts listening. `on_activity(at)` runs for a counted input at `at`, in this window or
+    /// in its same-origin frames, when the input is due at once (see [`ActivityWatcher::set_quiet`]);
+    /// other input is only recorded, for [`ActivityWatcher::last_input`]. `on_wake` runs when
+    /// the page may have slept (visible again, focused, shown from the back/forward cache,
+    /// resumed).
+    pub fn new(on_activity: Rc<dyn Fn(Millis)>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
         let window = dom::window();
         let document = dom::document();
+        let wake = Closure::wrap(Box::new(move |at: f64| on_activity(at as Millis)) as Box<dyn FnMut(f64)>);
+        let tap = Tap::new(wake.as_ref().unchecked_ref());
         let frames = Rc::new(RefCell::new(Vec::new()));
-        let inputs = Inputs { on_activity, last: Rc::new(Cell::new((i32::MIN, i32::MIN))), frames: Rc::downgrade(&frames) };
-        let mut listeners = watch_inputs(&window, &inputs);
+        let watching = watch_window(&window, &tap, &Rc::downgrade(&frames));
+        let mut listeners = Vec::with_capacity(5);
 
         let wake_on = |target: &EventTarget, name: &'static str| {
             let f = on_wake.clone();
@@ -73,56 +115,47 @@ impl ActivityWatcher {
         // A page restored from the back/forward cache resumes with stale timers:
         // https://web.dev/articles/bfcache
         listeners.push(wake_on(&window, "pageshow"));
-        ActivityWatcher { _listeners: listeners, _frames: frames }
+        ActivityWatcher { tap, _window: watching, _listeners: listeners, _frames: frames, _wake: wake }
+    }
+
+    /// When the last counted input happened (0 before any).
+    pub fn last_input(&self) -> Millis {
+        self.tap.last() as Millis
+    }
+
+    /// Input before `at` is only recorded; the first at or after it calls `on_activity`.
+    pub fn set_quiet(&self, at: Millis) {
+        // f64 holds every Date.now() exactly; Millis::MAX ("never") rounds to a time as remote.
+        self.tap.set_quiet(at as f64);
     }
 }
 
-/// Listens for input on `window`, and on every same-origin frame inside it, now and whenever a
-/// frame loads (a capture-phase `load` listener sees frames load; it does not bubble). Input in
-/// a cross-origin frame is invisible to the page by design: such a frame must run autologoff
-/// itself. Returns the listeners on `window` itself.
-fn watch_inputs(window: &Window, inputs: &Inputs) -> Vec<Listener> {
-    let capture = Phase::Capture;
-    let mut added = Vec::with_capacity(12);
-    for name in INPUT_EVENTS {
-        let f = inputs.on_activity.clone();
-        added.push(Listener::with_phase(window, name, capture, Box::new(move |e: &Event| {
-            if e.is_trusted() {
-                f();
-            }
-        })));
-    }
-    let (f, at_last) = (inputs.on_activity.clone(), inputs.last.clone());
-    added.push(Listener::with_phase(window, "pointermove", capture, Box::new(move |e: &Event| {
-        if !e.is_trusted() {
-            return;
-        }
-        let Some(m) = e.dyn_ref::<MouseEvent>() else { return };
-        let at = (m.screen_x(), m.screen_y());
-        if at != at_last.replace(at) {
-            f();
-        }
-    })));
-    let shared = inputs.clone();
-    added.push(Listener::with_phase(window, "load", capture, Box::new(move |e: &Event| {
+/// Adds the input listeners to `window`, and watches the same-origin frames in it: those there
+/// now, and each one whenever it loads (a capture-phase `load` listener sees frames load; it
+/// does not bubble). Input in a cross-origin frame is invisible to the page by design: such a
+/// frame must run autologoff itself.
+fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> Watching {
+    let inputs = Watched(tap.watch(window));
+    let (tap_ref, registry) = (tap.clone(), frames.clone());
+    let loads = Listener::with_phase(window, "load", Phase::Capture, Box::new(move |e: &Event| {
         if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
-            watch_frame(&frame, &shared);
+            watch_frame(&frame, &tap_ref, &registry);
         }
-    })));
+    }));
     if let Some(document) = window.document() {
-        if let Ok(frames) = document.query_selector_all("iframe") {
-            for i in 0..frames.length() {
-                if let Some(frame) = frames.item(i).and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok()) {
-                    watch_frame(&frame, inputs);
+        if let Ok(found) = document.query_selector_all("iframe") {
+            for i in 0..found.length() {
+                if let Some(frame) = found.item(i).and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok()) {
+                    watch_frame(&frame, tap, frames);
                 }
             }
         }
     }
-    added
+    Watching { _inputs: inputs, _loads: loads }
 }
 
-fn watch_frame(frame: &HtmlIFrameElement, inputs: &Inputs) {
-    let Some(registry) = inputs.frames.upgrade() else { return };
+fn watch_frame(frame: &HtmlIFrameElement, tap: &Tap, frames: &Weak<RefCell<Frames>>) {
+    let Some(registry) = frames.upgrade() else { return };
     // Forget this frame's previous document, and frames that left the page.
     registry.sure_mut().retain(|(f, _)| f != frame && f.is_connected());
     // contentDocument is null for a cross-origin frame: adding listeners there would throw.
@@ -130,7 +163,7 @@ fn watch_frame(frame: &HtmlIFrameElement, inputs: &Inputs) {
         return;
     }
     if let Some(inner) = frame.content_window() {
-        let listeners = watch_inputs(&inner, inputs);
-        registry.sure_mut().push((frame.clone(), listeners));
+        let watching = watch_window(&inner, tap, frames);
+        registry.sure_mut().push((frame.clone(), watching));
     }
 }

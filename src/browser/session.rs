@@ -2,10 +2,14 @@
 //! state on `<html data-autologoff-state>`, and keeps exactly one timer armed for the engine's
 //! next deadline.
 //!
-//! Activity only records a timestamp in the engine; it does not touch the timer. When the timer
+//! Activity only records a timestamp; it does not touch the timer. Most input does not even reach
+//! the module: the listeners (tap.js) record its time, and the driver hands that over to the
+//! engine first thing whenever it runs. Only input the engine must see at once (the first of a
+//! burst, to announce it to the other tabs; input after a deadline a late timer has not judged
+//! yet) calls in, which [`Engine::input_quiet_until`] decides after every step. When the timer
 //! fires early (because activity moved the deadline), the engine finds nothing due and the timer
-//! is re-armed for the new deadline: one wakeup per timeout period while the user is active,
-//! none per input event.
+//! is re-armed for the new deadline: one wakeup per timeout period while the user is idle, at
+//! most two calls a second while they are busy, none per input event.
 
 use crate::bug::SureCell;
 use crate::prelude::*;
@@ -66,10 +70,10 @@ pub struct Driver {
     /// This tab's id on the channel (random, `[0-9a-z]`).
     tab: String,
     watcher: Option<ActivityWatcher>,
+    /// The latest input time the watcher recorded that the engine has seen.
+    synced_input: Millis,
     channel: Option<Channel>,
     timer: Option<Timeout>,
-    /// When the armed timer fires.
-    armed_at: Option<Millis>,
     dialog: Option<WarningDialog>,
     /// A warning dialog to show once the warning event is out (`Some(absolute)`): building it
     /// forces style and layout (several ms), which must not delay the event. It is shown in the
@@ -166,9 +170,9 @@ impl Driver {
                 me: me.clone(),
                 tab,
                 watcher: None,
+                synced_input: 0,
                 channel: None,
                 timer: None,
-                armed_at: None,
                 dialog: None,
                 pending_dialog: None,
                 retired: None,
@@ -180,9 +184,14 @@ impl Driver {
             })
         });
         let me = Rc::downgrade(&shared);
-        let activity: Rc<dyn Fn()> = Rc::new({
+        let activity: Rc<dyn Fn(Millis)> = Rc::new({
             let me = me.clone();
-            move || on_activity(&me)
+            // The input's time is the watcher's last one, which `run` hands over first.
+            move |_| {
+                if let Some(shared) = me.upgrade() {
+                    run(&shared, |_, _| {});
+                }
+            }
         });
         let wake: Rc<dyn Fn()> = Rc::new({
             let me = me.clone();
@@ -239,7 +248,6 @@ impl Driver {
         self.watcher = None;
         self.channel = None;
         self.timer = None;
-        self.armed_at = None;
         self.dialog = None;
         self.pending_dialog = None;
         self.retired = None;
@@ -312,7 +320,21 @@ impl Driver {
         self.transmit(now);
         self.mirror_state();
         self.arm(now);
+        if let Some(watcher) = &self.watcher {
+            watcher.set_quiet(self.engine.input_quiet_until());
+        }
         out
+    }
+
+    /// Hands the input the listeners only recorded over to the engine, with its own time.
+    fn sync_input(&mut self, now: Millis) {
+        if let Some(watcher) = &self.watcher {
+            let last = watcher.last_input();
+            if last > self.synced_input {
+                self.synced_input = last;
+                self.engine.handle_input(last, now);
+            }
+        }
     }
 
     /// The DOM side of a step, done after its events were dispatched: shows a pending warning
@@ -376,7 +398,6 @@ impl Driver {
     /// change of the visible countdown (at most one wakeup a second).
     fn arm(&mut self, now: Millis) {
         self.timer = None;
-        self.armed_at = None;
         let Some(at) = self.engine.poll_timeout() else { return };
         // The effects before this took time: count the delay from the clock as the timer is set,
         // not from when the step began, or that time is added to the deadline.
@@ -389,7 +410,6 @@ impl Driver {
         let me = self.me.clone();
         // setTimeout takes a signed 32-bit delay; a longer wait simply wakes early and re-arms.
         let delay = delay.min(i32::MAX as Millis) as u32;
-        self.armed_at = Some(now + Millis::from(delay));
         self.timer = Some(Timeout::new(
             delay,
             Box::new(move || {
@@ -440,6 +460,7 @@ pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) -> bool {
     let (out, audit) = {
         let Ok(mut driver) = shared.try_borrow_mut() else { return false };
         let now = dom::now();
+        driver.sync_input(now);
         f(&mut driver.engine, now);
         (driver.step(now), driver.audit.clone())
     };
@@ -519,30 +540,6 @@ pub fn stop(shared: &Shared) {
         Ok(mut driver) => driver.shutdown(),
         Err(_) => DEFERRED.with(|d| d.sure_mut().push(Deferred::Stop(Rc::downgrade(shared)))),
     }
-}
-
-/// The hot path: one trusted input event. Records the time; steps only if the state changed
-/// (a late timer whose deadline the input revealed).
-fn on_activity(me: &Weak<RefCell<Driver>>) {
-    let Some(shared) = me.upgrade() else { return };
-    let out = {
-        let Ok(mut driver) = shared.try_borrow_mut() else { return };
-        let now = dom::now();
-        let before = driver.engine.state();
-        driver.engine.handle_activity(now);
-        // Most events end here. Once a second at most, an announcement to the other tabs is
-        // due now, or its trailing edge needs the timer earlier than it is armed.
-        let rearm = match (driver.engine.poll_timeout(), driver.armed_at) {
-            (Some(wanted), Some(armed)) => wanted < armed,
-            (wanted, armed) => wanted.is_some() != armed.is_some(),
-        };
-        if driver.engine.state() == before && !driver.engine.has_transmit() && !rearm && !driver.engine.has_effect() {
-            return;
-        }
-        (driver.step(now), driver.audit.clone())
-    };
-    let (out, audit) = out;
-    finish_run(out, &audit, &shared);
 }
 
 /// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).
