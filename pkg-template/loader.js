@@ -10,8 +10,20 @@ export function load(url) {
       loading = null;
       throw explain(error, url);
     });
+    warmStorage();
   }
   return loading;
+}
+
+// The module downloads and compiles off the main thread, which waits meanwhile. The session's
+// first step reads its shared record from localStorage, and a page's first localStorage access
+// is slow (the browser loads the origin's storage area, a few ms): do that now, in the wait.
+function warmStorage() {
+  try {
+    void window.localStorage.length;
+  } catch {
+    // Storage disabled or denied (sandboxed frame): the session copes, and so does this.
+  }
 }
 
 // The two usual causes, named with their fix. wasm-bindgen's loader already falls back from

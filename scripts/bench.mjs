@@ -19,8 +19,8 @@ import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'bench');
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
-const EVENTS = Number(process.env.BENCH_EVENTS || 2_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const EVENTS = Number(process.env.BENCH_EVENTS || 4_000);
 const HEAP_EVENTS = 20_000;
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
