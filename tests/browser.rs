@@ -168,7 +168,8 @@ async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
     assert!(dom::document().body().unwrap().has_attribute("inert"));
 
     let settings = Settings { logout_wait: 1_000, ..Settings::default() };
-    terminate::finish(settings, words.clone(), Reason::User, "tab1".into(), cover, Rc::new(autologoff::browser::audit::Audit::new(None, "tab1", "default", &Settings::default().policy))).await;
+    let done = terminate::finish(settings, words.clone(), Reason::User, "tab1".into(), cover, Rc::new(autologoff::browser::audit::Audit::new(None, "tab1", "default", &Settings::default().policy)));
+    wasm_bindgen_futures::JsFuture::from(done).await.expect("finish never rejects");
     // Only the session record is left: a tombstone of timestamps, no data.
     let local = window.local_storage().unwrap().unwrap();
     assert_eq!(local.length().unwrap(), 1);
@@ -276,15 +277,107 @@ async fn channel_delivers_to_other_instances_and_closes_on_drop() {
 #[wasm_bindgen_test]
 async fn only_one_of_two_claims_wins_the_logout() {
     use autologoff::browser::leader;
+    async fn claim(tab: &str, hold: js_sys::Promise) -> bool {
+        let won = wasm_bindgen_futures::JsFuture::from(leader::claim("claims", tab, hold)).await;
+        won.expect("a claim never rejects").as_bool().expect("a claim resolves to a boolean")
+    }
     let (hold, release) = leader::deferred();
-    assert!(leader::claim("claims", "tab1", hold).await, "the lock is free");
+    assert!(claim("tab1", hold).await, "the lock is free");
     let (hold2, _release2) = leader::deferred();
-    assert!(!leader::claim("claims", "tab2", hold2).await, "held by tab1");
+    assert!(!claim("tab2", hold2).await, "held by tab1");
     release.call0(&JsValue::UNDEFINED).unwrap();
     sleep(20).await;
     let (hold3, release3) = leader::deferred();
-    assert!(leader::claim("claims", "tab3", hold3).await, "released after the hold settles");
+    assert!(claim("tab3", hold3).await, "released after the hold settles");
     release3.call0(&JsValue::UNDEFINED).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pending_callbacks_run_once_and_ignore_a_late_answer_quietly() {
+    use autologoff::browser::{leader, promise::Pending};
+    use wasm_bindgen_futures::JsFuture;
+    let unhandled = Rc::new(Cell::new(0));
+    let u = unhandled.clone();
+    let _listener = Listener::new(&dom::window(), "unhandledrejection", move |_: &Event| u.set(u.get() + 1));
+    let pending = Pending::default();
+
+    let (value, resolve) = leader::deferred();
+    let got = pending.then(&value, |outcome| JsValue::from_f64(outcome.unwrap().as_f64().unwrap() + 1.0));
+    resolve.call1(&JsValue::UNDEFINED, &JsValue::from_f64(6.0)).unwrap();
+    assert_eq!(JsFuture::from(got).await.unwrap().as_f64(), Some(7.0), "Ok(value), and what f returns");
+    let failed = pending.then(&js_sys::Promise::reject(&"no".into()), |outcome| JsValue::from_bool(outcome.is_err()));
+    assert_eq!(JsFuture::from(failed).await.unwrap(), JsValue::TRUE, "a rejection is Err");
+
+    // Dropped before its promise settles: the callback is freed, the answer ignored, no error.
+    let called = Rc::new(Cell::new(false));
+    let c = called.clone();
+    let (late, resolve_late) = leader::deferred();
+    let _ = pending.then(&late, move |_| {
+        c.set(true);
+        JsValue::UNDEFINED
+    });
+    drop(pending);
+    resolve_late.call0(&JsValue::UNDEFINED).unwrap();
+    sleep(50).await;
+    assert!(!called.get());
+    assert_eq!(unhandled.get(), 0, "no unhandled rejection");
+}
+
+#[wasm_bindgen_test]
+async fn keepalive_answers_reach_the_engine() {
+    // fetch answers with `reply`'s status and body, and counts the requests.
+    let reply = Rc::new(RefCell::new((200, String::new())));
+    let asked = Rc::new(Cell::new(0));
+    let (r, a) = (reply.clone(), asked.clone());
+    let fake = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |url: JsValue, _init| {
+        assert_eq!(url.as_string().as_deref(), Some("/ka"));
+        a.set(a.get() + 1);
+        let (status, body) = r.borrow().clone();
+        let response: js_sys::Function = Reflect::get(&dom::window(), &"Response".into()).unwrap().unchecked_into();
+        let init = js_sys::Object::new();
+        Reflect::set(&init, &"status".into(), &JsValue::from_f64(status as f64)).unwrap();
+        let response = Reflect::construct(&response, &js_sys::Array::of2(&body.into(), &init)).unwrap();
+        js_sys::Promise::resolve(&response).into()
+    });
+    let answer = |status: u16, body: &str| *reply.borrow_mut() = (status, body.to_string());
+    let window = dom::window();
+    let real_fetch = Reflect::get(&window, &"fetch".into()).unwrap();
+    Reflect::set(&window, &"fetch".into(), fake.as_ref()).unwrap();
+
+    // A channel of its own: the other tests' sessions ended on theirs (a tombstone there would
+    // end this one at start).
+    let session = start(&[
+        ("timeout", "1m"),
+        ("warning", "20s"),
+        ("keepaliveUrl", "/ka"),
+        ("logoutWait", "100ms"),
+        ("channel", "keepalive-test"),
+    ]);
+    // Extending sends a keepalive; a 2xx with remainingMs brings the deadline forward.
+    answer(200, r#"{"remainingMs": 30000}"#);
+    assert!(session.extend());
+    sleep(50).await;
+    assert_eq!(asked.get(), 1);
+    assert!(session.remaining_ms() <= 30_000.0, "{}", session.remaining_ms());
+    assert_eq!(session.state(), "active");
+    // Other statuses change nothing.
+    answer(500, r#"{"remainingMs": 1000}"#);
+    assert!(session.extend());
+    sleep(50).await;
+    assert_eq!(asked.get(), 2);
+    assert!(session.remaining_ms() > 50_000.0, "{}", session.remaining_ms());
+    // 401: the server ended the session.
+    answer(401, "");
+    assert!(session.extend());
+    sleep(50).await;
+    assert_eq!(asked.get(), 3);
+    assert_eq!(session.state(), "expired");
+
+    Reflect::set(&window, &"fetch".into(), &real_fetch).unwrap();
+    sleep(200).await;
+    session.stop();
+    uncover();
+    window.local_storage().unwrap().unwrap().remove_item("autologoff:keepalive-test").unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 
 use super::channel;
 use super::dom;
+use super::promise;
 use super::terminate::sleep;
 
 /// A promise and the function that resolves it.
@@ -27,14 +28,16 @@ pub fn deferred() -> (Promise, Function) {
 }
 
 /// Tries to become the tab that logs out for channel `name`. If so, the claim is held until
-/// `hold` settles. Returns whether this tab is the one.
-pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
+/// `hold` settles, which it must ([`finish`](super::terminate::finish) settles it when its wait
+/// is over). Returns a promise of whether this tab is the one; it always settles, within about
+/// a second.
+pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
     let lock_name = claim_key(name);
     let navigator = dom::window().navigator();
     let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
     let request = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     let Some(request) = request.filter(|_| !locks.is_undefined()) else {
-        return claim_in_storage(&lock_name, tab, hold).await;
+        return claim_in_storage(&lock_name, tab, hold);
     };
     let granted = Rc::new(Cell::new(false));
     let called = Rc::new(Cell::new(false));
@@ -52,21 +55,27 @@ pub async fn claim(name: &str, tab: &str, hold: Promise) -> bool {
         }
     });
     let options = dom::object(&[("ifAvailable", JsValue::TRUE)]);
-    let Ok(requested) = request.call3(&locks, &lock_name.into(), &options, callback.as_ref()) else {
+    let Ok(requested) = request.call3(&locks, &lock_name.clone().into(), &options, callback.as_ref()) else {
         drop(callback);
-        return claim_in_storage(&claim_key(name), tab, hold_fallback()).await;
+        return claim_in_storage(&lock_name, tab, hold_fallback());
     };
     // The request can reject without ever calling back (an opaque origin, a document that is no
     // longer fully active): wait for whichever comes first, and never for long.
     let requested: Promise = requested.dyn_into().unwrap_or_else(|_| Promise::resolve(&JsValue::UNDEFINED));
     let settled = Promise::all_settled(&js_sys::Array::of1(&requested));
-    let _ = Promise::race(&js_sys::Array::of3(&decided, &settled, &sleep(1_000))).await;
-    let answered = called.get();
-    drop(callback);
-    if !answered {
-        return claim_in_storage(&claim_key(name), tab, hold_fallback()).await;
-    }
-    granted.get()
+    let raced = Promise::race(&js_sys::Array::of3(&decided, &settled, &sleep(1_000)));
+    let tab = tab.to_owned();
+    // The lock's callback lives until the race is decided (the sleep bounds it). Called after
+    // that, it throws: the lock is released at once, and the request's promise rejects, which
+    // allSettled has handled.
+    promise::then(&raced, move |_| {
+        let answered = called.get();
+        drop(callback);
+        if !answered {
+            return claim_in_storage(&lock_name, &tab, hold_fallback()).into();
+        }
+        JsValue::from_bool(granted.get())
+    })
 }
 
 /// A hold for the fallback claim when the lock's own hold was handed to a request that failed:
@@ -86,8 +95,8 @@ pub fn claim_key(name: &str) -> String {
 /// The fallback: write a claim unless a fresh one from another tab exists, wait, and see whose
 /// claim survived. The winner removes it once `hold` settles; claims older than 10 s are stale
 /// (their tab died).
-async fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> bool {
-    let Some(storage) = dom::window().local_storage().ok().flatten() else { return true };
+fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> Promise {
+    let Some(storage) = dom::window().local_storage().ok().flatten() else { return at_once(true) };
     let now = dom::now();
     let fresh_other = storage.get_item(key).ok().flatten().and_then(|v| {
         let (who, at) = v.split_once(';')?;
@@ -95,22 +104,29 @@ async fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> bool {
         (who != tab && now.saturating_sub(at) < 10_000).then_some(())
     });
     if fresh_other.is_some() {
-        return false;
+        return at_once(false);
     }
     let mut mine = String::from(tab);
     mine.push(';');
     crate::config::push_uint(&mut mine, now);
     let _ = storage.set_item(key, &mine);
-    let _ = sleep(60).await;
-    let won = storage.get_item(key).ok().flatten().as_deref() == Some(mine.as_str());
-    if won {
-        let key = key.to_owned();
-        js_sys::futures::spawn_local(async move {
-            let _ = hold.await;
-            if storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str()) {
-                let _ = storage.remove_item(&key);
-            }
-        });
-    }
-    won
+    let key = key.to_owned();
+    promise::then(&sleep(60), move |_| {
+        let won = storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str());
+        if won {
+            // `hold` always settles (see `claim`), and frees this callback then.
+            let _ = promise::then(&hold, move |_| {
+                if storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str()) {
+                    let _ = storage.remove_item(&key);
+                }
+                JsValue::UNDEFINED
+            });
+        }
+        JsValue::from_bool(won)
+    })
+}
+
+/// A claim decided at once.
+fn at_once(won: bool) -> Promise {
+    Promise::resolve(&JsValue::from_bool(won))
 }

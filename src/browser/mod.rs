@@ -3,6 +3,7 @@
 //! - [`activity`]: input and page-lifecycle listeners.
 //! - [`channel`]: the cross-tab transport and the shared session record.
 //! - [`leader`]: which tab sends the one logout request.
+//! - [`promise`]: promise callbacks (there is no async executor in the module).
 //! - [`audit`]: the audit trail (events to the page and to `auditUrl`).
 //! - [`dialog`]: the warning dialog.
 //! - [`terminate`]: the cover, the logout request, clearing storage, the redirect.
@@ -17,6 +18,7 @@ pub mod dialog;
 pub mod dom;
 pub mod leader;
 pub mod listener;
+pub mod promise;
 pub mod session;
 pub mod terminate;
 pub mod timer;

@@ -22,6 +22,7 @@ use super::audit::Audit;
 use super::channel::{self, Channel};
 use super::dialog::WarningDialog;
 use super::dom;
+use super::promise::{self, Pending};
 use super::timer::Timeout;
 use super::PageCell;
 use super::terminate::{self, Cover};
@@ -90,6 +91,9 @@ pub struct Driver {
     /// The page's title before the warning changed it, while it shows.
     saved_title: Option<String>,
     audit: Rc<Audit>,
+    /// The keepalive requests in flight: a server may never answer, so their callbacks belong
+    /// to the driver (each freed once answered, the rest with the driver).
+    requests: Rc<Pending>,
 }
 
 /// Two tabs of one session can start apart by this much (both finding no record); a record whose
@@ -181,6 +185,7 @@ impl Driver {
                 mirror: Rc::new(Mirror { state: Cell::new(State::Active), deadline: Cell::new(None) }),
                 saved_title: None,
                 audit,
+                requests: Rc::default(),
             })
         });
         let me = Rc::downgrade(&shared);
@@ -289,7 +294,10 @@ impl Driver {
                 }
                 Effect::Keepalive => {
                     if let Some(url) = &self.settings.keepalive_url {
-                        js_sys::futures::spawn_local(keepalive(url.clone(), self.settings.clone(), self.me.clone()));
+                        // Sent once this step and its events are out, with the driver free.
+                        let (url, settings) = (url.clone(), self.settings.clone());
+                        let (requests, me) = (self.requests.clone(), self.me.clone());
+                        promise::soon(move || keepalive(&url, &settings, &requests, me));
                     }
                 }
                 Effect::Terminate { reason } => {
@@ -305,14 +313,12 @@ impl Driver {
                     let cover = Cover::new(&self.text);
                     // Tell the other tabs before anything else happens here.
                     self.transmit(now);
-                    js_sys::futures::spawn_local(terminate::finish(
-                        self.settings.clone(),
-                        self.text.clone(),
-                        reason,
-                        self.tab.clone(),
-                        cover,
-                        self.audit.clone(),
-                    ));
+                    // The rest once this step and its events (the logout event) are out.
+                    let (settings, text, tab, audit) =
+                        (self.settings.clone(), self.text.clone(), self.tab.clone(), self.audit.clone());
+                    promise::soon(move || {
+                        let _ = terminate::finish(settings, text, reason, tab, cover, audit);
+                    });
                     out.push(Outbound::Logout { reason });
                 }
             }
@@ -511,24 +517,36 @@ fn drain_deferred() {
 /// One keepalive request; the answer goes to the engine. 401, 403 and 419 (the session expired
 /// on the server) end the session; a 2xx may carry `{"remainingMs": n}`; anything else, or a
 /// network failure, changes nothing.
-async fn keepalive(url: String, settings: Settings, me: Weak<RefCell<Driver>>) {
-    let Ok(response) = terminate::post(&url, "keepalive=1", &settings, false).await else { return };
-    let response: web_sys::Response = wasm_bindgen::JsCast::unchecked_into(response);
-    let answer = match response.status() {
-        401 | 403 | 419 => Some(ServerAnswer::Ended),
-        200..=299 => {
-            let json = match response.json() {
-                Ok(p) => p.await.ok(),
-                Err(_) => None,
-            };
-            json.and_then(|j| js_sys::Reflect::get(&j, &"remainingMs".into()).ok())
-                .and_then(|v| v.as_f64())
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(|v| ServerAnswer::Remaining(v as Millis))
+fn keepalive(url: &str, settings: &Settings, requests: &Pending, me: Weak<RefCell<Driver>>) {
+    let Ok(sent) = terminate::request(url, "keepalive=1", settings, false) else { return };
+    // The status first: a 2xx goes on with its JSON body, anything else with nothing.
+    let ended = me.clone();
+    let body = requests.then(&sent, move |response| {
+        let Ok(response) = response else { return JsValue::UNDEFINED };
+        let response: web_sys::Response = wasm_bindgen::JsCast::unchecked_into(response);
+        match response.status() {
+            401 | 403 | 419 => server_answered(&ended, ServerAnswer::Ended),
+            200..=299 => return response.json().map_or(JsValue::UNDEFINED, JsValue::from),
+            _ => {}
         }
-        _ => None,
-    };
-    if let (Some(answer), Some(shared)) = (answer, me.upgrade()) {
+        JsValue::UNDEFINED
+    });
+    let _ = requests.then(&body, move |body| {
+        let remaining = body
+            .ok()
+            .and_then(|j| js_sys::Reflect::get(&j, &"remainingMs".into()).ok())
+            .and_then(|v| v.as_f64())
+            .filter(|v| v.is_finite() && *v >= 0.0);
+        if let Some(ms) = remaining {
+            server_answered(&me, ServerAnswer::Remaining(ms as Millis));
+        }
+        JsValue::UNDEFINED
+    });
+}
+
+/// Gives the engine the server's answer, if the driver still exists.
+fn server_answered(me: &Weak<RefCell<Driver>>, answer: ServerAnswer) {
+    if let Some(shared) = me.upgrade() {
         run(&shared, |e, now| e.handle_server(now, answer));
     }
 }

@@ -19,6 +19,7 @@ use web_sys::{HtmlElement, RequestCredentials, RequestInit};
 
 use super::audit::Audit;
 use super::dom::{self, element, style, text_element};
+use super::promise::{self, Pending};
 use super::{channel, leader};
 use crate::config::Settings;
 use crate::engine::Reason;
@@ -114,20 +115,19 @@ fn close_top_layer(document: &web_sys::Document) {
     }
 }
 
-/// Steps 2 to 6, after the cover is up. Runs to completion on its own.
+/// Steps 2 to 6, after the cover is up. Runs to completion on its own; the promise it returns
+/// resolves once it has (for tests).
 ///
 /// Of the tabs of one session, only one sends the logout request (see [`leader`]); a tab told
 /// by another that the session ended (reason 'peer') never does.
-pub async fn finish(
+pub fn finish(
     settings: Settings,
     text: Rc<Text>,
     reason: Reason,
     tab: String,
     cover: Cover,
     audit: Rc<Audit>,
-) {
-    let window = dom::window();
-    let waits = Array::new();
+) -> Promise {
     // First of all, the tombstone (times, nothing else): a tab restored or woken from now on
     // learns that this session ended, even while the rest is still in progress.
     let ended = dom::now();
@@ -135,90 +135,158 @@ pub async fn finish(
     let tombstone = Record { last_activity: ended, ended: Some(ended), started };
     channel::write_record(&settings.channel, tombstone);
     let (hold, release) = leader::deferred();
-    // The request's outcome: None while pending, Some(0) for a network failure, else the status.
-    let status = Rc::new(Cell::new(None::<u16>));
-    let mut sent = false;
-    if let Some(url) = &settings.logout_url {
-        // Decided before storage is cleared: the fallback claim lives in localStorage.
-        if reason != Reason::Peer && leader::claim(&settings.channel, &tab, hold).await {
-            sent = true;
-            let mut body = String::from("reason=");
-            body.push_str(reason.as_str());
-            match request(url, &body, &settings, true) {
-                Ok(sent) => {
-                    let status = status.clone();
-                    waits.push(&js_sys::futures::future_to_promise(async move {
-                        let code = match sent.await {
-                            Ok(r) => r.unchecked_into::<web_sys::Response>().status(),
-                            Err(_) => 0,
-                        };
-                        status.set(Some(code));
-                        Ok(JsValue::UNDEFINED)
-                    }));
+    let url = settings.logout_url.clone().filter(|_| reason != Reason::Peer);
+    let mut run = Termination::new(settings, text, cover, audit, tombstone, release);
+    let Some(url) = url else { return run.clear_and_wait() };
+    // Decided before storage is cleared: the fallback claim lives in localStorage.
+    let claimed = leader::claim(&run.settings.channel, &tab, hold);
+    promise::then(&claimed, move |won| {
+        if won.as_bool() == Some(true) {
+            run.send(&url, reason);
+        }
+        run.clear_and_wait().into()
+    })
+}
+
+/// A termination in progress, from one step of [`finish`] to the next.
+struct Termination {
+    settings: Settings,
+    text: Rc<Text>,
+    cover: Cover,
+    audit: Rc<Audit>,
+    tombstone: Record,
+    /// The localStorage keys clearing keeps: the page's own, the logout claim (see
+    /// [`leader::claim_key`]) and the session record with the tombstone.
+    keep: Vec<String>,
+    /// Releases the logout claim (see [`leader::claim`]).
+    release: js_sys::Function,
+    /// What the wait is for: the logout request, and clearing what is asynchronous to clear.
+    waits: Array,
+    /// The callbacks on those (a request may never be answered): dropped with the termination
+    /// once it completes, when nothing waits for them any more.
+    pending: Pending,
+    /// The request's outcome: None while pending, Some(0) for a network failure, else the status.
+    status: Rc<Cell<Option<u16>>>,
+    /// Whether this tab sent the logout request.
+    sent: bool,
+}
+
+impl Termination {
+    fn new(
+        settings: Settings,
+        text: Rc<Text>,
+        cover: Cover,
+        audit: Rc<Audit>,
+        tombstone: Record,
+        release: js_sys::Function,
+    ) -> Termination {
+        let mut keep = settings.keep_storage_keys.clone();
+        keep.push(leader::claim_key(&settings.channel));
+        keep.push(channel::key(&settings.channel));
+        Termination {
+            settings,
+            text,
+            cover,
+            audit,
+            tombstone,
+            keep,
+            release,
+            waits: Array::new(),
+            pending: Pending::default(),
+            status: Rc::new(Cell::new(None)),
+            sent: false,
+        }
+    }
+
+    /// Sends the logout request: fetch, or a beacon if fetch refuses.
+    fn send(&mut self, url: &str, reason: Reason) {
+        self.sent = true;
+        let mut body = String::from("reason=");
+        body.push_str(reason.as_str());
+        match request(url, &body, &self.settings, true) {
+            Ok(response) => {
+                let status = self.status.clone();
+                self.waits.push(&self.pending.then(&response, move |response| {
+                    let code = match response {
+                        Ok(r) => r.unchecked_into::<web_sys::Response>().status(),
+                        Err(_) => 0,
+                    };
+                    status.set(Some(code));
+                    JsValue::UNDEFINED
+                }));
+            }
+            // fetch() itself refused (the page is unloading, or the keepalive quota is
+            // spent): a beacon still gets there, with the token as a form field.
+            Err(_) => {
+                if let Some(token) = csrf_token(&self.settings) {
+                    body.push_str("&_csrf=");
+                    body.push_str(&js_sys::encode_uri_component(&token).as_string().unwrap_or_default());
                 }
-                // fetch() itself refused (the page is unloading, or the keepalive quota is
-                // spent): a beacon still gets there, with the token as a form field.
-                Err(_) => {
-                    if let Some(token) = csrf_token(&settings) {
-                        body.push_str("&_csrf=");
-                        body.push_str(&js_sys::encode_uri_component(&token).as_string().unwrap_or_default());
-                    }
-                    let form = web_sys::UrlSearchParams::new_with_str(&body).ok();
-                    let queued = form
-                        .and_then(|f| window.navigator().send_beacon_with_opt_url_search_params(url, Some(&f)).ok())
-                        .unwrap_or(false);
-                    status.set(Some(if queued { 204 } else { 0 }));
-                }
+                let form = web_sys::UrlSearchParams::new_with_str(&body).ok();
+                let queued = form
+                    .and_then(|f| dom::window().navigator().send_beacon_with_opt_url_search_params(url, Some(&f)).ok())
+                    .unwrap_or(false);
+                self.status.set(Some(if queued { 204 } else { 0 }));
             }
         }
     }
-    let mut keep: Vec<&str> = settings.keep_storage_keys.iter().map(String::as_str).collect();
-    let claim = leader::claim_key(&settings.channel);
-    let record = channel::key(&settings.channel);
-    keep.push(&claim);
-    keep.push(&record);
-    clear_web_storage(&keep);
-    if settings.unregister_service_workers {
-        if let Some(p) = unregister_service_workers() {
-            waits.push(&p);
+
+    /// Clears storage, then waits for the request and the clearing, never longer than
+    /// `logoutWait`, and completes. The promise resolves once it has completed.
+    fn clear_and_wait(self) -> Promise {
+        clear_web_storage(&self.keep);
+        if self.settings.unregister_service_workers {
+            if let Some(p) = unregister_service_workers(&self.pending) {
+                self.waits.push(&p);
+            }
+        }
+        if let Some(p) = clear_indexed_db(&self.pending) {
+            self.waits.push(&p);
+        }
+        if let Some(p) = clear_cache_storage(&self.pending) {
+            self.waits.push(&p);
+        }
+        // Promise.allSettled never rejects; race it against the bound, which always comes.
+        let settled = Promise::all_settled(&self.waits);
+        let bound = sleep(self.settings.logout_wait);
+        let waited = Promise::race(&Array::of2(&settled, &bound));
+        promise::then(&waited, move |_| {
+            self.complete();
+            JsValue::UNDEFINED
+        })
+    }
+
+    /// After the wait: release the claim, audit a failed request, clear again, expire cookies,
+    /// leave. Dropping `self` at the end frees the callbacks of whatever never settled.
+    fn complete(self) {
+        let _ = self.release.call0(&JsValue::UNDEFINED);
+        let now = dom::now();
+        // Only the tab that sent the request has something to report.
+        if self.sent {
+            let failed = match self.status.get() {
+                Some(200..=399) => None,
+                Some(0) => Some("network"),
+                Some(_) => Some("http"),
+                None => Some("timeout"),
+            };
+            if let Some(why) = failed {
+                self.audit.record("logout-request-failed", now, Some(("status", why)));
+                self.audit.flush();
+            }
+        }
+        // Page scripts kept running during the wait and may have written drafts back: clear again.
+        // The tombstone is written again too (a server's Clear-Site-Data may have removed it).
+        clear_web_storage(&self.keep);
+        channel::write_record(&self.settings.channel, self.tombstone);
+        clear_cookies();
+        match &self.settings.redirect_url {
+            Some(url) => {
+                let _ = dom::window().location().replace(url);
+            }
+            None => self.cover.signed_out(&self.text),
         }
     }
-    if let Some(p) = clear_indexed_db() {
-        waits.push(&p);
-    }
-    if let Some(p) = clear_cache_storage() {
-        waits.push(&p);
-    }
-    // Promise.allSettled never rejects; race it against the bound.
-    let settled = Promise::all_settled(&waits);
-    let bound = sleep(settings.logout_wait);
-    let _ = Promise::race(&Array::of2(&settled, &bound)).await;
-    let _ = release.call0(&JsValue::UNDEFINED);
-    let now = dom::now();
-    // Only the tab that sent the request has something to report.
-    if sent {
-        let failed = match status.get() {
-            Some(200..=399) => None,
-            Some(0) => Some("network"),
-            Some(_) => Some("http"),
-            None => Some("timeout"),
-        };
-        if let Some(why) = failed {
-            audit.record("logout-request-failed", now, Some(("status", why)));
-            audit.flush();
-        }
-    }
-    // Page scripts kept running during the wait and may have written drafts back: clear again.
-    // The tombstone is written again too (a server's Clear-Site-Data may have removed it).
-    clear_web_storage(&keep);
-    channel::write_record(&settings.channel, tombstone);
-    clear_cookies();
-    match &settings.redirect_url {
-        Some(url) => {
-            let _ = window.location().replace(url);
-        }
-        None => cover.signed_out(&text),
-    }
+
 }
 
 /// A promise that resolves after `ms`, with `resolve` itself as the timer callback (no closure).
@@ -252,11 +320,6 @@ pub fn request(url: &str, body: &str, settings: &Settings, keepalive: bool) -> R
     fetch.call2(&dom::window(), &url.into(), &init)?.dyn_into::<Promise>()
 }
 
-/// [`request`] without keepalive, awaited.
-pub async fn post(url: &str, body: &str, settings: &Settings, keepalive: bool) -> Result<JsValue, JsValue> {
-    request(url, body, settings, keepalive)?.await
-}
-
 /// The CSRF token: the `csrfToken` option, else `<meta name="csrf-token" content="…">`.
 fn csrf_token(settings: &Settings) -> Option<String> {
     settings.csrf_token.clone().or_else(|| {
@@ -266,36 +329,34 @@ fn csrf_token(settings: &Settings) -> Option<String> {
 }
 
 /// Unregisters every service worker of the origin (they can serve cached PHI offline).
-fn unregister_service_workers() -> Option<Promise> {
+fn unregister_service_workers(pending: &Pending) -> Option<Promise> {
     let container = Reflect::get(&dom::window().navigator(), &"serviceWorker".into()).ok()?;
     if container.is_undefined() {
         return None;
     }
     let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
     let list = container.get_registrations();
-    Some(js_sys::futures::future_to_promise(async move {
-        let list = list.await.unwrap_or(JsValue::UNDEFINED);
+    Some(pending.then(&list, |list| {
         let done = Array::new();
-        for r in as_array(&list).iter() {
+        for r in as_array(&list.unwrap_or(JsValue::UNDEFINED)).iter() {
             if let Ok(p) = r.unchecked_into::<web_sys::ServiceWorkerRegistration>().unregister() {
                 done.push(&p);
             }
         }
-        let _ = Promise::all_settled(&done).await;
-        Ok(JsValue::UNDEFINED)
+        Promise::all_settled(&done).into()
     }))
 }
 
 /// Clears both storages; `keep` keys of localStorage survive (autologoff's own logout claim).
 /// Keys are removed one by one rather than with `clear()`: another tab's view of localStorage
 /// can lag, and a `clear()` from that view would also wipe what this one wrote meanwhile.
-fn clear_web_storage(keep: &[&str]) {
+fn clear_web_storage(keep: &[String]) {
     let window = dom::window();
     // Either can throw (storage disabled, sandboxed frame): nothing to clear then.
     if let Ok(Some(s)) = window.local_storage() {
         let count = s.length().unwrap_or(0);
         let keys: Vec<String> = (0..count).filter_map(|i| s.key(i).ok().flatten()).collect();
-        for key in keys.iter().filter(|k| !keep.contains(&k.as_str())) {
+        for key in keys.iter().filter(|k| !keep.contains(k)) {
             let _ = s.remove_item(key);
         }
     }
@@ -307,48 +368,44 @@ fn clear_web_storage(keep: &[&str]) {
 /// Deletes every IndexedDB database the origin has, where `indexedDB.databases()` exists
 /// (Chrome 72, Firefox 126, Safari 14). Resolves when every delete has succeeded, failed or is
 /// blocked by an open connection (it then completes when the page leaves).
-fn clear_indexed_db() -> Option<Promise> {
+fn clear_indexed_db(pending: &Pending) -> Option<Promise> {
     let factory = dom::window().indexed_db().ok().flatten()?;
     let databases = Reflect::get(&factory, &JsValue::from_str("databases")).ok()?;
     let databases: js_sys::Function = databases.dyn_into().ok()?;
     let list: Promise = databases.call0(&factory).ok()?.dyn_into().ok()?;
-    Some(delete_all(factory, list))
+    Some(pending.then(&list, move |list| delete_all(&factory, &list.unwrap_or(JsValue::UNDEFINED)).into()))
 }
 
-fn delete_all(factory: web_sys::IdbFactory, list: Promise) -> Promise {
-    js_sys::futures::future_to_promise(async move {
-        let list = list.await.unwrap_or(JsValue::UNDEFINED);
-        let deletes = Array::new();
-        for info in as_array(&list).iter() {
-            let Some(name) = Reflect::get(&info, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()) else {
-                continue;
-            };
-            if let Ok(request) = factory.delete_database(&name) {
-                deletes.push(&Promise::new(&mut |resolve, _| {
-                    request.set_onsuccess(Some(&resolve));
-                    request.set_onerror(Some(&resolve));
-                    request.set_onblocked(Some(&resolve));
-                }));
-            }
+/// Deletes the databases `list` names; the promise resolves when every delete has settled.
+fn delete_all(factory: &web_sys::IdbFactory, list: &JsValue) -> Promise {
+    let deletes = Array::new();
+    for info in as_array(list).iter() {
+        let Some(name) = Reflect::get(&info, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()) else {
+            continue;
+        };
+        if let Ok(request) = factory.delete_database(&name) {
+            deletes.push(&Promise::new(&mut |resolve, _| {
+                request.set_onsuccess(Some(&resolve));
+                request.set_onerror(Some(&resolve));
+                request.set_onblocked(Some(&resolve));
+            }));
         }
-        let _ = Promise::all_settled(&deletes).await;
-        Ok(JsValue::UNDEFINED)
-    })
+    }
+    Promise::all_settled(&deletes)
 }
 
 /// Deletes every Cache Storage cache (`caches` exists only in secure contexts).
-fn clear_cache_storage() -> Option<Promise> {
+fn clear_cache_storage(pending: &Pending) -> Option<Promise> {
     let caches = dom::window().caches().ok()?;
-    Some(js_sys::futures::future_to_promise(async move {
-        let keys = caches.keys().await.unwrap_or(JsValue::UNDEFINED);
+    let keys = caches.keys();
+    Some(pending.then(&keys, move |keys| {
         let deletes = Array::new();
-        for key in as_array(&keys).iter() {
+        for key in as_array(&keys.unwrap_or(JsValue::UNDEFINED)).iter() {
             if let Some(key) = key.as_string() {
                 deletes.push(&caches.delete(&key));
             }
         }
-        let _ = Promise::all_settled(&deletes).await;
-        Ok(JsValue::UNDEFINED)
+        Promise::all_settled(&deletes).into()
     }))
 }
 
