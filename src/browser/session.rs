@@ -191,10 +191,14 @@ impl Driver {
         let me = Rc::downgrade(&shared);
         let activity: Rc<dyn Fn(Millis)> = Rc::new({
             let me = me.clone();
-            // The input's time is the watcher's last one, which `run` hands over first.
+            // The input's time is the watcher's last one, which `run` hands over first. Input
+            // is never dispatched inside our own DOM work, but if the driver is busy all the
+            // same, the hand-over waits until it is free rather than until the next timer.
             move |_| {
                 if let Some(shared) = me.upgrade() {
-                    run(&shared, |_, _| {});
+                    if !run(&shared, |_, _| {}) {
+                        defer(&shared, Box::new(|_, _| {}));
+                    }
                 }
             }
         });
