@@ -67,7 +67,8 @@ struct Watching {
 
 impl Drop for Watched {
     fn drop(&mut self) {
-        // The remover only calls removeEventListener, which does not throw.
+        // The remover only calls removeEventListener. That throws only on the window of a frame
+        // that has since gone to another origin, whose old document is gone anyway.
         let _ = self.0.call0(&JsValue::UNDEFINED);
     }
 }
@@ -89,9 +90,11 @@ pub struct ActivityWatcher {
 type Frames = Vec<(HtmlIFrameElement, Watching)>;
 
 impl ActivityWatcher {
-    /// Starts listening. `on_activity(at)` runs for a counted input at `at`, in this window or
-    /// in its same-origin frames, when the input is due at once (see [`ActivityWatcher::set_quiet`]);
-    /// other input is only recorded, for [`ActivityWatcher::last_input`]. `on_wake` runs when
+    /// Starts listening. `on_activity(before)` runs for a counted input, in this window or in its
+    /// same-origin frames, when the input is due at once (see [`ActivityWatcher::set_quiet`]);
+    /// other input is only recorded, for [`ActivityWatcher::last_input`]. `before` is the input
+    /// recorded before this one (0 if none), which may not have been handed over yet: the input
+    /// that calls in must not be judged without it. `on_wake` runs when
     /// the page may have slept (visible again, focused, shown from the back/forward cache,
     /// resumed).
     pub fn new(on_activity: Rc<dyn Fn(Millis)>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
@@ -157,7 +160,9 @@ fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> W
 fn watch_frame(frame: &HtmlIFrameElement, tap: &Tap, frames: &Weak<RefCell<Frames>>) {
     let Some(registry) = frames.upgrade() else { return };
     // Forget this frame's previous document, and frames that left the page.
-    registry.sure_mut().retain(|(f, _)| f != frame && f.is_connected());
+    // A frame inside a document that was unloaded stays `isConnected` (its root is still a
+    // document) but has no window any more.
+    registry.sure_mut().retain(|(f, _)| f != frame && f.is_connected() && f.content_window().is_some());
     // contentDocument is null for a cross-origin frame: adding listeners there would throw.
     if frame.content_document().is_none() {
         return;

@@ -57,7 +57,17 @@ impl Mirror {
 /// Calls that arrived while the driver was busy, run as soon as it is free.
 enum Deferred {
     Run(Weak<RefCell<Driver>>, Box<dyn FnOnce(&mut Engine, Millis)>),
+    /// Input that was due at once, with the input recorded before it (see `ActivityWatcher::new`).
+    Input(Weak<RefCell<Driver>>, Millis),
     Stop(Weak<RefCell<Driver>>),
+}
+
+impl Deferred {
+    fn driver(&self) -> &Weak<RefCell<Driver>> {
+        match self {
+            Deferred::Run(me, _) | Deferred::Input(me, _) | Deferred::Stop(me) => me,
+        }
+    }
 }
 
 static DEFERRED: PageCell<Vec<Deferred>> = PageCell::new(Vec::new());
@@ -194,10 +204,10 @@ impl Driver {
             // The input's time is the watcher's last one, which `run` hands over first. Input
             // is never dispatched inside our own DOM work, but if the driver is busy all the
             // same, the hand-over waits until it is free rather than until the next timer.
-            move |_| {
+            move |before| {
                 if let Some(shared) = me.upgrade() {
-                    if !run(&shared, |_, _| {}) {
-                        defer(&shared, Box::new(|_, _| {}));
+                    if !run_after_input(&shared, before, |_, _| {}) {
+                        DEFERRED.with(|d| d.sure_mut().push(Deferred::Input(Rc::downgrade(&shared), before)));
                     }
                 }
             }
@@ -340,10 +350,16 @@ impl Driver {
     fn sync_input(&mut self, now: Millis) {
         if let Some(watcher) = &self.watcher {
             let last = watcher.last_input();
-            if last > self.synced_input {
-                self.synced_input = last;
-                self.engine.handle_input(last, now);
-            }
+            self.hand_over(last, now);
+        }
+    }
+
+    /// Hands one recorded input over, unless it was already. `!=`, not `>`: after the wall
+    /// clock is set back, new input is older than what was handed over before.
+    fn hand_over(&mut self, at: Millis, now: Millis) {
+        if at != 0 && at != self.synced_input {
+            self.synced_input = at;
+            self.engine.handle_input(at, now);
         }
     }
 
@@ -467,9 +483,17 @@ impl Driver {
 /// Returns false when the driver was busy (a listener fired synchronously by our own DOM work);
 /// callers that must not lose the call use [`defer`].
 pub fn run(shared: &Shared, f: impl FnOnce(&mut Engine, Millis)) -> bool {
+    run_after_input(shared, 0, f)
+}
+
+/// [`run`], handing over `before` (an input recorded before the one that called in) first.
+fn run_after_input(shared: &Shared, before: Millis, f: impl FnOnce(&mut Engine, Millis)) -> bool {
     let (out, audit) = {
         let Ok(mut driver) = shared.try_borrow_mut() else { return false };
         let now = dom::now();
+        if driver.watcher.is_some() {
+            driver.hand_over(before, now);
+        }
         driver.sync_input(now);
         f(&mut driver.engine, now);
         (driver.step(now), driver.audit.clone())
@@ -496,17 +520,24 @@ pub fn defer(shared: &Shared, f: Box<dyn FnOnce(&mut Engine, Millis)>) {
 
 fn drain_deferred() {
     loop {
+        // A call whose driver is still busy stays first in the queue: whoever holds the driver
+        // drains the queue when it lets go.
         let next = DEFERRED.with(|d| {
             let mut d = d.sure_mut();
-            (!d.is_empty()).then(|| d.remove(0))
+            let busy = d.first().and_then(|call| call.driver().upgrade()).is_some_and(|s| s.try_borrow_mut().is_err());
+            (!busy && !d.is_empty()).then(|| d.remove(0))
         });
+        // The driver is free (checked just above), so these runs cannot be refused.
         match next {
             None => return,
             Some(Deferred::Run(me, f)) => {
                 if let Some(shared) = me.upgrade() {
-                    if !run(&shared, f) {
-                        return; // still busy: whoever holds it drains on release
-                    }
+                    run(&shared, f);
+                }
+            }
+            Some(Deferred::Input(me, before)) => {
+                if let Some(shared) = me.upgrade() {
+                    run_after_input(&shared, before, |_, _| {});
                 }
             }
             Some(Deferred::Stop(me)) => {

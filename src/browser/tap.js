@@ -38,8 +38,11 @@ export class Tap {
         this.y = e.screenY;
       }
       const now = Date.now();
+      const before = this.last;
       this.last = now;
-      if (now >= this.quiet) this.wake(now);
+      // `before` may be an input only recorded (before `quiet`) that no timer has handed over
+      // yet: the driver hands it over first, so this one is not judged without it.
+      if (now >= this.quiet) this.wake(before);
     };
     for (const type of INPUTS) win.addEventListener(type, listener, true);
     return () => {
