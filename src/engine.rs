@@ -343,6 +343,21 @@ impl Engine {
         !self.transmits.is_empty()
     }
 
+    /// The wall clock reads `now`, and a monotonic clock says `elapsed` ms passed since the
+    /// engine last saw the wall clock. A wall clock that went back shows as `now` earlier than
+    /// that last reading plus `elapsed`; every timestamp is shifted back by the difference, so
+    /// a session gains none of the jump even when the clock was set back long after the last
+    /// call (an idle tab) and has since made part of it up. A wall clock that went forward (or a
+    /// monotonic clock that stood still while the device slept) shifts nothing: deadlines are
+    /// judged by the wall clock. Call it first, with the `now` of the `handle_*` call that follows.
+    pub fn handle_clock(&mut self, now: Millis, elapsed: Millis) {
+        let expected = self.last_now.saturating_add(elapsed);
+        if now < expected {
+            self.shift_back(expected - now);
+        }
+        self.last_now = now;
+    }
+
     /// Real user input happened at `now`.
     pub fn handle_activity(&mut self, now: Millis) {
         self.handle_input(now, now);
@@ -352,28 +367,46 @@ impl Engine {
     /// recorded while [`Engine::input_quiet_until`] said it could wait. It is judged as of `at`
     /// (a later `at` counts as `now`): input before the warning time still moves the deadline
     /// when it is handed over after it; input after a deadline never undoes what time decided.
+    /// Whatever `now` itself decides is left to the call that follows (see `handle_timeout`).
     pub fn handle_input(&mut self, at: Millis, now: Millis) {
+        self.handle_inputs(&[at], now);
+    }
+
+    /// [`Engine::handle_input`] for several inputs at once, oldest first: each is judged as of
+    /// its own time, and only the latest that counted is announced to the other tabs (at once,
+    /// or as the trailing edge), as if each had been handled when it happened.
+    pub fn handle_inputs(&mut self, times: &[Millis], now: Millis) {
         self.observe(now);
-        let at = at.min(now);
-        // Judge the deadline first, as of the input: input that came after expiry (or inside
-        // the warning window, before a late timer fired) must not undo what time already decided.
-        self.check(at);
-        if self.state == State::Active && at > self.last_activity {
-            self.last_activity = at;
-            match self.last_announce {
-                Some(sent) if now < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(at),
-                _ => self.announce(PeerMessage::Activity { at }, now),
-            }
-            // Judged as of the input too, so input handed over late pings exactly when input
-            // handled at once would have.
-            if let Some(interval) = self.keepalive {
-                if at >= self.last_ping.saturating_add(interval) {
-                    self.ping(at);
+        let mut counted = None;
+        for &at in times {
+            let at = at.min(now);
+            // Judge the deadline first, as of the input: input that came after expiry (or inside
+            // the warning window, before a late timer fired) must not undo what time decided.
+            self.check(at);
+            if self.state == State::Active && at > self.last_activity {
+                self.last_activity = at;
+                counted = Some(at);
+                // Judged as of the input too, so input handed over late pings exactly when
+                // input handled at once would have.
+                if let Some(interval) = self.keepalive {
+                    if at >= self.last_ping.saturating_add(interval) {
+                        self.ping(at);
+                    }
                 }
             }
         }
-        // Handed over late, the input may itself be long past its own deadline.
-        self.check(now);
+        // Whether it is announced at once or waits for the trailing edge depends on when it
+        // happened, as it would have when handled at once: input handed over late that would
+        // have waited still waits (its timer is due now, and comes at once).
+        if let Some(at) = counted {
+            match self.last_announce {
+                Some(sent) if at < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(at),
+                _ => self.announce(PeerMessage::Activity { at }, now),
+            }
+        }
+        // No check at `now` here: a call at `now` follows the hand-over (a timeout, a peer's
+        // message, an extend), and it must judge `now` itself, in its own order (news from a
+        // peer of activity before our deadline is weighed before the deadline is).
     }
 
     /// Until when new local input may wait to be handed over (with its own time, through
@@ -573,18 +606,22 @@ impl Engine {
     }
 
     /// Notice a wall clock that went backwards and shift our timestamps with it, so the time
-    /// left stays what it was: the session must not gain the jump.
+    /// left stays what it was: the session must not gain the jump. Without [`Engine::handle_clock`]
+    /// only the part of a jump the clock had not yet made up again is seen (`last_now - now`).
     fn observe(&mut self, now: Millis) {
         if now < self.last_now {
-            let back = self.last_now - now;
-            self.last_activity = self.last_activity.saturating_sub(back);
-            self.started_at = self.started_at.saturating_sub(back);
-            self.last_ping = self.last_ping.saturating_sub(back);
-            self.server_deadline = self.server_deadline.map(|t| t.saturating_sub(back));
-            self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
-            self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
+            self.shift_back(self.last_now - now);
         }
         self.last_now = now;
+    }
+
+    fn shift_back(&mut self, back: Millis) {
+        self.last_activity = self.last_activity.saturating_sub(back);
+        self.started_at = self.started_at.saturating_sub(back);
+        self.last_ping = self.last_ping.saturating_sub(back);
+        self.server_deadline = self.server_deadline.map(|t| t.saturating_sub(back));
+        self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
+        self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
     }
 
     fn check(&mut self, now: Millis) {

@@ -22,6 +22,11 @@ pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// `performance.now()`: milliseconds on a clock that is never set, only counts (0 without one).
+pub fn monotonic() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
 /// `document.createElement(tag)` with attributes. Tags here are constants, so creation cannot fail.
 pub fn element(tag: &str, attributes: &[(&str, &str)]) -> HtmlElement {
     let el: HtmlElement = document()

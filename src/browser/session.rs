@@ -83,6 +83,8 @@ pub struct Driver {
     watcher: Option<ActivityWatcher>,
     /// The latest input time the watcher recorded that the engine has seen.
     synced_input: Millis,
+    /// `performance.now()` when the engine last saw the wall clock (see [`Engine::handle_clock`]).
+    seen_at: f64,
     channel: Option<Channel>,
     timer: Option<Timeout>,
     dialog: Option<WarningDialog>,
@@ -144,7 +146,7 @@ impl Driver {
         let lang = settings.lang.clone().or_else(|| dom::document().document_element().and_then(|e| e.get_attribute("lang")));
         let page_dir = dom::document().document_element().and_then(|e| e.get_attribute("dir"));
         let text = Rc::new(Text::new(lang.as_deref().unwrap_or(""), &settings.text, page_dir.as_deref()));
-        let now = dom::now();
+        let (now, seen_at) = (dom::now(), dom::monotonic());
         // When this document started loading: a logout recorded after it ended this page's session.
         let time_origin = dom::window().performance().map_or(now, |p| p.time_origin() as Millis);
         // Join the session the other tabs keep, if there is a live one; a record whose deadline
@@ -185,6 +187,7 @@ impl Driver {
                 tab,
                 watcher: None,
                 synced_input: 0,
+                seen_at,
                 channel: None,
                 timer: None,
                 dialog: None,
@@ -346,20 +349,25 @@ impl Driver {
         out
     }
 
-    /// Hands the input the listeners only recorded over to the engine, with its own time.
-    fn sync_input(&mut self, now: Millis) {
-        if let Some(watcher) = &self.watcher {
-            let last = watcher.last_input();
-            self.hand_over(last, now);
+    /// Hands the input the listeners only recorded over to the engine, with its own time:
+    /// `before` (the input recorded before the one that called in, or 0), then the latest.
+    /// Each only if it was not handed over already; `!=`, not `>`: after the wall clock is set
+    /// back, new input is older than what was handed over before.
+    fn sync_input(&mut self, before: Millis, now: Millis) {
+        let Some(watcher) = &self.watcher else { return };
+        let mut times = [0; 2];
+        let mut n = 0;
+        for at in [before, watcher.last_input()] {
+            if at != 0 && at != self.synced_input {
+                self.synced_input = at;
+                if let Some(slot) = times.get_mut(n) {
+                    *slot = at;
+                    n += 1;
+                }
+            }
         }
-    }
-
-    /// Hands one recorded input over, unless it was already. `!=`, not `>`: after the wall
-    /// clock is set back, new input is older than what was handed over before.
-    fn hand_over(&mut self, at: Millis, now: Millis) {
-        if at != 0 && at != self.synced_input {
-            self.synced_input = at;
-            self.engine.handle_input(at, now);
+        if let Some(times) = times.get(..n).filter(|t| !t.is_empty()) {
+            self.engine.handle_inputs(times, now);
         }
     }
 
@@ -491,10 +499,13 @@ fn run_after_input(shared: &Shared, before: Millis, f: impl FnOnce(&mut Engine, 
     let (out, audit) = {
         let Ok(mut driver) = shared.try_borrow_mut() else { return false };
         let now = dom::now();
-        if driver.watcher.is_some() {
-            driver.hand_over(before, now);
-        }
-        driver.sync_input(now);
+        // Tell the engine how much real time passed, so a wall clock set back since its last
+        // call gives the session nothing.
+        let seen_at = dom::monotonic();
+        let elapsed = (seen_at - driver.seen_at).max(0.0) as Millis;
+        driver.seen_at = seen_at;
+        driver.engine.handle_clock(now, elapsed);
+        driver.sync_input(before, now);
         f(&mut driver.engine, now);
         (driver.step(now), driver.audit.clone())
     };

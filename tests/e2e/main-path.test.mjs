@@ -120,6 +120,57 @@ test('real input keeps the session alive; the warning comes once input stops', a
   }
 });
 
+/** Sets the page's wall clock (`Date.now`, which autologoff reads) back by `ms`. */
+function setClockBack(page, ms) {
+  return page.evaluate((ms) => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() - ms;
+  }, ms);
+}
+
+test('a wall clock set back keeps an active user signed in', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    for (let i = 0; i < 4; i++) {
+      await page.mouse.move(100 + i * 9, 200);
+      await sleep(100);
+    }
+    // New input is now older than what the module has seen; it must still count.
+    await setClockBack(page, 20_000);
+    const until = Date.now() + 5_000;
+    for (let i = 0; Date.now() < until; i++) {
+      await page.mouse.move(150 + (i % 40) * 7, 220 + (i % 2) * 5);
+      await sleep(200);
+    }
+    assert.equal(await state(page), 'active');
+    assert.equal(await dialog(page).count(), 0);
+    assert.deepEqual(page.problems(), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a wall clock set back gives an idle session no more time', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '4s', warning: '1s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    const started = Date.now();
+    // Set back after the module's last look at the clock: on its next look (the warning timer,
+    // 3 s of real time later) it must count the whole 20 s jump, not only what the clock has
+    // not made up since. Counting only that would give the session those 3 s again.
+    await setClockBack(page, 20_000);
+    await dialog(page).waitFor({ state: 'visible', timeout: 15_000 });
+    const warnedAfter = Date.now() - started;
+    assert.ok(warnedAfter < 5_000, 'warned after ' + warnedAfter + ' ms of real idleness (due after 3,000)');
+    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+  } finally {
+    await context.close();
+  }
+});
+
 test('untrusted synthetic events and pointer moves that do not move keep nothing alive', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
