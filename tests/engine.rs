@@ -691,13 +691,15 @@ impl Tab {
 
     /// `Driver::sync_input`: `before`, then the latest, each unless handed over already.
     fn sync(&mut self, before: Millis, now: Millis) {
+        let fresh = |at: Millis| at != 0 && at != self.synced;
         let mut times = Vec::new();
-        for at in [before, self.last] {
-            if at != 0 && at != self.synced {
-                self.synced = at;
-                times.push(at);
-            }
+        if fresh(before) && before != self.last {
+            times.push(before);
         }
+        if fresh(self.last) {
+            times.push(self.last);
+        }
+        self.synced = self.last;
         if !times.is_empty() {
             self.e.handle_inputs(&times, now);
         }

@@ -355,20 +355,17 @@ impl Driver {
     /// back, new input is older than what was handed over before.
     fn sync_input(&mut self, before: Millis, now: Millis) {
         let Some(watcher) = &self.watcher else { return };
-        let mut times = [0; 2];
-        let mut n = 0;
-        for at in [before, watcher.last_input()] {
-            if at != 0 && at != self.synced_input {
-                self.synced_input = at;
-                if let Some(slot) = times.get_mut(n) {
-                    *slot = at;
-                    n += 1;
-                }
-            }
-        }
-        if let Some(times) = times.get(..n).filter(|t| !t.is_empty()) {
-            self.engine.handle_inputs(times, now);
-        }
+        let last = watcher.last_input();
+        let fresh = |at: Millis| at != 0 && at != self.synced_input;
+        let both = [before, last];
+        let times = match (fresh(before) && before != last, fresh(last)) {
+            (true, true) => &both[..],
+            (true, false) => &both[..1],
+            (false, true) => &both[1..],
+            (false, false) => return,
+        };
+        self.synced_input = last;
+        self.engine.handle_inputs(times, now);
     }
 
     /// The DOM side of a step, done after its events were dispatched: shows a pending warning
