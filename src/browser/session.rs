@@ -54,9 +54,12 @@ impl Mirror {
     }
 }
 
+/// Something to do on the engine at wall-clock `now`.
+pub type EngineCall = Box<dyn FnOnce(&mut Engine, Millis)>;
+
 /// Calls that arrived while the driver was busy, run as soon as it is free.
 enum Deferred {
-    Run(Weak<RefCell<Driver>>, Box<dyn FnOnce(&mut Engine, Millis)>),
+    Run(Weak<RefCell<Driver>>, EngineCall),
     /// Input that was due at once, with the input recorded before it (see `ActivityWatcher::new`).
     Input(Weak<RefCell<Driver>>, Millis),
     Stop(Weak<RefCell<Driver>>),
@@ -522,7 +525,7 @@ fn finish_run(out: Vec<Outbound>, audit: &Audit, shared: &Shared) {
 }
 
 /// Queues `f` to run on the engine as soon as the driver is free.
-pub fn defer(shared: &Shared, f: Box<dyn FnOnce(&mut Engine, Millis)>) {
+pub fn defer(shared: &Shared, f: EngineCall) {
     DEFERRED.with(|d| d.sure_mut().push(Deferred::Run(Rc::downgrade(shared), f)));
 }
 
