@@ -94,13 +94,12 @@ impl ActivityWatcher {
     /// same-origin frames, when the input is due at once (see [`ActivityWatcher::set_quiet`]);
     /// other input is only recorded, for [`ActivityWatcher::last_input`]. `before` is the input
     /// recorded before this one (0 if none), which may not have been handed over yet: the input
-    /// that calls in must not be judged without it. `on_wake` runs when
-    /// the page may have slept (visible again, focused, shown from the back/forward cache,
-    /// resumed).
+    /// that calls in must not be judged without it. `on_wake` runs when the page may have slept
+    /// (visible again, focused, shown from the back/forward cache, resumed).
     pub fn new(on_activity: Rc<dyn Fn(Millis)>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
         let window = dom::window();
         let document = dom::document();
-        let wake = Closure::wrap(Box::new(move |at: f64| on_activity(at as Millis)) as Box<dyn FnMut(f64)>);
+        let wake = Closure::wrap(Box::new(move |before: f64| on_activity(before as Millis)) as Box<dyn FnMut(f64)>);
         let tap = Tap::new(wake.as_ref().unchecked_ref());
         let frames = Rc::new(RefCell::new(Vec::new()));
         let watching = watch_window(&window, &tap, &Rc::downgrade(&frames));

@@ -12,7 +12,10 @@ const INPUTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'touchmove', 'p
 
 /** One session's input record, shared by the listeners of the window and its frames. */
 export class Tap {
-  /** `wake(at)` is called for an input at `at` (ms since the epoch) once `at >= quiet`. */
+  /**
+   * `wake(before)` is called for an input at or after `quiet`, with the time of the input
+   * recorded before it (ms since the epoch, 0 if none); the input's own time is then `last`.
+   */
   constructor(wake) {
     this.wake = wake;
     /** When the last counted input happened (ms since the epoch), 0 before any. */
