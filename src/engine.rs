@@ -333,16 +333,6 @@ impl Engine {
         self.transmits.pop_front()
     }
 
-    /// Whether [`Engine::poll_effect`] has something: a cheap check for the hot path.
-    pub fn has_effect(&self) -> bool {
-        !self.effects.is_empty()
-    }
-
-    /// Whether [`Engine::poll_transmit`] has something: a cheap check for the hot path.
-    pub fn has_transmit(&self) -> bool {
-        !self.transmits.is_empty()
-    }
-
     /// The wall clock reads `now`, and a monotonic clock says `elapsed` ms passed since the
     /// engine last saw the wall clock. A wall clock that went back shows as `now` earlier than
     /// that last reading plus `elapsed`; every timestamp is shifted back by the difference, so
@@ -360,21 +350,16 @@ impl Engine {
 
     /// Real user input happened at `now`.
     pub fn handle_activity(&mut self, now: Millis) {
-        self.handle_input(now, now);
+        self.handle_inputs(&[now], now);
     }
 
-    /// Real user input happened at `at` and is handed over at `now`: input that a cheap listener
-    /// recorded while [`Engine::input_quiet_until`] said it could wait. It is judged as of `at`
-    /// (a later `at` counts as `now`): input before the warning time still moves the deadline
-    /// when it is handed over after it; input after a deadline never undoes what time decided.
+    /// Real user input happened at `times` (oldest first) and is handed over at `now`: input
+    /// that a cheap listener recorded while [`Engine::input_quiet_until`] said it could wait.
+    /// Each is judged as of its own time (a later one counts as `now`): input before the warning
+    /// time still moves the deadline when it is handed over after it; input after a deadline
+    /// never undoes what time decided. Only the latest that counted is announced to the other
+    /// tabs (at once, or as the trailing edge), as if each had been handled when it happened.
     /// Whatever `now` itself decides is left to the call that follows (see `handle_timeout`).
-    pub fn handle_input(&mut self, at: Millis, now: Millis) {
-        self.handle_inputs(&[at], now);
-    }
-
-    /// [`Engine::handle_input`] for several inputs at once, oldest first: each is judged as of
-    /// its own time, and only the latest that counted is announced to the other tabs (at once,
-    /// or as the trailing edge), as if each had been handled when it happened.
     pub fn handle_inputs(&mut self, times: &[Millis], now: Millis) {
         self.observe(now);
         let mut counted = None;
@@ -410,7 +395,7 @@ impl Engine {
     }
 
     /// Until when new local input may wait to be handed over (with its own time, through
-    /// [`Engine::handle_input`]) instead of being handled at once. Input before this time changes
+    /// [`Engine::handle_inputs`]) instead of being handled at once. Input before this time changes
     /// nothing that has to happen before [`Engine::poll_timeout`] (the driver hands it over
     /// first thing whenever it calls the engine); the first input at or after it must be handled
     /// at once. This is what lets a browser listener stay out of the engine for most events:
@@ -609,10 +594,7 @@ impl Engine {
     /// left stays what it was: the session must not gain the jump. Without [`Engine::handle_clock`]
     /// only the part of a jump the clock had not yet made up again is seen (`last_now - now`).
     fn observe(&mut self, now: Millis) {
-        if now < self.last_now {
-            self.shift_back(self.last_now - now);
-        }
-        self.last_now = now;
+        self.handle_clock(now, 0);
     }
 
     fn shift_back(&mut self, back: Millis) {

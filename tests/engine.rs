@@ -914,7 +914,7 @@ fn input_may_wait_only_while_a_timer_will_collect_it() {
     assert_eq!(e.input_quiet_until(), T0 + 1_010, "until the trailing edge's timer");
     assert_eq!(e.poll_timeout(), Some(T0 + 1_010));
     // Input recorded at T0 + 900 and handed over by that timer is announced with its own time.
-    e.handle_input(T0 + 900, T0 + 1_010);
+    e.handle_inputs(&[T0 + 900], T0 + 1_010);
     e.handle_timeout(T0 + 1_010);
     let _ = e.poll_transmit();
     assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 900 }));
@@ -932,16 +932,16 @@ fn input_handed_over_after_its_own_deadline_expires_the_session() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // Recorded before the warning time, handed over by a timer that slept past the deadline:
     // the input counts, and the timeout that follows finds the new deadline passed too.
-    e.handle_input(T0 + 5_000, T0 + 16_000);
+    e.handle_inputs(&[T0 + 5_000], T0 + 16_000);
     assert_eq!(e.deadline(), Some(T0 + 15_000));
     e.handle_timeout(T0 + 16_000);
     assert_eq!(e.state(), State::Expired);
     // Recorded before the warning time, handed over late but in time: it counts.
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_input(T0 + 5_000, T0 + 8_000);
+    e.handle_inputs(&[T0 + 5_000], T0 + 8_000);
     assert_eq!((e.state(), e.deadline()), (State::Active, Some(T0 + 15_000)));
     // Recorded after the warning time: it does not dismiss the warning.
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_input(T0 + 7_500, T0 + 8_000);
+    e.handle_inputs(&[T0 + 7_500], T0 + 8_000);
     assert_eq!(e.state(), State::Warning);
 }
