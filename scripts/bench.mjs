@@ -70,6 +70,11 @@ const SUBJECTS = {
   },
 };
 if (ONLY) {
+  const unknown = [...ONLY].filter((name) => !SUBJECTS[name]);
+  if (unknown.length) {
+    console.error('bench: BENCH_ONLY names no subject ' + unknown.join(', ') + '; the subjects are ' + Object.keys(SUBJECTS).join(', '));
+    process.exit(2);
+  }
   for (const name of Object.keys(SUBJECTS)) if (!ONLY.has(name)) delete SUBJECTS[name];
 }
 
@@ -232,7 +237,7 @@ try {
     const heapContext = await browser.newContext();
     cleanups.push(() => heapContext.close());
     const heapPage = await openPage(heapContext, name);
-    const hcdp = await context.newCDPSession(heapPage);
+    const hcdp = await heapContext.newCDPSession(heapPage);
     await hcdp.send('Performance.enable');
     const heap = async () => { await hcdp.send('HeapProfiler.collectGarbage'); const { metrics } = await hcdp.send('Performance.getMetrics'); return metrics.find((m) => m.name === 'JSHeapUsedSize').value; };
     const h0 = await heap();
