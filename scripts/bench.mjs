@@ -42,7 +42,7 @@ const WARNING = 1_000;
 const PORTAL = '?t=900000&w=120000';
 // Start-up is measured in a Chromium the bench starts on the page itself, with no DevTools
 // Protocol attached. With Playwright's attached, the same autologoff page took about three times
-// as long to arm (cached: about 45 ms against 14): its first fetch() call took about 5 ms instead
+// as long to arm (cached: about 45 ms against 19): its first fetch() call took about 5 ms instead
 // of 1-2, and startSession about 10 ms instead of 2. A visitor has no debugger attached. The
 // first load of each round is cold (empty cache, after a same-origin page that lets the new
 // browser settle); the loads after it are cached.
