@@ -214,7 +214,7 @@ async function startupWithoutDevTools(name, round) {
   query.set('to', name + '.html'); query.set('run', id); query.set('load', '0');
   // Its own process group, so stopping it stops every process Chromium started.
   const child = spawn(CHROMIUM, [...ARGS, '--user-data-dir=' + dir, base + 'settle.html?' + query], { stdio: 'ignore', detached: true });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = new Promise((resolve) => { child.once('exit', resolve); child.once('error', (error) => { console.error('bench: ' + CHROMIUM + ': ' + error.message); resolve(); }); });
   let timer;
   await Promise.race([finished, exited, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
   clearTimeout(timer);
@@ -254,14 +254,21 @@ async function scriptTime(cdp) {
 }
 
 try {
+  // Start-up first, in rounds of its own: a browser shutting down after its start-up run would
+  // otherwise share the machine with the next per-event measurement.
   for (let round = 0; round < ROUNDS; round++) {
-    console.error('bench: round ' + (round + 1) + ' of ' + ROUNDS);
+    console.error('bench: start-up, round ' + (round + 1) + ' of ' + ROUNDS);
     for (const name of Object.keys(SUBJECTS)) {
-      // Start-up: cold (empty cache), then cached (the loads after it), without DevTools.
+      // Cold (empty cache), then cached (the loads after it), without DevTools.
       const [cold, ...cached] = await startupWithoutDevTools(name, round);
       if ([cold, ...cached].includes(null)) console.error('bench: ' + name + ': a start-up load did not report within 30 s');
       results[name].startupCold.push(cold);
       results[name].startupCached.push(...cached);
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    console.error('bench: per-event cost, round ' + (round + 1) + ' of ' + ROUNDS);
+    for (const name of Object.keys(SUBJECTS)) {
       const context = await browser.newContext();
       const page = await openPage(context, name, PORTAL);
       // Per-event cost: trusted mousemoves through CDP; script time per event.
@@ -351,14 +358,18 @@ try {
   server.close();
 }
 
-// Medians and ratios to the baseline.
+// Medians and ratios to the baseline. Per-event cost above the baseline is the median of each
+// round's difference from the baseline measured in the same round (rounds are interleaved, so a
+// round's pair shares the machine's state at the time), the ratio that of the medians.
 const base0 = median(results.baseline.perEventUs);
+const aboveBaseline = (xs) => median(xs.map((x, i) => (x == null || results.baseline.perEventUs[i] == null ? null : x - results.baseline.perEventUs[i])));
 const summary = {};
 for (const [name, r] of Object.entries(results)) {
   summary[name] = {
     label: SUBJECTS[name].label,
     size: r.size,
-    perEventUsAboveBaseline: median(r.perEventUs) - base0,
+    perEventUsAboveBaseline: aboveBaseline(r.perEventUs),
+    perEventRatioToBaseline: median(r.perEventUs) / base0,
     startupColdMs: median(r.startupCold),
     startupCachedMs: median(r.startupCached),
     idleWakeupsPerMin: r.idleWakeupsPerMin,
@@ -377,10 +388,10 @@ fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ machine, raw: 
 // The table (docs/bench.md) and the chart (docs/bench.svg).
 const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d));
 const kb = (n) => (n == null ? '—' : (n / 1024).toFixed(1));
-let md = `| library | gzip KB | brotli KB | µs per mousemove above baseline | wakeups/min idle | wakeups/s in warning | warning late (ms) | expiry late (ms) | start-up cold / cached (ms) | heap growth after 20k events (KB) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
+let md = `| library | gzip KB | brotli KB | µs per mousemove above baseline (ratio to baseline) | wakeups/min idle | wakeups/s in warning | warning late (ms) | expiry late (ms) | start-up cold / cached (ms) | heap growth after 20k events (KB) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
 for (const [name, s] of Object.entries(summary)) {
   if (name === 'baseline') continue;
-  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupCachedMs)} | ${f(s.heapGrowthKB)} |\n`;
+  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} (${f(s.perEventRatioToBaseline)}×) | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupCachedMs)} | ${f(s.heapGrowthKB)} |\n`;
 }
 if (summary.autologoff) md += `\nautologoff cross-tab: second tab kept alive by the first: ${summary.autologoff.secondTabAlive ? 'yes' : 'no'}; logout reached all 8 tabs in ${f(summary.autologoff.logoutToAllTabsMs, 0)} ms.\n`;
 md += `\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.chromium}, Node ${machine.node}, ${machine.date}; ${ROUNDS} interleaved rounds of ${EVENTS} trusted mousemoves (CDP), medians. Start-up: from script start to armed, with a portal's usual settings, in a Chromium with no DevTools Protocol attached (${ROUNDS} cold loads and ${ROUNDS * (STARTUP_LOADS - 1)} cached ones). Sizes are what a page downloads for the library alone (autologoff: JS + .wasm, everything included; the others: their library code, minified, framework excluded).\n`;
