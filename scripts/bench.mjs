@@ -36,16 +36,16 @@ fs.mkdirSync(out, { recursive: true });
 // library has a warning. Each calls window.__bench.warned() / .idle() / .armed().
 const TIMEOUT = 3_000;
 const WARNING = 1_000;
-// Start-up and per-event cost are measured with a portal's usual settings instead (15 min,
+// Start-up, per-event cost and heap growth are measured with a portal's usual settings (15 min,
 // warned 2 min before): with the short ones above autologoff prints its WCAG 2.2.1 advice (a
 // warning under 20 s) on the console at start, which no well-configured portal does.
 const PORTAL = '?t=900000&w=120000';
 // Start-up is measured in a Chromium the bench starts on the page itself, with no DevTools
-// Protocol attached. With Playwright's attached, the same autologoff page took about three times
-// as long to arm (cached: about 45 ms against 19): its first fetch() call took about 5 ms instead
-// of 1-2, and startSession about 10 ms instead of 2. A visitor has no debugger attached. The
-// first load of each round is cold (empty cache, after a same-origin page that lets the new
-// browser settle); the loads after it are cached.
+// Protocol attached: a visitor has no debugger attached, and one changes the figure. In an A/B
+// on the same page and settings, autologoff armed on a reload in 40-55 ms with Playwright's
+// browser and in 20-30 ms without (13-25 ms on later reloads); its first fetch() call took about
+// 5 ms instead of 1-2, and startSession about 10 ms instead of 2. Each round is a new browser: a
+// same-origin page that lets it settle, then the subject's page cold (empty cache), then reloads.
 const STARTUP_LOADS = 4;
 const SUBJECTS = {
   baseline: { label: 'no library', entry: `window.__bench.armed();`, sizeEntry: null },
@@ -152,9 +152,10 @@ for (const [name, s] of Object.entries(SUBJECTS)) {
   fs.writeFileSync(path.join(out, name + '-harness.js'), HARNESS);
   let body;
   if (s.script) {
+    // Inline, as a portal would write it: a second script file would add a fetch to autologoff's
+    // cold start-up that no other subject has.
     body = `<script src="autologoff.js" data-autostart="false"></script>
-<script src="${name}-armed.js"></script>`;
-    fs.writeFileSync(path.join(out, name + '-armed.js'), "window.autologoff.start({ timeout: window.__T, warning: window.__W, channel: 'bench' }).then(() => window.__bench.armed());");
+<script>window.autologoff.start({ timeout: window.__T, warning: window.__W, channel: 'bench' }).then(() => window.__bench.armed());</script>`;
     sizes[name] = measure([fs.readFileSync(path.join(out, 'autologoff.js')), fs.readFileSync(path.join(out, 'autologoff_bg.wasm'))]);
   } else {
     fs.writeFileSync(path.join(out, name + '.js'), await bundle(name, s.entry));
@@ -199,7 +200,15 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}/`;
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+// The Playwright browser is launched after the start-up phase, so none idles beside it.
+let browser = null;
+
+// A start-up Chromium runs in its own process group (so stopping it stops every process it
+// started), which also keeps a Ctrl-C to the bench from reaching it: stop it on the way out.
+let startupChild = null;
+const stopStartupChild = (signal) => { try { if (startupChild) process.kill(-startupChild.pid, signal); } catch { /* already gone */ } };
+process.on('exit', () => stopStartupChild('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopStartupChild('SIGKILL'); process.exit(130); });
 
 /** Start-up of one subject in a new Chromium with no DevTools Protocol attached (see
  * STARTUP_LOADS): ms from script start to armed for each load, the first cold; null for a load
@@ -212,25 +221,25 @@ async function startupWithoutDevTools(name, round) {
   startupRuns.set(id, run);
   const query = new URLSearchParams(PORTAL.slice(1));
   query.set('to', name + '.html'); query.set('run', id); query.set('load', '0');
-  // Its own process group, so stopping it stops every process Chromium started.
   const child = spawn(CHROMIUM, [...ARGS, '--user-data-dir=' + dir, base + 'settle.html?' + query], { stdio: 'ignore', detached: true });
+  startupChild = child;
   const exited = new Promise((resolve) => { child.once('exit', resolve); child.once('error', (error) => { console.error('bench: ' + CHROMIUM + ': ' + error.message); resolve(); }); });
   let timer;
   await Promise.race([finished, exited, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
   clearTimeout(timer);
   startupRuns.delete(id);
-  const stop = (signal) => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } };
-  stop('SIGTERM');
-  const killer = setTimeout(() => stop('SIGKILL'), 5_000);
+  stopStartupChild('SIGTERM');
+  const killer = setTimeout(() => stopStartupChild('SIGKILL'), 5_000);
   await exited;
   clearTimeout(killer);
-  stop('SIGKILL'); // helpers still shutting down after the browser process exited
+  stopStartupChild('SIGKILL'); // helpers still shutting down after the browser process exited
+  startupChild = null;
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   return Array.from({ length: STARTUP_LOADS }, (_, i) => run.times[i] ?? null);
 }
 const median = (xs) => { const s = xs.filter((x) => x != null).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : null; };
 const results = {};
-for (const name of Object.keys(SUBJECTS)) results[name] = { size: sizes[name] ?? null, perEventUs: [], startupCold: [], startupCached: [], idleWakeupsPerMin: null, warningWakeupsPerSec: null, warnLateMs: null, idleLateMs: null, heapGrowthKB: null };
+for (const name of Object.keys(SUBJECTS)) results[name] = { size: sizes[name] ?? null, perEventUs: [], startupCold: [], startupFirstReload: [], startupLaterReloads: [], idleWakeupsPerMin: null, warningWakeupsPerSec: null, warnLateMs: null, idleLateMs: null, heapGrowthKB: null };
 
 async function openPage(context, name, query = '') {
   const page = await context.newPage();
@@ -263,9 +272,11 @@ try {
       const [cold, ...cached] = await startupWithoutDevTools(name, round);
       if ([cold, ...cached].includes(null)) console.error('bench: ' + name + ': a start-up load did not report within 30 s');
       results[name].startupCold.push(cold);
-      results[name].startupCached.push(...cached);
+      results[name].startupFirstReload.push(cached[0]);
+      results[name].startupLaterReloads.push(...cached.slice(1));
     }
   }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   for (let round = 0; round < ROUNDS; round++) {
     console.error('bench: per-event cost, round ' + (round + 1) + ' of ' + ROUNDS);
     for (const name of Object.keys(SUBJECTS)) {
@@ -316,7 +327,7 @@ try {
     // and expire during the moves, measuring the dialog and the logout instead of the input path.
     const heapContext = await browser.newContext();
     cleanups.push(() => heapContext.close());
-    const heapPage = await openPage(heapContext, name);
+    const heapPage = await openPage(heapContext, name, PORTAL);
     const hcdp = await heapContext.newCDPSession(heapPage);
     await hcdp.send('Performance.enable');
     const heap = async () => { await hcdp.send('HeapProfiler.collectGarbage'); const { metrics } = await hcdp.send('Performance.getMetrics'); return metrics.find((m) => m.name === 'JSHeapUsedSize').value; };
@@ -354,29 +365,32 @@ try {
     await context.close();
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   server.close();
 }
 
-// Medians and ratios to the baseline. Per-event cost above the baseline is the median of each
-// round's difference from the baseline measured in the same round (rounds are interleaved, so a
-// round's pair shares the machine's state at the time), the ratio that of the medians.
-const base0 = median(results.baseline.perEventUs);
-const aboveBaseline = (xs) => median(xs.map((x, i) => (x == null || results.baseline.perEventUs[i] == null ? null : x - results.baseline.perEventUs[i])));
+// Medians and ratios to the baseline. Per-event cost is paired with the baseline measured in the
+// same round (rounds are interleaved, so a pair shares the machine's state at the time): the
+// median of each round's difference, and of each round's ratio. The baseline page is not empty:
+// the harness's two input listeners run there too, on every page.
+const paired = (xs, op) => median(xs.map((x, i) => { const b = results.baseline.perEventUs[i]; return x == null || b == null ? null : op(x, b); }));
+const count = (xs) => xs.filter((x) => x != null).length;
 const summary = {};
 for (const [name, r] of Object.entries(results)) {
   summary[name] = {
     label: SUBJECTS[name].label,
     size: r.size,
-    perEventUsAboveBaseline: aboveBaseline(r.perEventUs),
-    perEventRatioToBaseline: median(r.perEventUs) / base0,
+    perEventUsAboveBaseline: paired(r.perEventUs, (x, b) => x - b),
+    perEventRatioToBaseline: paired(r.perEventUs, (x, b) => x / b),
     startupColdMs: median(r.startupCold),
-    startupCachedMs: median(r.startupCached),
+    startupFirstReloadMs: median(r.startupFirstReload),
+    startupLaterReloadsMs: median(r.startupLaterReloads),
+    startupLoads: { cold: count(r.startupCold), firstReload: count(r.startupFirstReload), laterReloads: count(r.startupLaterReloads) },
     idleWakeupsPerMin: r.idleWakeupsPerMin,
     warningWakeupsPerSec: r.warningWakeupsPerSec,
     warnLateMs: r.warnLateMs,
     idleLateMs: r.idleLateMs,
-    heapGrowthKB: r.heapGrowthKB - results.baseline.heapGrowthKB,
+    heapGrowthKB: r.heapGrowthKB == null || results.baseline.heapGrowthKB == null ? null : r.heapGrowthKB - results.baseline.heapGrowthKB,
     secondTabAlive: r.secondTabAlive,
     logoutToAllTabsMs: r.logoutToAllTabsMs,
   };
@@ -385,16 +399,18 @@ const chromiumVersion = execFileSync(process.env.CHROMIUM || '/usr/bin/chromium'
 const machine = { cores: (await import('node:os')).cpus().length, cpu: (await import('node:os')).cpus()[0]?.model, node: process.version, chromium: chromiumVersion, date: new Date().toISOString().slice(0, 10), rounds: ROUNDS, events: EVENTS };
 fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ machine, raw: results, summary }, null, 2) + '\n');
 
+const missingLoads = Object.values(summary).reduce((n, s) => n + ROUNDS * STARTUP_LOADS - s.startupLoads.cold - s.startupLoads.firstReload - s.startupLoads.laterReloads, 0);
+
 // The table (docs/bench.md) and the chart (docs/bench.svg).
 const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d));
 const kb = (n) => (n == null ? '—' : (n / 1024).toFixed(1));
-let md = `| library | gzip KB | brotli KB | µs per mousemove above baseline (ratio to baseline) | wakeups/min idle | wakeups/s in warning | warning late (ms) | expiry late (ms) | start-up cold / cached (ms) | heap growth after 20k events (KB) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
+let md = `| library | gzip KB | brotli KB | µs per mousemove above baseline (ratio to baseline) | wakeups/min idle | wakeups/s in warning | warning late (ms) | expiry late (ms) | start-up cold / first reload / later reloads (ms) | heap growth after 20k events (KB) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
 for (const [name, s] of Object.entries(summary)) {
   if (name === 'baseline') continue;
-  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} (${f(s.perEventRatioToBaseline)}×) | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupCachedMs)} | ${f(s.heapGrowthKB)} |\n`;
+  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} (${f(s.perEventRatioToBaseline)}×) | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupFirstReloadMs)} / ${f(s.startupLaterReloadsMs)} | ${f(s.heapGrowthKB)} |\n`;
 }
 if (summary.autologoff) md += `\nautologoff cross-tab: second tab kept alive by the first: ${summary.autologoff.secondTabAlive ? 'yes' : 'no'}; logout reached all 8 tabs in ${f(summary.autologoff.logoutToAllTabsMs, 0)} ms.\n`;
-md += `\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.chromium}, Node ${machine.node}, ${machine.date}; ${ROUNDS} interleaved rounds of ${EVENTS} trusted mousemoves (CDP), medians. Start-up: from script start to armed, with a portal's usual settings, in a Chromium with no DevTools Protocol attached (${ROUNDS} cold loads and ${ROUNDS * (STARTUP_LOADS - 1)} cached ones). Sizes are what a page downloads for the library alone (autologoff: JS + .wasm, everything included; the others: their library code, minified, framework excluded).\n`;
+md += `\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.chromium}, Node ${machine.node}, ${machine.date}; ${ROUNDS} interleaved rounds of ${EVENTS} trusted mousemoves (CDP), medians. Start-up: from script start to armed, with a portal's usual settings, in a Chromium with no DevTools Protocol attached (${ROUNDS} rounds of a cold load, a first reload and ${STARTUP_LOADS - 2} later reloads, each round in a new browser${missingLoads ? '; ' + missingLoads + ' loads that never armed are left out' : ''}). Sizes are what a page downloads for the library alone (autologoff: JS + .wasm, everything included; the others: their library code, minified, framework excluded).\n`;
 if (ONLY) {
   console.log(md);
   process.exit(0);
