@@ -50,6 +50,8 @@ const STARTUP_LOADS = 4;
 const SUBJECTS = {
   baseline: { label: 'no library', entry: `window.__bench.armed();`, sizeEntry: null },
   autologoff: { label: 'autologoff', script: true },
+  // The same page with the README's optional <link rel="preload"> for the .wasm; start-up only.
+  'autologoff-preload': { label: 'autologoff, with the preload hint', script: true, preload: true, startupOnly: true },
   'react-idle-timer': {
     label: 'react-idle-timer',
     entry: `import React from 'react'; import { createRoot } from 'react-dom/client'; import { useIdleTimer } from 'react-idle-timer';
@@ -162,8 +164,9 @@ for (const [name, s] of Object.entries(SUBJECTS)) {
     body = `<script src="${name}.js"></script>`;
     if (s.sizeEntry) sizes[name] = measure([await bundle(name, s.sizeEntry, s.external)]);
   }
+  const hint = s.preload ? '<link rel="preload" href="autologoff_bg.wasm" as="fetch" crossorigin>' : '';
   fs.writeFileSync(path.join(out, name + '.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${name}</title>
-<script src="${name}-harness.js"></script></head><body><div id="app"></div><main style="height:2000px">bench</main>${body}</body></html>`);
+${hint}<script src="${name}-harness.js"></script></head><body><div id="app"></div><main style="height:2000px">bench</main>${body}</body></html>`);
 }
 
 // Where a start-up run begins: a page of the same origin that waits for the new browser to
@@ -277,9 +280,11 @@ try {
     }
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // Subjects measured beyond start-up (a start-up-only variant is the same library again).
+  const measured = Object.keys(SUBJECTS).filter((name) => !SUBJECTS[name].startupOnly);
   for (let round = 0; round < ROUNDS; round++) {
     console.error('bench: per-event cost, round ' + (round + 1) + ' of ' + ROUNDS);
-    for (const name of Object.keys(SUBJECTS)) {
+    for (const name of measured) {
       const context = await browser.newContext();
       const page = await openPage(context, name, PORTAL);
       // Per-event cost: trusted mousemoves through CDP; script time per event.
@@ -293,7 +298,7 @@ try {
     }
   }
 
-  for (const name of Object.keys(SUBJECTS)) {
+  for (const name of measured) {
     console.error('bench: timing and memory of ' + name);
     const context = await browser.newContext();
     const cleanups = [];
@@ -407,7 +412,7 @@ const kb = (n) => (n == null ? '—' : (n / 1024).toFixed(1));
 let md = `| library | gzip KB | brotli KB | µs per mousemove above baseline (ratio to baseline) | wakeups/min idle | wakeups/s in warning | warning late (ms) | expiry late (ms) | start-up cold / first reload / later reloads (ms) | heap growth after 20k events (KB) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`;
 for (const [name, s] of Object.entries(summary)) {
   if (name === 'baseline') continue;
-  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${f(s.perEventUsAboveBaseline, 2)} (${f(s.perEventRatioToBaseline)}×) | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupFirstReloadMs)} / ${f(s.startupLaterReloadsMs)} | ${f(s.heapGrowthKB)} |\n`;
+  md += `| ${s.label} | ${kb(s.size?.gzip)} | ${kb(s.size?.brotli)} | ${s.perEventUsAboveBaseline == null ? '—' : f(s.perEventUsAboveBaseline, 2) + ' (' + f(s.perEventRatioToBaseline) + '×)'} | ${f(s.idleWakeupsPerMin, 0)} | ${f(s.warningWakeupsPerSec, 1)} | ${f(s.warnLateMs, 0)} | ${f(s.idleLateMs, 0)} | ${f(s.startupColdMs)} / ${f(s.startupFirstReloadMs)} / ${f(s.startupLaterReloadsMs)} | ${f(s.heapGrowthKB)} |\n`;
 }
 if (summary.autologoff) md += `\nautologoff cross-tab: second tab kept alive by the first: ${summary.autologoff.secondTabAlive ? 'yes' : 'no'}; logout reached all 8 tabs in ${f(summary.autologoff.logoutToAllTabsMs, 0)} ms.\n`;
 md += `\nMachine: ${machine.cores} cores (${machine.cpu}), ${machine.chromium}, Node ${machine.node}, ${machine.date}; ${ROUNDS} interleaved rounds of ${EVENTS} trusted mousemoves (CDP), medians. Start-up: from script start to armed, with a portal's usual settings, in a Chromium with no DevTools Protocol attached (${ROUNDS} rounds of a cold load, a first reload and ${STARTUP_LOADS - 2} later reloads, each round in a new browser${missingLoads ? '; ' + missingLoads + ' loads that never armed are left out' : ''}). Sizes are what a page downloads for the library alone (autologoff: JS + .wasm, everything included; the others: their library code, minified, framework excluded).\n`;
@@ -418,7 +423,7 @@ if (ONLY) {
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs', 'bench.md'), md);
 
-const names = Object.keys(summary).filter((n) => n !== 'baseline');
+const names = Object.keys(summary).filter((n) => n !== 'baseline' && !SUBJECTS[n].startupOnly);
 const bar = (x, y, w, h, color) => `<rect x="${x}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${h}" fill="${color}"/>`;
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const maxSize = Math.max(...names.map((n) => summary[n].size?.gzip ?? 0));

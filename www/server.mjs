@@ -358,9 +358,15 @@ function portalPage(url, s, npm) {
   }
   const data = Object.entries(attrs).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
   // The npm page imports the ES module package and passes the same settings as options.
+  const assets = '/' + (url.searchParams.get('asset') === 'octet' ? 'assets-octet' : 'assets') + '/autologoff/';
   const scripts = npm
     ? `<script type="module" src="/demo/npm-entry.js"${data}></script>`
-    : `<script src="/${url.searchParams.get('asset') === 'octet' ? 'assets-octet' : 'assets'}/autologoff/autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+    : `<script src="${assets}autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+  // The script tag's optional companion (README): the .wasm downloads while the script does,
+  // instead of after it has run. preload=0 leaves it out, as a portal that skips it would.
+  const preload = !npm && url.searchParams.get('preload') !== '0'
+    ? `<link rel="preload" href="${assets}autologoff_bg.wasm" as="fetch" crossorigin>\n`
+    : '';
   const frame = url.searchParams.get('frame') ? '<iframe src="/demo/frame.html" title="Lab viewer" class="frame"></iframe>' : '';
   const presets = Object.entries(PRESETS)
     .map(([, v]) => `<a href="?timeout=${encodeURIComponent(v.timeout)}&amp;warning=${encodeURIComponent(v.warning)}">${esc(v.label)}</a>`)
@@ -389,7 +395,7 @@ function portalPage(url, s, npm) {
 </section>${frame}
 <p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>`,
     scripts,
-    `<meta name="csrf-token" content="${esc(s.csrf)}">\n`,
+    `<meta name="csrf-token" content="${esc(s.csrf)}">\n${preload}`,
   );
 }
 

@@ -252,6 +252,26 @@ test('under a CSP without wasm-unsafe-eval, one clear console error names the fi
   }
 });
 
+test('the preload hint is used (the .wasm is downloaded once), and the tag works without it', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    for (const preload of [true, false]) {
+      const page = await context.newPage();
+      const wasm = [];
+      page.on('request', (r) => { if (new URL(r.url()).pathname === '/assets/autologoff/autologoff_bg.wasm') wasm.push(r.url()); });
+      await page.goto(portal({ timeout: '1m', warning: '20s', ...(preload ? {} : { preload: '0' }) }));
+      await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active', null, { timeout: 10_000 });
+      const hint = await page.evaluate(() => document.querySelectorAll('link[rel=preload][href$="autologoff_bg.wasm"]').length);
+      assert.equal(hint, preload ? 1 : 0);
+      // A preload the module's own fetch did not match would be downloaded a second time.
+      assert.equal(wasm.length, 1, (preload ? 'with' : 'without') + ' the hint: ' + JSON.stringify(wasm));
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test('a .wasm served with the wrong Content-Type still loads', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
