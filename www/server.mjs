@@ -146,6 +146,10 @@ async function handle(req, res, state, extraStatic) {
   const url = new URL(req.url, 'http://localhost');
   const p = url.pathname;
 
+  // frame=slow on the portal: its frame arrives late, after autologoff has started.
+  if (p === '/demo/frame.html' && url.searchParams.has('delay')) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Number(url.searchParams.get('delay')) || 0, 5_000)));
+  }
   for (const [prefix, dir] of [...STATIC, ...extraStatic]) {
     if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
   }
@@ -367,7 +371,8 @@ function portalPage(url, s, npm) {
   const preload = !npm && url.searchParams.get('preload') !== '0'
     ? `<link rel="preload" href="${assets}autologoff_bg.wasm" as="fetch" crossorigin>\n`
     : '';
-  const frame = url.searchParams.get('frame') ? '<iframe src="/demo/frame.html" title="Lab viewer" class="frame"></iframe>' : '';
+  const frameSrc = url.searchParams.get('frame') === 'slow' ? '/demo/frame.html?delay=1500' : '/demo/frame.html';
+  const frame = url.searchParams.get('frame') ? `<iframe src="${frameSrc}" title="Lab viewer" class="frame"></iframe>` : '';
   const presets = Object.entries(PRESETS)
     .map(([, v]) => `<a href="?timeout=${encodeURIComponent(v.timeout)}&amp;warning=${encodeURIComponent(v.warning)}">${esc(v.label)}</a>`)
     .join(' · ');

@@ -59,10 +59,10 @@ extern "C" {
 /// One window's input listeners (added by [`Tap::watch`]), removed on `Drop`.
 struct Watched(Function);
 
-/// What listens in one window: its input listeners and its frame-load listener.
+/// What listens in one window: its input listeners and its document's frame-load listener.
 struct Watching {
     _inputs: Watched,
-    _loads: Listener,
+    _loads: Option<Listener>,
 }
 
 impl Drop for Watched {
@@ -133,18 +133,23 @@ impl ActivityWatcher {
 }
 
 /// Adds the input listeners to `window`, and watches the same-origin frames in it: those there
-/// now, and each one whenever it loads (a capture-phase `load` listener sees frames load; it
-/// does not bubble). Input in a cross-origin frame is invisible to the page by design: such a
-/// frame must run autologoff itself.
+/// now, and each one whenever it loads, later too (a frame that finishes loading after the
+/// session started). A frame's `load` does not bubble, so a capture-phase listener sees it, and
+/// on the document, not the window: a `load` event's path ends at the document (a Document's
+/// "get the parent" is null for `load`: https://dom.spec.whatwg.org/#interface-document). Input in a cross-origin frame is invisible to the
+/// page by design: such a frame must run autologoff itself.
 fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> Watching {
     let inputs = Watched(tap.watch(window));
-    let (tap_ref, registry) = (tap.clone(), frames.clone());
-    let loads = Listener::with_phase(window, "load", Phase::Capture, Box::new(move |e: &Event| {
-        if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
-            watch_frame(&frame, &tap_ref, &registry);
-        }
-    }));
-    if let Some(document) = window.document() {
+    let document = window.document();
+    let loads = document.as_ref().map(|document| {
+        let (tap_ref, registry) = (tap.clone(), frames.clone());
+        Listener::with_phase(document, "load", Phase::Capture, Box::new(move |e: &Event| {
+            if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
+                watch_frame(&frame, &tap_ref, &registry);
+            }
+        }))
+    });
+    if let Some(document) = document {
         if let Ok(found) = document.query_selector_all("iframe") {
             for i in 0..found.length() {
                 if let Some(frame) = found.item(i).and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok()) {

@@ -143,24 +143,31 @@ test('dialog: false leaves the warning to the page: events and the API still wor
   }
 });
 
-test('input inside a same-origin frame keeps the session alive', async () => {
-  const context = await signedIn(env.browser, env.server);
-  try {
-    const page = await open(context, portal({ timeout: '3s', warning: '1500ms', frame: '1' }));
-    const frame = page.frameLocator('iframe');
-    await frame.locator('#frame-note').waitFor();
-    await frame.locator('#frame-note').click();
-    const until = Date.now() + 4_500;
-    while (Date.now() < until) {
-      await page.keyboard.type('x'); // focus is inside the frame
-      await sleep(250);
+// frame=slow: the frame finishes loading 1.5 s after the page, long after autologoff started
+// (a frame's load is seen on its parent's document, not its window).
+for (const frame of ['1', 'slow']) {
+  test(`input inside a same-origin frame keeps the session alive (frame=${frame})`, async () => {
+    const context = await signedIn(env.browser, env.server);
+    try {
+      // The page's load waits for the slow frame: a timeout long enough that the session is
+      // still active by then, and typing for longer than it.
+      const page = await open(context, portal({ timeout: '5s', warning: '2s', frame }));
+      await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+      const inside = page.frameLocator('iframe');
+      await inside.locator('#frame-note').waitFor();
+      await inside.locator('#frame-note').click();
+      const until = Date.now() + 6_000;
+      while (Date.now() < until) {
+        await page.keyboard.type('x'); // focus is inside the frame
+        await sleep(250);
+      }
+      assert.equal(await state(page), 'active', 'typing in the frame is activity');
+      assert.equal(await dialog(page).count(), 0);
+    } finally {
+      await context.close();
     }
-    assert.equal(await state(page), 'active', 'typing in the frame is activity');
-    assert.equal(await dialog(page).count(), 0);
-  } finally {
-    await context.close();
-  }
-});
+  });
+}
 
 test('touch: taps and touch scrolling keep the session alive on a phone; the warning is usable by touch', async () => {
   const context = await signedIn(env.browser, env.server);
