@@ -29,5 +29,6 @@ env -u CHROMEDRIVER GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}" W
 echo "== end to end in Chromium (Playwright against the demo portal)"
 node --test --test-concurrency=1 tests/e2e/
 
-echo "== end to end in Firefox ESR (the main path and the multi-tab scenarios)"
+echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, frames and the preload hint)"
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
+AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
