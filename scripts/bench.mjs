@@ -99,8 +99,8 @@ const HARNESS = `
 window.__t0 = performance.now();
 { const q = new URLSearchParams(location.search); window.__T = Number(q.get('t') || ${TIMEOUT}); window.__W = Number(q.get('w') || ${WARNING}); }
 window.__wakeups = 0;
-window.__setTimeout = window.setTimeout;
 (() => {
+  const setTimeout0 = window.setTimeout; // before it is wrapped below
   const wrap = (name) => { const orig = window[name]; window[name] = function (fn, ...rest) {
     if (typeof fn !== 'function') return orig.call(window, fn, ...rest);
     return orig.call(window, function (...a) { window.__wakeups++; return fn.apply(this, a); }, ...rest); }; };
@@ -110,7 +110,6 @@ window.__setTimeout = window.setTimeout;
   // the subject is armed, so it is neither a wakeup nor part of start-up.
   const q = new URLSearchParams(location.search);
   const load = q.get('load') === null ? null : Number(q.get('load'));
-  const setTimeout0 = window.__setTimeout;
   const report = () => fetch('/report?' + q, { method: 'POST', body: String(window.__bench.armedAt - window.__t0) }).then(() => {
     if (load + 1 < ${STARTUP_LOADS}) { q.set('load', load + 1); location.replace('?' + q); }
   });
@@ -382,7 +381,6 @@ try {
 // median of each round's difference, and of each round's ratio. The baseline page is not empty:
 // the harness's two input listeners run there too, on every page.
 const paired = (xs, op) => median(xs.map((x, i) => { const b = results.baseline.perEventUs[i]; return x == null || b == null ? null : op(x, b); }));
-const count = (xs) => xs.filter((x) => x != null).length;
 const summary = {};
 for (const [name, r] of Object.entries(results)) {
   summary[name] = {
@@ -393,7 +391,6 @@ for (const [name, r] of Object.entries(results)) {
     startupColdMs: median(r.startupCold),
     startupFirstReloadMs: median(r.startupFirstReload),
     startupLaterReloadsMs: median(r.startupLaterReloads),
-    startupLoads: { cold: count(r.startupCold), firstReload: count(r.startupFirstReload), laterReloads: count(r.startupLaterReloads) },
     idleWakeupsPerMin: r.idleWakeupsPerMin,
     warningWakeupsPerSec: r.warningWakeupsPerSec,
     warnLateMs: r.warnLateMs,
@@ -407,7 +404,7 @@ const chromiumVersion = execFileSync(process.env.CHROMIUM || '/usr/bin/chromium'
 const machine = { cores: (await import('node:os')).cpus().length, cpu: (await import('node:os')).cpus()[0]?.model, node: process.version, chromium: chromiumVersion, date: new Date().toISOString().slice(0, 10), rounds: ROUNDS, events: EVENTS };
 fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify({ machine, raw: results, summary }, null, 2) + '\n');
 
-const missingLoads = Object.values(summary).reduce((n, s) => n + ROUNDS * STARTUP_LOADS - s.startupLoads.cold - s.startupLoads.firstReload - s.startupLoads.laterReloads, 0);
+const missingLoads = Object.values(results).flatMap((r) => [...r.startupCold, ...r.startupFirstReload, ...r.startupLaterReloads]).filter((t) => t == null).length;
 
 // The table (docs/bench.md) and the chart (docs/bench.svg).
 const f = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d));

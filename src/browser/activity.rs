@@ -136,8 +136,9 @@ impl ActivityWatcher {
 /// now, and each one whenever it loads, later too (a frame that finishes loading after the
 /// session started). A frame's `load` does not bubble, so a capture-phase listener sees it, and
 /// on the document, not the window: a `load` event's path ends at the document (a Document's
-/// "get the parent" is null for `load`: https://dom.spec.whatwg.org/#interface-document). Input in a cross-origin frame is invisible to the
-/// page by design: such a frame must run autologoff itself.
+/// "get the parent" is null for `load`: https://dom.spec.whatwg.org/#interface-document).
+/// Input in a cross-origin frame is invisible to the page by design: such a frame must run
+/// autologoff itself.
 fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> Watching {
     let inputs = Watched(tap.watch(window));
     let document = window.document();
