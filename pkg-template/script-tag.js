@@ -2,7 +2,7 @@
 // A classic script (bundled to an IIFE): finds its .wasm next to itself, starts from the
 // script's data-* attributes unless data-autostart="false", and exposes window.autologoff.
 import { startFromScript, startSession } from './autologoff.js';
-import { load } from './loader.js';
+import { halt, load, run } from './loader.js';
 
 (function () {
   if (window.autologoff && window.autologoff.ready) {
@@ -14,11 +14,15 @@ import { load } from './loader.js';
   const wasmUrl = new URL('autologoff_bg.wasm', (script && script.src) || document.baseURI);
   let settle = null;
   const ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
-  ready.catch(() => {}); // reported on the console below; do not also raise an unhandled rejection
+  ready.catch(() => {}); // reported on the console (by the fallback); no unhandled rejection too
   const resolveReady = (session) => {
     if (settle) settle.resolve(session);
     settle = null;
     return session;
+  };
+  const rejectReady = (error) => {
+    if (settle) settle.reject(error);
+    settle = null;
   };
 
   const autostart = !!script && script.dataset.autostart !== 'false';
@@ -29,18 +33,14 @@ import { load } from './loader.js';
 
   window.autologoff = Object.freeze({
     /** Starts a session with an options object (same options as the npm package). */
-    start: (options) => load(wasmUrl).then(() => resolveReady(startSession(options))),
+    start: (options) => run(wasmUrl, () => resolveReady(startSession(options)), options),
+    /** Stops the page's session without logging out, and cancels a start() still loading. */
+    stop: halt,
     /** The auto-started session (or the first started one when data-autostart="false"). */
     ready,
   });
 
   if (autostart) {
-    load(wasmUrl)
-      .then(() => resolveReady(startFromScript(script)))
-      .catch((error) => {
-        console.error(error.message);
-        if (settle) settle.reject(error);
-        settle = null;
-      });
+    run(wasmUrl, () => resolveReady(startFromScript(script)), script.dataset).catch(rejectReady);
   }
 })();

@@ -92,7 +92,7 @@ fs.mkdirSync(pkg);
 for (const f of ['autologoff.js', 'autologoff.d.ts', 'autologoff_bg.wasm', 'autologoff_bg.wasm.d.ts']) {
   fs.copyFileSync(path.join(wbg, f), path.join(pkg, f));
 }
-for (const f of ['index.js', 'index.d.ts', 'loader.js']) {
+for (const f of ['index.js', 'index.d.ts', 'loader.js', 'fallback.js']) {
   fs.copyFileSync(rel('pkg-template', f), path.join(pkg, f));
 }
 // JS the module imports (#[wasm_bindgen(module = ...)]: the input listeners' hot path).
@@ -106,7 +106,7 @@ fs.copyFileSync(rel('README.md'), path.join(pkg, 'README.md'));
 const dist = rel('dist');
 fs.rmSync(dist, { recursive: true, force: true });
 fs.mkdirSync(dist);
-for (const f of ['script-tag.js', 'loader.js']) fs.copyFileSync(rel('pkg-template', f), path.join(wbg, f));
+for (const f of ['script-tag.js', 'loader.js', 'fallback.js']) fs.copyFileSync(rel('pkg-template', f), path.join(wbg, f));
 await esbuild.build({
   entryPoints: [path.join(wbg, 'script-tag.js')],
   outfile: path.join(dist, 'autologoff.js'),

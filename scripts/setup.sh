@@ -13,6 +13,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The lint gates in scripts/test.sh: rustfmt and clippy come with rustup's default profile, but
+# not with every installation.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly. Not --locked: one of
 # its dependencies is not served here at the locked version.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)

@@ -7,7 +7,13 @@ cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-echo "== engine and settings (native, fake clock)"
+echo "== lints: rustfmt, clippy (host, and wasm32 as shipped and as tested)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+cargo clippy --quiet --lib --test browser --target wasm32-unknown-unknown -- -D warnings
+
+echo "== session core, engine, settings, wire format (native, fake clock)"
 cargo test --quiet --tests --lib
 
 echo "== build (what ships), and the size ratchet"

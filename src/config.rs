@@ -1,13 +1,22 @@
-//! Settings: parsing and validating what a page passes to `start()` or writes in `data-*`.
+//! Settings: the options a page passes to `start()` or writes as `data-*` on the script tag,
+//! declared once, parsed and validated.
+//!
+//! [`options!`] holds one row per option: its JS name (the attribute is `data-` and the name in
+//! kebab case), its TypeScript type, its type and default as the README's table shows them, and
+//! its doc line. The TypeScript interface is generated from the rows; a native test checks the
+//! README's table against them. The parser is one `match` on [`Field`].
 //!
 //! Pure code, tested natively. Every refusal names the option (or attribute), says what form is
-//! expected and shows what was given. Messages are built by appending `&str`s, not with
-//! `format!`, to keep the formatting machinery out of the release `.wasm`.
+//! expected and shows what was given, and says what runs instead: a bad value never leaves a
+//! portal unprotected, whether it came from an attribute or an options object (see [`parse`]).
+//! Messages are built by appending `&str`s, not with `format!`, to keep the formatting machinery
+//! out of the release `.wasm`.
 
 use crate::bug::Sure;
-use crate::prelude::*;
 use crate::engine::{Millis, Policy, PolicyError};
-use crate::text::Overrides;
+use crate::num::{push_uint, short_hash};
+use crate::prelude::*;
+use crate::text::{Key, Overrides};
 
 /// Default idle timeout: 15 minutes.
 pub const DEFAULT_TIMEOUT: Millis = 15 * 60_000;
@@ -17,6 +26,15 @@ pub const DEFAULT_WARNING: Millis = 60_000;
 pub const DEFAULT_LOGOUT_WAIT: Millis = 3_000;
 /// WCAG 2.2.1 asks for at least 20 s to extend; shorter warnings are allowed but warned about.
 pub const WCAG_MIN_WARNING: Millis = 20_000;
+/// Default keepalive interval: 5 minutes.
+pub const DEFAULT_KEEPALIVE_INTERVAL: Millis = 5 * 60_000;
+/// Default CSRF header name.
+pub const DEFAULT_CSRF_HEADER: &str = "X-CSRF-Token";
+/// The default cross-tab channel name.
+pub const DEFAULT_CHANNEL: &str = "default";
+/// The absolute lifetime in force when `absoluteTimeout` is malformed: 12 h, NIST SP 800-63B's
+/// overall limit at AAL3 (a typo must not remove the limit the portal asked for).
+pub const FAILSAFE_ABSOLUTE: Millis = 12 * 3_600_000;
 
 const MIN_TIMEOUT: Millis = 1_000;
 const MAX_TIMEOUT: Millis = 24 * 3_600_000;
@@ -26,175 +44,113 @@ const MAX_ABSOLUTE: Millis = 7 * 24 * 3_600_000;
 const MAX_EPOCH: Millis = 9_999_999_999_999;
 const MAX_TEXT: usize = 500;
 
-/// One setting, with its name as an option and as a script-tag attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// `timeout` / `data-timeout`.
-    Timeout,
-    /// `warning` / `data-warning`.
-    Warning,
-    /// `logoutUrl` / `data-logout-url`.
-    LogoutUrl,
-    /// `redirectUrl` / `data-redirect-url`.
-    RedirectUrl,
-    /// `logoutWait` / `data-logout-wait`.
-    LogoutWait,
-    /// `dialogTitle` / `data-dialog-title`.
-    DialogTitle,
-    /// `dialogMessage` / `data-dialog-message`.
-    DialogMessage,
-    /// `lang` / `data-lang`.
-    Lang,
-    /// `channel` / `data-channel`.
-    Channel,
-    /// `absoluteTimeout` / `data-absolute-timeout`.
-    AbsoluteTimeout,
-    /// `sessionStart` / `data-session-start`.
-    SessionStart,
-    /// `keepaliveUrl` / `data-keepalive-url`.
-    KeepaliveUrl,
-    /// `keepaliveInterval` / `data-keepalive-interval`.
-    KeepaliveInterval,
-    /// `csrfHeader` / `data-csrf-header`.
-    CsrfHeader,
-    /// `csrfToken` / `data-csrf-token`.
-    CsrfToken,
-    /// `keepStorageKeys` / `data-keep-storage-keys`.
-    KeepStorageKeys,
-    /// `unregisterServiceWorkers` / `data-unregister-service-workers`.
-    UnregisterServiceWorkers,
-    /// `auditUrl` / `data-audit-url`.
-    AuditUrl,
-    /// `stayLabel` / `data-stay-label`.
-    StayLabel,
-    /// `logoutLabel` / `data-logout-label`.
-    LogoutLabel,
-    /// `timeLeftLabel` / `data-time-left-label`.
-    TimeLeftLabel,
-    /// `titlePrefix` / `data-title-prefix`.
-    TitlePrefix,
-    /// `signingOutMessage` / `data-signing-out-message`.
-    SigningOutMessage,
-    /// `signedOutMessage` / `data-signed-out-message`.
-    SignedOutMessage,
-    /// `signInLabel` / `data-sign-in-label`.
-    SignInLabel,
-    /// `dialog` / `data-dialog`.
-    Dialog,
-    /// `absoluteTitle` / `data-absolute-title`.
-    AbsoluteTitle,
-    /// `absoluteMessage` / `data-absolute-message`.
-    AbsoluteMessage,
-    /// `dismissLabel` / `data-dismiss-label`.
-    DismissLabel,
+/// Declares the options: `Variant "jsName" "TS type" "README type" "README default" "doc";`.
+macro_rules! options {
+    ($($field:ident $name:literal $ts:literal $kind:literal $default:literal $doc:literal;)*) => {
+        /// One option. Its attribute on the script tag is `data-` and its name in kebab case.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Field {
+            $(#[doc = $doc] $field,)*
+        }
+
+        impl Field {
+            /// Every field, in documentation order.
+            pub const ALL: &'static [Field] = &[$(Field::$field,)*];
+
+            /// The name in the options object, which is also the `dataset` key of the attribute.
+            pub fn option_name(self) -> &'static str {
+                match self {
+                    $(Field::$field => $name,)*
+                }
+            }
+        }
+
+        /// The declarations as the README's options table shows them: name, type, default.
+        /// (Only the tests read it; the release build leaves it out.)
+        pub const DOCUMENTED: &[(&str, &str, &str)] = &[$(($name, $kind, $default),)*];
+
+        /// The TypeScript interface of the options, generated from the declarations.
+        pub const TYPESCRIPT: &str = concat!(
+            "/** A duration: whole milliseconds, or a string with a unit: \"500ms\", \"90s\", \"15m\", \"1.5h\". */\n",
+            "export type Duration = number | string;\n",
+            "/** Options for `start()`. Every field is optional. */\n",
+            "export interface AutologoffOptions {\n",
+            $("  /** ", $doc, " Default: ", $default, ". */\n  ", $name, "?: ", $ts, ";\n",)*
+            "}\n"
+        );
+    };
+}
+
+options! {
+    Timeout "timeout" "Duration" "duration" "`15m`" "Inactivity before logoff; at least 1 s, at most 24 h.";
+    Warning "warning" "Duration" "duration" "`60s`" "How long before expiry the warning shows; shorter than `timeout`, `0` for none.";
+    LogoutUrl "logoutUrl" "string" "path or http(s) URL" "none" "POSTed to on logout, with credentials and `keepalive`.";
+    RedirectUrl "redirectUrl" "string" "path or http(s) URL" "none" "Where to go after logout; without it the page stays covered, with a sign-in link.";
+    LogoutWait "logoutWait" "Duration" "duration" "`3s`" "Longest wait for the logout request and clearing before finishing locally; at most 60 s.";
+    Dialog "dialog" "boolean" "boolean / `\"false\"`" "`true`" "`false`: no built-in dialog; render your own from the `autologoff:warning` event.";
+    DialogTitle "dialogTitle" "string" "string" "built-in" "Warning dialog title.";
+    DialogMessage "dialogMessage" "string" "string" "built-in" "Warning dialog message.";
+    StayLabel "stayLabel" "string" "string" "\"Stay signed in\"" "The extend button.";
+    LogoutLabel "logoutLabel" "string" "string" "\"Log out now\"" "The log-out button.";
+    TimeLeftLabel "timeLeftLabel" "string" "string" "\"Time left:\"" "Before the countdown; also what the live region says.";
+    TitlePrefix "titlePrefix" "string" "string" "\"Session expiring\"" "Tab title during the warning: `(m:ss) <prefix> — <title>`.";
+    SigningOutMessage "signingOutMessage" "string" "string" "\"Signing you out…\"" "On the cover, and the tab title, while logging out.";
+    SignedOutMessage "signedOutMessage" "string" "string" "\"You have been signed out for your security.\"" "On the cover when there is no `redirectUrl`.";
+    SignInLabel "signInLabel" "string" "string" "\"Sign in again\"" "The link on that cover.";
+    AbsoluteTitle "absoluteTitle" "string" "string" "\"Your session is ending\"" "Dialog title when the absolute lifetime ends.";
+    AbsoluteMessage "absoluteMessage" "string" "string" "built-in" "Its message.";
+    DismissLabel "dismissLabel" "string" "string" "\"Continue\"" "The button that closes it.";
+    AbsoluteTimeout "absoluteTimeout" "Duration" "duration" "none" "Maximum session lifetime, never extended; 1 s to 7 days, longer than `warning`.";
+    SessionStart "sessionStart" "number | string" "ms since the epoch" "first tab's start" "When the server started the session, for `absoluteTimeout`; also the session's identity when `sessionId` is not given.";
+    SessionId "sessionId" "string" "string" "none" "An opaque, non-secret value your server renders, the same for every page of one sign-in and different for the next: tabs share a session only with pages of the same id.";
+    KeepaliveUrl "keepaliveUrl" "string" "path or http(s) URL" "none" "POSTed while, and only while, the user is active; 401/403/419 ends the session.";
+    KeepaliveInterval "keepaliveInterval" "Duration" "duration" "`5m`" "At most one keepalive per interval.";
+    CsrfHeader "csrfHeader" "string" "header name" "`X-CSRF-Token`" "Header for the CSRF token on logout and keepalive requests.";
+    CsrfToken "csrfToken" "string" "string" "`<meta name=\"csrf-token\">`" "The CSRF token; by default read from that meta tag.";
+    KeepStorageKeys "keepStorageKeys" "string[]" "string[] / comma-separated" "none" "localStorage keys that survive logout (harmless preferences).";
+    UnregisterServiceWorkers "unregisterServiceWorkers" "boolean" "boolean / `\"true\"`" "`false`" "Also unregister the origin's service workers on logout.";
+    AuditUrl "auditUrl" "string" "path or http(s) URL" "none" "Where audit events go (sendBeacon, JSON array).";
+    Channel "channel" "string" "string" "`default`" "Tabs with the same channel share one session; 1 to 64 of `A-Z a-z 0-9 . _ -`.";
+    Lang "lang" "string" "string" "the page's `lang`" "Language of the built-in text: `en` or `es`.";
+    WasmUrl "wasmUrl" "string | URL" "path or URL" "next to the package's JS" "npm entry only: where `autologoff_bg.wasm` is served, for bundlers that do not ship it (esbuild, Angular).";
 }
 
 impl Field {
-    /// Every field, in documentation order.
-    pub const ALL: [Field; 29] = [
-        Field::Timeout,
-        Field::Warning,
-        Field::LogoutUrl,
-        Field::RedirectUrl,
-        Field::LogoutWait,
-        Field::DialogTitle,
-        Field::DialogMessage,
-        Field::Lang,
-        Field::Channel,
-        Field::AbsoluteTimeout,
-        Field::SessionStart,
-        Field::KeepaliveUrl,
-        Field::KeepaliveInterval,
-        Field::CsrfHeader,
-        Field::CsrfToken,
-        Field::KeepStorageKeys,
-        Field::UnregisterServiceWorkers,
-        Field::AuditUrl,
-        Field::StayLabel,
-        Field::LogoutLabel,
-        Field::TimeLeftLabel,
-        Field::TitlePrefix,
-        Field::SigningOutMessage,
-        Field::SignedOutMessage,
-        Field::SignInLabel,
-        Field::Dialog,
-        Field::AbsoluteTitle,
-        Field::AbsoluteMessage,
-        Field::DismissLabel,
-    ];
-
-    /// The name in the options object, which is also the `dataset` key of the attribute.
-    pub fn option_name(self) -> &'static str {
-        match self {
-            Field::Timeout => "timeout",
-            Field::Warning => "warning",
-            Field::LogoutUrl => "logoutUrl",
-            Field::RedirectUrl => "redirectUrl",
-            Field::LogoutWait => "logoutWait",
-            Field::DialogTitle => "dialogTitle",
-            Field::DialogMessage => "dialogMessage",
-            Field::Lang => "lang",
-            Field::Channel => "channel",
-            Field::AbsoluteTimeout => "absoluteTimeout",
-            Field::SessionStart => "sessionStart",
-            Field::KeepaliveUrl => "keepaliveUrl",
-            Field::KeepaliveInterval => "keepaliveInterval",
-            Field::CsrfHeader => "csrfHeader",
-            Field::CsrfToken => "csrfToken",
-            Field::KeepStorageKeys => "keepStorageKeys",
-            Field::UnregisterServiceWorkers => "unregisterServiceWorkers",
-            Field::AuditUrl => "auditUrl",
-            Field::StayLabel => "stayLabel",
-            Field::LogoutLabel => "logoutLabel",
-            Field::TimeLeftLabel => "timeLeftLabel",
-            Field::TitlePrefix => "titlePrefix",
-            Field::SigningOutMessage => "signingOutMessage",
-            Field::SignedOutMessage => "signedOutMessage",
-            Field::SignInLabel => "signInLabel",
-            Field::Dialog => "dialog",
-            Field::AbsoluteTitle => "absoluteTitle",
-            Field::AbsoluteMessage => "absoluteMessage",
-            Field::DismissLabel => "dismissLabel",
-        }
-    }
-
-    /// The attribute on the script tag.
-    pub fn attribute_name(self) -> &'static str {
-        match self {
-            Field::Timeout => "data-timeout",
-            Field::Warning => "data-warning",
-            Field::LogoutUrl => "data-logout-url",
-            Field::RedirectUrl => "data-redirect-url",
-            Field::LogoutWait => "data-logout-wait",
-            Field::DialogTitle => "data-dialog-title",
-            Field::DialogMessage => "data-dialog-message",
-            Field::Lang => "data-lang",
-            Field::Channel => "data-channel",
-            Field::AbsoluteTimeout => "data-absolute-timeout",
-            Field::SessionStart => "data-session-start",
-            Field::KeepaliveUrl => "data-keepalive-url",
-            Field::KeepaliveInterval => "data-keepalive-interval",
-            Field::CsrfHeader => "data-csrf-header",
-            Field::CsrfToken => "data-csrf-token",
-            Field::KeepStorageKeys => "data-keep-storage-keys",
-            Field::UnregisterServiceWorkers => "data-unregister-service-workers",
-            Field::AuditUrl => "data-audit-url",
-            Field::StayLabel => "data-stay-label",
-            Field::LogoutLabel => "data-logout-label",
-            Field::TimeLeftLabel => "data-time-left-label",
-            Field::TitlePrefix => "data-title-prefix",
-            Field::SigningOutMessage => "data-signing-out-message",
-            Field::SignedOutMessage => "data-signed-out-message",
-            Field::SignInLabel => "data-sign-in-label",
-            Field::Dialog => "data-dialog",
-            Field::AbsoluteTitle => "data-absolute-title",
-            Field::AbsoluteMessage => "data-absolute-message",
-            Field::DismissLabel => "data-dismiss-label",
-        }
-    }
-
     fn from_option_name(name: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.option_name() == name)
+    }
+
+    /// The attribute on the script tag: `data-` and the option name in kebab case.
+    pub fn attribute_name(self) -> String {
+        let mut a = String::from("data-");
+        for c in self.option_name().chars() {
+            if c.is_ascii_uppercase() {
+                a.push('-');
+                a.push(c.to_ascii_lowercase());
+            } else {
+                a.push(c);
+            }
+        }
+        a
+    }
+
+    /// The string an option overrides, for the text options.
+    fn text_key(self) -> Option<Key> {
+        Some(match self {
+            Field::DialogTitle => Key::Title,
+            Field::DialogMessage => Key::Message,
+            Field::StayLabel => Key::Stay,
+            Field::LogoutLabel => Key::Logout,
+            Field::TimeLeftLabel => Key::TimeLeft,
+            Field::TitlePrefix => Key::TitlePrefix,
+            Field::SigningOutMessage => Key::SigningOut,
+            Field::SignedOutMessage => Key::SignedOut,
+            Field::SignInLabel => Key::SignIn,
+            Field::AbsoluteTitle => Key::AbsoluteTitle,
+            Field::AbsoluteMessage => Key::AbsoluteMessage,
+            Field::DismissLabel => Key::Dismiss,
+            _ => return None,
+        })
     }
 }
 
@@ -220,7 +176,7 @@ pub enum Value {
     List(Vec<String>),
     /// `undefined` or `null`: the setting is absent.
     Absent,
-    /// Anything else (object, boolean, ...).
+    /// Anything else (object, function, ...).
     Other,
 }
 
@@ -235,7 +191,7 @@ pub struct Entry {
     pub shown: String,
 }
 
-/// A setting that was refused, with a message naming it and the fix.
+/// A setting that was refused, with a message naming it, the fix, and what runs instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     field: Option<Field>,
@@ -257,7 +213,7 @@ impl ConfigError {
 /// Validated settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    /// Timeout and warning.
+    /// Timeout, warning, absolute lifetime.
     pub policy: Policy,
     /// Where to POST on logout; `None` sends no request.
     pub logout_url: Option<String>,
@@ -275,6 +231,8 @@ pub struct Settings {
     pub channel: String,
     /// When the session started on the server (ms since the epoch), for the absolute lifetime.
     pub session_start: Option<Millis>,
+    /// The session's identity as the server rendered it (see [`Settings::identity`]).
+    pub session_id: Option<String>,
     /// Where to send keepalive requests while the user is active; `None`: no keepalive.
     pub keepalive_url: Option<String>,
     /// At most one keepalive per this interval.
@@ -291,14 +249,6 @@ pub struct Settings {
     pub audit_url: Option<String>,
 }
 
-/// Default keepalive interval: 5 minutes.
-pub const DEFAULT_KEEPALIVE_INTERVAL: Millis = 5 * 60_000;
-/// Default CSRF header name.
-pub const DEFAULT_CSRF_HEADER: &str = "X-CSRF-Token";
-
-/// The default cross-tab channel name.
-pub const DEFAULT_CHANNEL: &str = "default";
-
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -312,6 +262,7 @@ impl Default for Settings {
             lang: None,
             channel: DEFAULT_CHANNEL.to_owned(),
             session_start: None,
+            session_id: None,
             keepalive_url: None,
             keepalive_interval: DEFAULT_KEEPALIVE_INTERVAL,
             csrf_header: DEFAULT_CSRF_HEADER.to_owned(),
@@ -324,28 +275,52 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Strict parsing, for `start(options)`: the first bad setting is an error.
+    /// Strict parsing: the first bad setting is an error. (The browser API runs the fail-safe
+    /// settings of [`parse`] meanwhile; this is the check alone.)
     pub fn from_options(entries: &[Entry]) -> Result<Settings, ConfigError> {
-        let mut errors = Vec::new();
-        let settings = parse(entries, Origin::Options, &mut errors);
+        let (settings, errors) = parse(entries, Origin::Options);
         match errors.into_iter().next() {
             Some(error) => Err(error),
             None => Ok(settings),
         }
     }
 
-    /// Lenient parsing, for the script tag: each bad attribute is reported and replaced by its
-    /// default, so a portal is never left unprotected by a typo. A warning that does not fit
-    /// before the timeout becomes half the timeout: the timeout set is never lengthened.
+    /// Lenient parsing, for the script tag: see [`parse`].
     pub fn from_attributes(entries: &[Entry]) -> (Settings, Vec<ConfigError>) {
-        let mut errors = Vec::new();
-        let settings = parse(entries, Origin::Attributes, &mut errors);
-        (settings, errors)
+        parse(entries, Origin::Attributes)
+    }
+
+    /// The session's identity on the wire: a short hash of `sessionId`, else of `sessionStart`
+    /// exactly as given; empty when the server gave neither (then every page of the channel is
+    /// one session: see the README, "Many tabs, one session").
+    pub fn identity(&self) -> String {
+        if let Some(id) = &self.session_id {
+            return short_hash(id);
+        }
+        match self.session_start {
+            Some(start) => {
+                let mut t = String::new();
+                push_uint(&mut t, start);
+                short_hash(&t)
+            }
+            None => String::new(),
+        }
     }
 }
 
-fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Settings {
+/// Parses `entries`, always returning settings that protect the page: each bad value is
+/// reported (naming it, the fix and what runs instead) and replaced by its fail-safe, which is
+/// the default except where the default would weaken protection:
+/// - a malformed `channel` becomes a channel of its own, derived from what was written, so pages
+///   with the same typo still share a session but never join another portal's `default`;
+/// - a malformed `absoluteTimeout` becomes 12 h, not "no limit";
+/// - a malformed `unregisterServiceWorkers` unregisters them;
+/// - a `warning` that does not fit becomes half the timeout (the timeout is never lengthened);
+/// - a malformed URL cannot be used at all: `logoutUrl` then sends no request (the session still
+///   ends here, and the error goes into the audit trail as `config-error`, see the session core).
+pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) {
     let mut s = Settings::default();
+    let mut errors = Vec::new();
     let mut timeout = None;
     let mut warning = None;
     let mut absolute = None;
@@ -361,40 +336,50 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
             }
             continue;
         };
+        let v = &entry.value;
         let result = match field {
-            Field::Timeout => duration(&entry.value, MIN_TIMEOUT, MAX_TIMEOUT).map(|v| timeout = Some(v)),
-            Field::Warning => duration(&entry.value, 0, MAX_TIMEOUT).map(|v| warning = Some(v)),
-            Field::LogoutWait => {
-                duration(&entry.value, 0, MAX_LOGOUT_WAIT).map(|v| s.logout_wait = v)
+            Field::Timeout => duration(v, MIN_TIMEOUT, MAX_TIMEOUT).map(|d| timeout = Some(d)),
+            Field::Warning => duration(v, 0, MAX_TIMEOUT).map(|d| warning = Some(d)),
+            Field::LogoutWait => duration(v, 0, MAX_LOGOUT_WAIT).map(|d| s.logout_wait = d),
+            Field::AbsoluteTimeout => {
+                let parsed = duration(v, MIN_TIMEOUT, MAX_ABSOLUTE);
+                absolute = Some(*parsed.as_ref().unwrap_or(&FAILSAFE_ABSOLUTE));
+                parsed.map(drop)
             }
-            Field::LogoutUrl => url(&entry.value).map(|v| s.logout_url = Some(v)),
-            Field::RedirectUrl => url(&entry.value).map(|v| s.redirect_url = Some(v)),
-            Field::DialogTitle => text(&entry.value).map(|v| s.text.title = Some(v)),
-            Field::DialogMessage => text(&entry.value).map(|v| s.text.message = Some(v)),
-            Field::StayLabel => text(&entry.value).map(|v| s.text.stay = Some(v)),
-            Field::LogoutLabel => text(&entry.value).map(|v| s.text.logout = Some(v)),
-            Field::TimeLeftLabel => text(&entry.value).map(|v| s.text.time_left = Some(v)),
-            Field::TitlePrefix => text(&entry.value).map(|v| s.text.title_prefix = Some(v)),
-            Field::SigningOutMessage => text(&entry.value).map(|v| s.text.signing_out = Some(v)),
-            Field::SignedOutMessage => text(&entry.value).map(|v| s.text.signed_out = Some(v)),
-            Field::SignInLabel => text(&entry.value).map(|v| s.text.sign_in = Some(v)),
-            Field::Dialog => boolean(&entry.value).map(|v| s.dialog = v),
-            Field::AbsoluteTitle => text(&entry.value).map(|v| s.text.absolute_title = Some(v)),
-            Field::AbsoluteMessage => text(&entry.value).map(|v| s.text.absolute_message = Some(v)),
-            Field::DismissLabel => text(&entry.value).map(|v| s.text.dismiss = Some(v)),
-            Field::Lang => text(&entry.value).map(|v| s.lang = Some(v)),
-            Field::Channel => channel(&entry.value).map(|v| s.channel = v),
-            Field::AbsoluteTimeout => duration(&entry.value, MIN_TIMEOUT, MAX_ABSOLUTE).map(|v| absolute = Some(v)),
-            Field::SessionStart => epoch(&entry.value).map(|v| s.session_start = Some(v)),
-            Field::KeepaliveUrl => url(&entry.value).map(|v| s.keepalive_url = Some(v)),
-            Field::KeepaliveInterval => {
-                duration(&entry.value, MIN_TIMEOUT, MAX_TIMEOUT).map(|v| s.keepalive_interval = v)
+            Field::KeepaliveInterval => duration(v, MIN_TIMEOUT, MAX_TIMEOUT).map(|d| s.keepalive_interval = d),
+            Field::LogoutUrl => url(v).map(|u| s.logout_url = Some(u)),
+            Field::RedirectUrl => url(v).map(|u| s.redirect_url = Some(u)),
+            Field::KeepaliveUrl => url(v).map(|u| s.keepalive_url = Some(u)),
+            Field::AuditUrl => url(v).map(|u| s.audit_url = Some(u)),
+            Field::Dialog => boolean(v).map(|b| s.dialog = b),
+            Field::UnregisterServiceWorkers => {
+                let parsed = boolean(v);
+                s.unregister_service_workers = *parsed.as_ref().unwrap_or(&true);
+                parsed.map(drop)
             }
-            Field::CsrfHeader => header_name(&entry.value).map(|v| s.csrf_header = v),
-            Field::CsrfToken => text(&entry.value).map(|v| s.csrf_token = Some(v)),
-            Field::KeepStorageKeys => list(&entry.value).map(|v| s.keep_storage_keys = v),
-            Field::UnregisterServiceWorkers => boolean(&entry.value).map(|v| s.unregister_service_workers = v),
-            Field::AuditUrl => url(&entry.value).map(|v| s.audit_url = Some(v)),
+            Field::Lang => text(v).map(|t| s.lang = Some(t)),
+            Field::Channel => {
+                let parsed = channel(v);
+                s.channel = parsed.clone().unwrap_or_else(|_| own_channel(&entry.shown));
+                parsed.map(drop)
+            }
+            Field::SessionStart => epoch(v).map(|t| s.session_start = Some(t)),
+            Field::SessionId => text(v).map(|t| s.session_id = Some(t)),
+            Field::CsrfHeader => header_name(v).map(|h| s.csrf_header = h),
+            Field::CsrfToken => text(v).map(|t| s.csrf_token = Some(t)),
+            Field::KeepStorageKeys => list(v).map(|k| s.keep_storage_keys = k),
+            // The JS entry resolves it and loads the module from it before the module runs.
+            Field::WasmUrl => Ok(()),
+            _ => match (field.text_key(), text(v)) {
+                (Some(key), Ok(t)) => {
+                    if let Some(slot) = s.text.0.get_mut(key as usize) {
+                        *slot = Some(t);
+                    }
+                    Ok(())
+                }
+                (_, Err(p)) => Err(p),
+                (None, Ok(_)) => crate::bug::bug("every option without a parser of its own is a text option"),
+            },
         };
         if let Err(problem) = result {
             errors.push(field_error(field, origin, problem, &entry.shown));
@@ -414,23 +399,32 @@ fn parse(entries: &[Entry], origin: Origin, errors: &mut Vec<ConfigError>) -> Se
     };
     match s.policy.with_absolute(absolute) {
         Ok(policy) => s.policy = policy,
-        Err(_) => errors.push(absolute_too_short(origin)),
+        Err(_) => {
+            // An absolute lifetime no longer than the warning: the warning is shortened to half
+            // of it instead of dropping the limit.
+            errors.push(absolute_too_short(origin));
+            let a = absolute.unwrap_or(FAILSAFE_ABSOLUTE);
+            s.policy = Policy::new(t, w.min(a / 2).min(t / 2))
+                .and_then(|p| p.with_absolute(Some(a)))
+                .sure("a warning under half of both limits fits both");
+        }
     }
-    s
+    (s, errors)
+}
+
+/// The channel for a malformed `channel` value: `x-` and a hash of it.
+fn own_channel(written: &str) -> String {
+    let mut c = String::from("x-");
+    c.push_str(&short_hash(written));
+    c
 }
 
 fn absolute_too_short(origin: Origin) -> ConfigError {
-    let (kind, a) = name(Field::AbsoluteTimeout, origin);
-    let (_, w) = name(Field::Warning, origin);
     let mut m = String::from("autologoff: ");
-    m.push_str(kind);
-    m.push_str(a);
-    m.push_str("` must be longer than `");
-    m.push_str(w);
-    m.push('`');
-    if origin == Origin::Attributes {
-        m.push_str(". No absolute lifetime instead.");
-    }
+    push_name(&mut m, Field::AbsoluteTimeout, origin);
+    m.push_str(" must be longer than ");
+    push_quoted(&mut m, Field::Warning, origin);
+    m.push_str(". Warning at half of it instead.");
     ConfigError { field: Some(Field::AbsoluteTimeout), message: m }
 }
 
@@ -461,8 +455,8 @@ pub fn parse_duration(input: &str) -> Option<Millis> {
 fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> {
     let ms = match value {
         Value::Number(n) => {
-            // False for NaN too. (No `f64::trunc` without std: the cast below truncates.)
-            if !(*n >= 0.0) {
+            // (No `f64::trunc` without std: the cast below truncates.)
+            if n.is_nan() || *n < 0.0 {
                 return Err(Problem::NotDuration);
             }
             if *n > max as f64 {
@@ -519,7 +513,7 @@ fn duration_text(t: &str) -> Result<Millis, Problem> {
             denominator *= 10;
         }
         let part = numerator * scale;
-        if part % denominator != 0 {
+        if !part.is_multiple_of(denominator) {
             return Err(Problem::Fraction);
         }
         ms = ms.checked_add(part / denominator).ok_or(Problem::Above(Millis::MAX))?;
@@ -553,7 +547,11 @@ fn header_name(value: &Value) -> Result<String, Problem> {
     let t = text(value)?;
     // RFC 9110 token characters.
     let ok = t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if ok { Ok(t) } else { Err(Problem::BadHeader) }
+    if ok {
+        Ok(t)
+    } else {
+        Err(Problem::BadHeader)
+    }
 }
 
 fn list(value: &Value) -> Result<Vec<String>, Problem> {
@@ -580,7 +578,11 @@ fn boolean(value: &Value) -> Result<bool, Problem> {
 fn channel(value: &Value) -> Result<String, Problem> {
     let t = text(value)?;
     let ok = t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok { Ok(t) } else { Err(Problem::BadChannel) }
+    if ok {
+        Ok(t)
+    } else {
+        Err(Problem::BadChannel)
+    }
 }
 
 fn url(value: &Value) -> Result<String, Problem> {
@@ -600,11 +602,11 @@ fn url(value: &Value) -> Result<String, Problem> {
 }
 
 fn push_millis(out: &mut String, ms: Millis) {
-    let (n, unit) = if ms >= 3_600_000 && ms % 3_600_000 == 0 {
+    let (n, unit) = if ms >= 3_600_000 && ms.is_multiple_of(3_600_000) {
         (ms / 3_600_000, "h")
-    } else if ms >= 60_000 && ms % 60_000 == 0 {
+    } else if ms >= 60_000 && ms.is_multiple_of(60_000) {
         (ms / 60_000, "m")
-    } else if ms >= 1_000 && ms % 1_000 == 0 {
+    } else if ms >= 1_000 && ms.is_multiple_of(1_000) {
         (ms / 1_000, "s")
     } else {
         (ms, "ms")
@@ -613,37 +615,29 @@ fn push_millis(out: &mut String, ms: Millis) {
     out.push_str(unit);
 }
 
-/// Appends a decimal integer without `core::fmt`.
-pub(crate) fn push_uint(out: &mut String, mut n: u64) {
-    // Most significant digit first, without indexing (whose bounds check would bring in
-    // formatting; see src/bug.rs).
-    let mut unit = 1;
-    while n / unit >= 10 {
-        unit *= 10;
-    }
-    loop {
-        out.push(char::from(b'0' + (n / unit) as u8));
-        n %= unit;
-        if unit == 1 {
-            break;
-        }
-        unit /= 10;
-    }
+/// `` option `name` `` or `` attribute `data-name` ``.
+fn push_name(m: &mut String, field: Field, origin: Origin) {
+    m.push_str(match origin {
+        Origin::Options => "option ",
+        Origin::Attributes => "attribute ",
+    });
+    push_quoted(m, field, origin);
 }
 
-fn name(field: Field, origin: Origin) -> (&'static str, &'static str) {
+/// `` `name` `` or `` `data-name` ``.
+fn push_quoted(m: &mut String, field: Field, origin: Origin) {
+    m.push('`');
     match origin {
-        Origin::Options => ("option `", field.option_name()),
-        Origin::Attributes => ("attribute `", field.attribute_name()),
+        Origin::Options => m.push_str(field.option_name()),
+        Origin::Attributes => m.push_str(&field.attribute_name()),
     }
+    m.push('`');
 }
 
 fn field_error(field: Field, origin: Origin, problem: Problem, shown: &str) -> ConfigError {
-    let (kind, n) = name(field, origin);
     let mut m = String::from("autologoff: ");
-    m.push_str(kind);
-    m.push_str(n);
-    m.push_str("` ");
+    push_name(&mut m, field, origin);
+    m.push(' ');
     match problem {
         Problem::NotDuration | Problem::Fraction => {
             m.push_str("must be a duration: a whole number of milliseconds, or a number with a unit ms, s, m or h, such as \"90s\" or \"15m\"");
@@ -679,60 +673,56 @@ fn field_error(field: Field, origin: Origin, problem: Problem, shown: &str) -> C
     }
     m.push_str("; got ");
     push_shown(&mut m, shown);
-    if origin == Origin::Attributes {
-        m.push_str(". Using the default instead.");
-    }
+    // What runs until it is fixed: the page is protected meanwhile.
+    m.push_str(match field {
+        Field::Channel => ". Using a channel of its own instead (never the default one).",
+        Field::AbsoluteTimeout => ". Using 12h instead.",
+        Field::UnregisterServiceWorkers => ". Unregistering them instead.",
+        Field::LogoutUrl => {
+            ". No logout request can be sent: the session still ends here on time, and the error is in the audit trail."
+        }
+        Field::SessionId => ". Without it, pages are told apart by sessionStart, if given.",
+        _ => ". Using the default instead.",
+    });
     ConfigError { field: Some(field), message: m }
 }
 
 fn push_shown(m: &mut String, shown: &str) {
     m.push('"');
     // Long values are cut so a pasted blob does not flood the console.
-    let mut count = 0;
-    for c in shown.chars() {
+    for (count, c) in shown.chars().enumerate() {
         if count == 60 {
             m.push('…');
             break;
         }
         m.push(c);
-        count += 1;
     }
     m.push('"');
 }
 
 fn warning_too_long(origin: Origin, warning_given: bool) -> ConfigError {
-    let (kind, w) = name(Field::Warning, origin);
-    let (_, t) = name(Field::Timeout, origin);
     let mut m = String::from("autologoff: ");
-    m.push_str(kind);
-    m.push_str(w);
-    m.push_str("` must be shorter than `");
-    m.push_str(t);
-    m.push('`');
+    push_name(&mut m, Field::Warning, origin);
+    m.push_str(" must be shorter than ");
+    push_quoted(&mut m, Field::Timeout, origin);
     if !warning_given {
         m.push_str(" (the default warning is ");
         push_millis(&mut m, DEFAULT_WARNING);
         m.push_str(": set a shorter warning)");
     }
-    if origin == Origin::Attributes {
-        m.push_str(". Warning at half the timeout instead.");
-    }
+    m.push_str(". Warning at half the timeout instead.");
     ConfigError { field: Some(Field::Warning), message: m }
 }
 
 fn unknown_option(key: &str) -> ConfigError {
     let mut m = String::from("autologoff: unknown option `");
-    push_shown_plain(&mut m, key);
+    m.extend(key.chars().take(60));
     m.push_str("`; known options are");
     for (i, f) in Field::ALL.iter().enumerate() {
         m.push_str(if i == 0 { " " } else { ", " });
         m.push_str(f.option_name());
     }
     ConfigError { field: None, message: m }
-}
-
-fn push_shown_plain(m: &mut String, s: &str) {
-    m.extend(s.chars().take(60));
 }
 
 /// The WCAG 2.2.1 advice printed for a warning shorter than 20 s (0 included), or `None`.

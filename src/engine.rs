@@ -67,6 +67,15 @@ impl Policy {
         self.absolute
     }
 
+    /// How often a tab announces its activity to the others at most (see
+    /// [`Engine::handle_inputs`]): a quarter of the time between the last input and the warning,
+    /// between 1 and 10 s. Any tab hears of the last input of a burst (the trailing edge) at most
+    /// this long after it, so well before it would warn; fewer announcements cost less per input
+    /// event (each writes the shared record and posts a message).
+    pub fn announce_interval(&self) -> Millis {
+        ((self.timeout - self.warning) / 4).clamp(1_000, 10_000)
+    }
+
     /// Inactivity allowed before logoff, in ms.
     pub fn timeout(&self) -> Millis {
         self.timeout
@@ -116,6 +125,8 @@ pub enum Reason {
     Peer,
     /// The server said the session is over.
     Server,
+    /// A new sign-in replaced this page's session: it leaves without touching the new one.
+    Replaced,
 }
 
 impl Reason {
@@ -127,6 +138,7 @@ impl Reason {
             Reason::User => "user",
             Reason::Peer => "peer",
             Reason::Server => "server",
+            Reason::Replaced => "replaced",
         }
     }
 }
@@ -221,6 +233,9 @@ pub struct Engine {
     keepalive: Option<Millis>,
     /// Last keepalive (or page load, which the server saw too).
     last_ping: Millis,
+    /// After an extend, until an answer from the server (or this time) comes, the server's old
+    /// deadline still ends the session but is not warned for again: the answer is on its way.
+    refreshing_until: Millis,
 }
 
 /// What the server answered to a keepalive.
@@ -230,11 +245,12 @@ pub enum ServerAnswer {
     Remaining(Millis),
     /// The session is over on the server (401, 403, 419).
     Ended,
+    /// No usable answer (network failure, another status): the server's deadline is as it was.
+    Failed,
 }
 
-/// Tabs announce their activity at most this often; the last activity of a burst is always
-/// announced, with its own timestamp, when the interval has passed.
-pub const ANNOUNCE_INTERVAL: Millis = 1_000;
+/// How long an extend waits for the server's answer before its old deadline is warned for again.
+const REFRESH_WAIT: Millis = 10_000;
 
 impl Engine {
     /// A session that starts active at `now`.
@@ -259,13 +275,14 @@ impl Engine {
             server_deadline: None,
             keepalive: None,
             last_ping: now,
+            refreshing_until: 0,
         }
     }
 
-    /// Sets when the session started (from the server, or from the other tabs), for the
-    /// absolute lifetime. Clamped to now.
+    /// Sets when the session started, for the absolute lifetime: exactly as given (the server's
+    /// clock may be ahead of this one; its own limit is the server's to enforce).
     pub fn set_started_at(&mut self, at: Millis) {
-        self.started_at = at.min(self.last_now);
+        self.started_at = at;
     }
 
     /// When the session started.
@@ -282,6 +299,11 @@ impl Engine {
     /// The start of the current idle period (the last activity this tab knows of, in any tab).
     pub fn last_activity(&self) -> Millis {
         self.last_activity
+    }
+
+    /// The latest wall-clock time the engine was given.
+    pub fn last_now(&self) -> Millis {
+        self.last_now
     }
 
     /// The policy in force.
@@ -313,7 +335,7 @@ impl Engine {
     /// against the real deadline.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let own = match self.state {
-            State::Active => self.warn_at(),
+            State::Active => self.warn_at().min(self.expires_at()),
             State::Warning => self.expires_at(),
             State::Expired | State::Stopped => return None,
         };
@@ -385,7 +407,9 @@ impl Engine {
         // have waited still waits (its timer is due now, and comes at once).
         if let Some(at) = counted {
             match self.last_announce {
-                Some(sent) if at < sent.saturating_add(ANNOUNCE_INTERVAL) => self.pending_announce = Some(at),
+                Some(sent) if at < sent.saturating_add(self.policy.announce_interval()) => {
+                    self.pending_announce = Some(at)
+                }
                 _ => self.announce(PeerMessage::Activity { at }, now),
             }
         }
@@ -410,7 +434,7 @@ impl Engine {
             State::Active => match self.announce_due() {
                 Some(due) => {
                     let ping = self.keepalive.map_or(Millis::MAX, |i| self.last_ping.saturating_add(i));
-                    due.min(self.warn_at()).min(ping)
+                    due.min(self.warn_at()).min(self.expires_at()).min(ping)
                 }
                 None => 0,
             },
@@ -425,9 +449,12 @@ impl Engine {
         if !matches!(self.state, State::Active | State::Warning) {
             return;
         }
+        self.refreshing_until = 0;
         match answer {
             ServerAnswer::Ended => self.expire(Reason::Server),
+            ServerAnswer::Failed => self.check(now),
             ServerAnswer::Remaining(left) => {
+                // Our own answer is the newest news of the server: it replaces what we knew.
                 self.server_deadline = Some(now.saturating_add(left));
                 if self.state == State::Warning && now < self.warn_at() {
                     self.state = State::Active;
@@ -436,6 +463,30 @@ impl Engine {
                 self.check(now);
             }
         }
+    }
+
+    /// Another tab's keepalive was answered: the server's session ends at `deadline`. The server's
+    /// deadline is shared by all tabs; the latest news of it is the latest deadline.
+    pub fn handle_server_deadline(&mut self, now: Millis, deadline: Millis) {
+        self.observe(now);
+        if !matches!(self.state, State::Active | State::Warning) {
+            return;
+        }
+        self.refreshing_until = 0;
+        let newer = self.server_deadline.is_none_or(|d| deadline > d);
+        if newer {
+            self.server_deadline = Some(deadline);
+            if self.state == State::Warning && now < self.warn_at() {
+                self.state = State::Active;
+                self.effects.push_back(Effect::Extended { how: ExtendHow::Peer });
+            }
+        }
+        self.check(now);
+    }
+
+    /// The server's deadline as this tab knows it, if it said one.
+    pub fn server_deadline(&self) -> Option<Millis> {
+        self.server_deadline
     }
 
     /// The timer fired, or the page woke up (visibility, focus, pageshow, resume).
@@ -473,8 +524,12 @@ impl Engine {
             return false;
         }
         self.last_activity = self.last_activity.max(now);
+        if self.keepalive.is_some() && self.server_deadline.is_some() {
+            // The server's deadline stays until it answers: a keepalive that fails must not
+            // make us forget it. Meanwhile it ends the session but is not warned for again.
+            self.refreshing_until = now.saturating_add(REFRESH_WAIT);
+        }
         if self.keepalive.is_some() && how != ExtendHow::Peer {
-            self.server_deadline = None;
             self.ping(now);
         }
         self.state = State::Active;
@@ -548,7 +603,7 @@ impl Engine {
             return None;
         }
         self.pending_announce?;
-        Some(self.last_announce.map_or(0, |sent| sent.saturating_add(ANNOUNCE_INTERVAL)))
+        Some(self.last_announce.map_or(0, |sent| sent.saturating_add(self.policy.announce_interval())))
     }
 
     fn announce(&mut self, message: PeerMessage, now: Millis) {
@@ -586,8 +641,16 @@ impl Engine {
         self.effects.push_back(Effect::Keepalive);
     }
 
+    /// When the warning is due: before the earliest deadline, except that a server deadline
+    /// an extend is refreshing is not warned for (see `refreshing_until`).
     fn warn_at(&self) -> Millis {
-        self.expires_at().saturating_sub(self.policy.warning)
+        let deadline = if self.last_now < self.refreshing_until {
+            let idle = self.last_activity.saturating_add(self.policy.timeout);
+            self.absolute_deadline().map_or(idle, |a| a.min(idle))
+        } else {
+            self.expires_at()
+        };
+        deadline.saturating_sub(self.policy.warning)
     }
 
     /// Notice a wall clock that went backwards and shift our timestamps with it, so the time
@@ -602,6 +665,7 @@ impl Engine {
         self.started_at = self.started_at.saturating_sub(back);
         self.last_ping = self.last_ping.saturating_sub(back);
         self.server_deadline = self.server_deadline.map(|t| t.saturating_sub(back));
+        self.refreshing_until = self.refreshing_until.saturating_sub(back);
         self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
         self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
     }
@@ -622,8 +686,9 @@ impl Engine {
         self.state = State::Expired;
         self.effects.push_back(Effect::Terminate { reason });
         self.pending_announce = None;
-        // Tell the other tabs, unless a peer told us: they already know.
-        if reason != Reason::Peer {
+        // Tell the other tabs, unless a peer told us (they already know) or the session is not
+        // ours any more.
+        if !matches!(reason, Reason::Peer | Reason::Replaced) {
             self.transmits.push_back(PeerMessage::Logout);
         }
     }

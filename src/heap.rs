@@ -148,6 +148,12 @@ pub mod page {
         }
     }
 
+    impl Default for PageHeap {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
     unsafe impl GlobalAlloc for PageHeap {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             // SAFETY: one thread, and the allocator is never re-entered (Classes calls no code

@@ -1,11 +1,15 @@
 //! autologoff: automatic logoff for healthcare web portals (HIPAA 45 CFR 164.312(a)(2)(iii)).
 //!
 //! Two layers:
-//! - [`engine`] and [`config`]: pure code with no browser and no clock. The engine takes time as
-//!   an input and says what to do ([`engine::Engine::poll_effect`]) and when to wake it
-//!   ([`engine::Engine::poll_timeout`]). `cargo test` drives it natively with a fake clock.
+//! - Pure code with no browser and no clock, which `cargo test` drives natively with a fake
+//!   clock: the [`session`] core decides everything a page does about its session (around the
+//!   timing [`engine`]), from inputs given with their time, and hands out commands and the next
+//!   deadline; the [`runner`] is the one queue every input goes through; [`config`] declares,
+//!   parses and validates the options; [`wire`], [`audit`], [`cookies`] and [`text`] are the
+//!   formats and words.
 //! - `browser` (wasm32 only): thin adapters that own one JS resource each (listeners, the one
-//!   timer, the dialog, the termination) and release it on `Drop`, plus the JS API.
+//!   timer, the dialog, the cover, the channel) and release it on `Drop`, the host that performs
+//!   the core's commands with them, and the JS API.
 //!
 //! The release build has no std (feature `std` off): no formatting machinery, a trap for a panic
 //! and the small allocator in [`heap`]. Tests and debug builds turn `std` on.
@@ -26,10 +30,15 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod audit;
 pub mod bug;
 pub mod config;
+pub mod cookies;
 pub mod engine;
 pub mod heap;
+pub mod num;
+pub mod runner;
+pub mod session;
 pub mod text;
 pub mod wire;
 

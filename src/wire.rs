@@ -2,126 +2,196 @@
 //!
 //! Both are short, versioned, `;`-separated ASCII strings, parsed strictly: anything malformed,
 //! too long, or of another version is ignored, never an error and never a panic, because any
-//! script of the origin can post to the channel or write to localStorage. Timestamps from the
-//! future are clamped to `now`, so no message can extend a session beyond real activity.
-//! The record holds timestamps and a version only: never a token, never PHI.
+//! script of the origin can post to the channel or write to localStorage. Timestamps of events
+//! from the future are clamped to `now`, so no message can extend a session beyond real
+//! activity. The record holds timestamps, a state letter and the session's identity (a short
+//! hash of what the server rendered, see [`crate::config::Settings::identity`]): never a token,
+//! never PHI.
 //!
-//! - Message: `1;<kind>;<tab>;<at>`, kind `a` (activity), `e` (extend), `l` (logout); `tab` is
-//!   the sender's id (1 to 16 of `[0-9a-z]`); `at` ms since the epoch (at most 15 digits).
-//! - Record: `1;<last activity>;<ended or ->;<session start>`.
+//! - Message: `2;<kind>;<id>;<tab>;<at>`. Kinds: `a` activity at `at`, `e` extend at `at`, `l`
+//!   logout (at `at`), `c` "this tab sends the logout request", `s` the server's deadline is
+//!   `at`. `id` is the session identity (0 to 13 of `[0-9a-z]`, empty without one); `tab` the
+//!   sender (1 to 16 of `[0-9a-z]`); times are ms since the epoch (at most 15 digits).
+//! - Record: `2;<id>;<last activity>;<ended or ->;<session start>;<server deadline or ->;<told>`,
+//!   `told` being `-` while the session lives, then `p` (the logout request is on its way, or
+//!   being decided), `d` (done: delivered, or there was nothing to send) or `u` (it did not
+//!   reach the server: the next page of this session sends it again).
 
+use crate::engine::Millis;
+use crate::num::{parse_uint, push_uint};
 use crate::prelude::*;
-use crate::config::push_uint;
-use crate::engine::{Millis, PeerMessage};
 
 /// The format version this build writes and reads.
-pub const VERSION: &str = "1";
-const MAX_LEN: usize = 64;
+pub const VERSION: &str = "2";
+const MAX_LEN: usize = 120;
 
-/// A decoded message: who sent it and what it says.
+/// What a message says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The user was active in the sender at `at`.
+    Activity,
+    /// The user extended the session in the sender at `at`.
+    Extend,
+    /// The sender's session ended at `at`.
+    Logout,
+    /// The sender won the right to send the logout request, and sends it.
+    Claimed,
+    /// The server said (answering the sender's keepalive) that its session ends at `at`.
+    Server,
+}
+
+const KINDS: [(Kind, &str); 5] =
+    [(Kind::Activity, "a"), (Kind::Extend, "e"), (Kind::Logout, "l"), (Kind::Claimed, "c"), (Kind::Server, "s")];
+
+/// A message between tabs.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Envelope {
-    /// The sending tab's id.
+pub struct Message {
+    /// What it says.
+    pub kind: Kind,
+    /// The session it is about (empty: a session without identity).
+    pub id: String,
+    /// The sending tab.
     pub tab: String,
-    /// The message, timestamps clamped.
-    pub message: PeerMessage,
+    /// Its time (see [`Kind`]).
+    pub at: Millis,
 }
 
-/// Encodes `message` from `tab`. Logout carries `now` as its time.
-pub fn encode(tab: &str, message: PeerMessage, now: Millis) -> String {
-    let (kind, at) = match message {
-        PeerMessage::Activity { at } => ('a', at),
-        PeerMessage::Extend { at } => ('e', at),
-        PeerMessage::Logout => ('l', now),
-    };
-    let mut out = String::with_capacity(40);
-    out.push_str(VERSION);
-    out.push(';');
-    out.push(kind);
-    out.push(';');
-    out.push_str(tab);
-    out.push(';');
-    push_uint(&mut out, at);
-    out
-}
-
-/// Decodes a message, or `None` for anything that is not a valid message of this version.
-pub fn decode(input: &str, now: Millis) -> Option<Envelope> {
-    let [kind, tab, at] = fields(input)?;
-    if !valid_tab(tab) {
-        return None;
+impl Message {
+    /// Encodes the message.
+    pub fn encode(&self) -> String {
+        let mut out = String::with_capacity(48);
+        out.push_str(VERSION);
+        out.push(';');
+        out.push_str(KINDS.iter().find(|(k, _)| *k == self.kind).map_or("", |(_, c)| c));
+        out.push(';');
+        out.push_str(&self.id);
+        out.push(';');
+        out.push_str(&self.tab);
+        out.push(';');
+        push_uint(&mut out, self.at);
+        out
     }
-    let at = timestamp(at)?.min(now);
-    let message = match kind {
-        "a" => PeerMessage::Activity { at },
-        "e" => PeerMessage::Extend { at },
-        "l" => PeerMessage::Logout,
-        _ => return None,
-    };
-    Some(Envelope { tab: tab.to_owned(), message })
+
+    /// Decodes a message, or `None` for anything that is not a valid message of this version.
+    /// Times of events are clamped to `now`; a server deadline is a time to come and is not.
+    pub fn decode(input: &str, now: Millis) -> Option<Message> {
+        let [kind, id, tab, at] = fields(input)?;
+        let kind = KINDS.iter().find(|(_, c)| *c == kind)?.0;
+        if !valid_id(id) || !valid_tab(tab) {
+            return None;
+        }
+        let at = parse_uint(at)?;
+        let at = if kind == Kind::Server { at } else { at.min(now) };
+        Some(Message { kind, id: id.to_owned(), tab: tab.to_owned(), at })
+    }
 }
 
-/// The three fields after the version of a message or record (`VERSION;a;b;c`, at most
-/// `MAX_LEN` bytes); `None` for another version, another field count or too long an input.
-fn fields(input: &str) -> Option<[&str; 3]> {
+/// The `N` fields after the version (`VERSION;a;b;…`, at most `MAX_LEN` bytes); `None` for
+/// another version, another field count or too long an input.
+fn fields<const N: usize>(input: &str) -> Option<[&str; N]> {
     if input.len() > MAX_LEN {
         return None;
     }
     let mut parts = input.split(';');
-    let (version, a, b, c) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    (parts.next().is_none() && version == VERSION).then_some([a, b, c])
+    if parts.next()? != VERSION {
+        return None;
+    }
+    let mut out = [""; N];
+    for slot in out.iter_mut() {
+        *slot = parts.next()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 /// Whether `tab` is a valid tab id: 1 to 16 of `[0-9a-z]`.
 pub fn valid_tab(tab: &str) -> bool {
-    (1..=16).contains(&tab.len()) && tab.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+    !tab.is_empty() && valid_id(tab) && tab.len() <= 16
 }
 
-fn timestamp(s: &str) -> Option<Millis> {
-    if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.bytes().try_fold(0, |acc: Millis, d| acc.checked_mul(10)?.checked_add(Millis::from(d - b'0')))
+/// Whether `id` is a valid session identity: 0 to 16 of `[0-9a-z]`.
+fn valid_id(id: &str) -> bool {
+    id.len() <= 16 && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
+
+/// Whether the server was told that an ended session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Told {
+    /// The session has not ended.
+    Live,
+    /// The logout request is on its way, or a tab is deciding whether it sends it.
+    Pending,
+    /// Delivered, or there was nothing to send (no `logoutUrl`).
+    Done,
+    /// It did not reach the server: the next page of this session sends it again.
+    Undelivered,
+}
+
+const TOLD: [(Told, &str); 4] = [(Told::Live, "-"), (Told::Pending, "p"), (Told::Done, "d"), (Told::Undelivered, "u")];
 
 /// The shared session record, in localStorage: what a tab that starts or wakes up reads to
-/// learn the session's deadline instead of starting a fresh one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// learn the session's deadline (instead of starting a fresh one), whether it ended, and
+/// whether the server was told.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The session it belongs to (empty: a session without identity).
+    pub id: String,
     /// The last activity in any tab.
     pub last_activity: Millis,
-    /// When the session was logged out, if it was.
+    /// When the session ended, if it did: the record is then a tombstone.
     pub ended: Option<Millis>,
     /// When the session started (for the absolute lifetime).
     pub started: Millis,
+    /// The server's deadline, from the latest keepalive answer any tab had.
+    pub server: Option<Millis>,
+    /// Whether the server was told of the end.
+    pub told: Told,
 }
 
 impl Record {
     /// Encodes the record.
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(36);
+        let mut out = String::with_capacity(72);
         out.push_str(VERSION);
         out.push(';');
-        push_uint(&mut out, self.last_activity);
-        out.push(';');
-        match self.ended {
-            Some(at) => push_uint(&mut out, at),
-            None => out.push('-'),
+        out.push_str(&self.id);
+        for t in [Some(self.last_activity), self.ended, Some(self.started), self.server] {
+            out.push(';');
+            match t {
+                Some(at) => push_uint(&mut out, at),
+                None => out.push('-'),
+            }
         }
         out.push(';');
-        push_uint(&mut out, self.started);
+        out.push_str(TOLD.iter().find(|(t, _)| *t == self.told).map_or("-", |(_, c)| c));
         out
     }
 
-    /// Decodes a record, clamping its times to `now`; `None` if it is not a valid record.
+    /// Decodes a record, clamping its past times to `now`; `None` if it is not a valid record.
     pub fn decode(input: &str, now: Millis) -> Option<Record> {
-        let [last, ended, started] = fields(input)?;
-        let last_activity = timestamp(last)?.min(now);
-        let ended = match ended {
-            "-" => None,
-            t => Some(timestamp(t)?.min(now)),
+        let [id, last, ended, started, server, told] = fields(input)?;
+        if !valid_id(id) {
+            return None;
+        }
+        let optional = |t: &str| {
+            if t == "-" {
+                Some(None)
+            } else {
+                parse_uint(t).map(Some)
+            }
         };
-        let started = timestamp(started)?.min(now);
-        Some(Record { last_activity, ended, started })
+        let told = TOLD.iter().find(|(_, c)| *c == told)?.0;
+        let ended = optional(ended)?.map(|t| t.min(now));
+        // A tombstone says how the logout went; a live record says nothing of it.
+        if ended.is_some() == (told == Told::Live) {
+            return None;
+        }
+        Some(Record {
+            id: id.to_owned(),
+            last_activity: parse_uint(last)?.min(now),
+            ended,
+            started: parse_uint(started)?.min(now),
+            server: optional(server)?,
+            told,
+        })
     }
 }

@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use autologoff::config::*;
-use autologoff::text;
+use autologoff::text::{self, Key};
 use proptest::prelude::*;
 
 fn text_entry(key: &str, v: &str) -> Entry {
@@ -50,7 +50,7 @@ fn options_accept_numbers_and_strings() {
     .unwrap();
     assert_eq!((s.policy.timeout(), s.policy.warning()), (120_000, 30_000));
     assert_eq!(s.logout_url.as_deref(), Some("/logout"));
-    assert_eq!(s.text.title.as_deref(), Some("Still there?"));
+    assert_eq!(s.text.0[Key::Title as usize].as_deref(), Some("Still there?"));
     assert_eq!(s.lang, None);
 }
 
@@ -124,8 +124,8 @@ fn wcag_advice_only_for_short_warnings() {
 
 #[test]
 fn strings_and_countdown() {
-    assert_eq!(text::for_lang("es-MX").stay, "Seguir conectado");
-    assert_eq!(text::for_lang("fr").stay, "Stay signed in");
+    assert_eq!(text::for_lang("es-MX").get(Key::Stay), "Seguir conectado");
+    assert_eq!(text::for_lang("fr").get(Key::Stay), "Stay signed in");
     assert_eq!(text::for_lang("").lang, "en");
     assert_eq!(text::countdown(60_000), "1:00");
     assert_eq!(text::countdown(59_001), "1:00");
@@ -171,16 +171,136 @@ fn every_string_can_be_overridden_and_rtl_languages_render_rtl() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(!s.dialog);
     let t = text::Text::new("", &s.text, None);
-    assert_eq!((t.stay.as_str(), t.logout.as_str(), t.time_left.as_str()), ("Keep working", "Sign out", "Remaining:"));
-    assert_eq!((t.signing_out.as_str(), t.signed_out.as_str(), t.sign_in.as_str()), ("Bye…", "Signed out.", "Back to sign-in"));
+    assert_eq!(
+        (t.get(Key::Stay), t.get(Key::Logout), t.get(Key::TimeLeft)),
+        ("Keep working", "Sign out", "Remaining:")
+    );
+    assert_eq!(
+        (t.get(Key::SigningOut), t.get(Key::SignedOut), t.get(Key::SignIn)),
+        ("Bye…", "Signed out.", "Back to sign-in")
+    );
     assert_eq!(t.warning_title(45_000, "Chart"), "(0:45) Timing out — Chart");
-    assert_eq!(t.title, text::EN.title, "not overridden: built in");
+    assert_eq!(t.get(Key::Title), text::EN.get(Key::Title), "not overridden: built in");
 
     assert_eq!(text::Text::new("ar", &Default::default(), None).dir, "rtl");
     assert_eq!(text::Text::new("he-IL", &Default::default(), None).dir, "rtl");
     assert_eq!(text::Text::new("es", &Default::default(), None).dir, "ltr");
-    assert_eq!(text::Text::new("", &Default::default(), Some("rtl")).dir, "rtl", "the page's dir when no language decides");
+    assert_eq!(
+        text::Text::new("", &Default::default(), Some("rtl")).dir,
+        "rtl",
+        "the page's dir when no language decides"
+    );
     assert_eq!(text::Text::new("es", &Default::default(), None).warning_title(60_000, ""), "(1:00) La sesión caduca");
     let (_, errors) = Settings::from_attributes(&[text_entry("dialog", "maybe")]);
     assert!(errors[0].message().contains("attribute `data-dialog` must be true or false"));
+}
+
+#[test]
+fn a_bad_value_never_weakens_protection() {
+    // A typo in the channel must not join another portal's `default` session: a channel of its
+    // own, the same for every page with the same typo.
+    let (s, errors) = Settings::from_attributes(&[text_entry("channel", "billing portal")]);
+    assert_ne!(s.channel, "default");
+    assert_eq!(s.channel, Settings::from_attributes(&[text_entry("channel", "billing portal")]).0.channel);
+    assert!(errors[0].message().contains("a channel of its own"), "{}", errors[0].message());
+    // A malformed absolute limit is still a limit: 12 h.
+    let (s, errors) = Settings::from_attributes(&[text_entry("absoluteTimeout", "8 hours")]);
+    assert_eq!(s.policy.absolute(), Some(FAILSAFE_ABSOLUTE));
+    assert!(errors[0].message().ends_with("Using 12h instead."));
+    // An absolute limit too short for the warning keeps the limit and shortens the warning.
+    let (s, errors) = Settings::from_attributes(&[text_entry("absoluteTimeout", "30s"), text_entry("warning", "60s")]);
+    assert_eq!((s.policy.absolute(), s.policy.warning()), (Some(30_000), 15_000));
+    assert!(errors[0].message().contains("must be longer than `data-warning`"));
+    // Unsure whether to unregister service workers (which may serve cached PHI): unregister.
+    let (s, _) = Settings::from_attributes(&[text_entry("unregisterServiceWorkers", "yes")]);
+    assert!(s.unregister_service_workers);
+    // A logout URL that cannot be used is said to be so: the session still ends on time.
+    let (s, errors) = Settings::from_attributes(&[text_entry("logoutUrl", "javascript:void(0)")]);
+    assert_eq!(s.logout_url, None);
+    assert_eq!(errors[0].field(), Some(Field::LogoutUrl));
+    assert!(errors[0].message().contains("No logout request can be sent"));
+    // An options object gets the same fail-safe settings (the browser API runs them while it
+    // rejects), and the first error.
+    let (s, errors) = parse(&[text_entry("channel", "a b"), text_entry("timeout", "soon")], Origin::Options);
+    assert_ne!(s.channel, "default");
+    assert_eq!(s.policy.timeout(), DEFAULT_TIMEOUT);
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0].message().starts_with("autologoff: option `channel`"));
+}
+
+#[test]
+fn the_identity_is_the_session_id_else_the_session_start_as_given() {
+    let none = Settings::default();
+    assert_eq!(none.identity(), "");
+    let s = Settings::from_options(&[text_entry("sessionId", "Z8f-2kq")]).unwrap();
+    assert!(!s.identity().is_empty() && s.identity().len() <= 13);
+    assert!(s.identity().bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+    let other = Settings::from_options(&[text_entry("sessionId", "Z8f-2kr")]).unwrap();
+    assert_ne!(s.identity(), other.identity());
+    let by_start = Settings::from_options(&[num_entry("sessionStart", 1_700_000_000_123.0)]).unwrap();
+    let same = Settings::from_options(&[text_entry("sessionStart", "1700000000123")]).unwrap();
+    assert_eq!(by_start.identity(), same.identity());
+    assert_ne!(by_start.identity(), "");
+    let both =
+        Settings::from_options(&[text_entry("sessionId", "Z8f-2kq"), num_entry("sessionStart", 1_700_000_000_123.0)])
+            .unwrap();
+    assert_eq!(both.identity(), s.identity(), "the session id wins");
+}
+
+/// Options are declared once (src/config.rs, `options!`): the attribute names, the TypeScript
+/// interface and the README's table all come from, or are checked against, that declaration.
+#[test]
+fn the_readme_the_types_and_the_declarations_agree() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: Vec<Vec<String>> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| option / attribute |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_owned()).collect())
+        .collect();
+    let declared: Vec<_> = Field::ALL.iter().zip(DOCUMENTED).collect();
+    let rows: Vec<_> = table.iter().filter(|r| !r[0].starts_with("—")).collect();
+    assert_eq!(rows.len(), declared.len(), "one README row per option");
+    for (row, (field, (name, kind, default))) in rows.iter().zip(&declared) {
+        assert_eq!(field.option_name(), *name);
+        let mut attribute = String::from("data-");
+        for c in name.chars() {
+            if c.is_ascii_uppercase() {
+                attribute.push('-');
+                attribute.push(c.to_ascii_lowercase());
+            } else {
+                attribute.push(c);
+            }
+        }
+        assert_eq!(field.attribute_name(), attribute);
+        assert_eq!(row[0], format!("`{name}` / `{attribute}`"), "README row for {name}");
+        assert_eq!(row[1], *kind, "README type of {name}");
+        assert_eq!(row[2], *default, "README default of {name}");
+        assert!(TYPESCRIPT.contains(&format!("  {name}?: ")), "TypeScript declares {name}");
+    }
+    // index.d.ts re-exports the generated interface rather than declaring options of its own.
+    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/index.d.ts")).unwrap();
+    assert!(dts.contains("AutologoffOptions") && !dts.contains("interface AutologoffOptions"));
+}
+
+#[test]
+fn each_documented_default_is_the_default() {
+    // The README's defaults that are values parse to exactly what Settings::default() holds.
+    let defaults = Settings::default();
+    for (name, _, default) in DOCUMENTED {
+        let Some(value) = default.strip_prefix('`').and_then(|d| d.strip_suffix('`')) else {
+            continue;
+        };
+        if value.starts_with('<') {
+            continue;
+        }
+        let entry = if value == "true" || value == "false" {
+            Entry { key: (*name).into(), value: Value::Bool(value == "true"), shown: value.into() }
+        } else {
+            text_entry(name, value)
+        };
+        let parsed = Settings::from_options(&[entry]).unwrap_or_else(|e| panic!("{name}: {}", e.message()));
+        assert_eq!(parsed, defaults, "the documented default of {name} is not the default");
+    }
 }

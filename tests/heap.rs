@@ -30,7 +30,7 @@ impl Buffer {
 impl Source for Buffer {
     fn grow(&mut self, bytes: usize) -> Option<usize> {
         self.grows += 1;
-        if self.gap_every > 0 && self.grows % self.gap_every == 0 {
+        if self.gap_every > 0 && self.grows.is_multiple_of(self.gap_every) {
             self.used += 64 * 1024;
         }
         let start = self.used;
@@ -99,7 +99,7 @@ fn a_repeated_workload_reuses_its_blocks() {
     let mut source = Buffer::new(8 << 20, 0);
     let mut heap = Classes::new();
     let sizes = [5usize, 24, 100, 700, 4096, 20_000];
-    let mut round = |heap: &mut Classes, source: &mut Buffer| {
+    let round = |heap: &mut Classes, source: &mut Buffer| {
         let blocks: Vec<_> = sizes
             .iter()
             .map(|&s| {

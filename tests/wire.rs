@@ -1,83 +1,131 @@
-//! Native tests of the cross-tab wire format: strict decoding, clamping, versions.
+//! Native tests of the cross-tab wire format: strict decoding, clamping, versions, identity.
 #![cfg(not(target_arch = "wasm32"))]
 
-use autologoff::engine::PeerMessage;
 use autologoff::wire::*;
 use proptest::prelude::*;
 
 const NOW: u64 = 1_700_000_000_000;
 
-#[test]
-fn messages_round_trip() {
-    for m in [PeerMessage::Activity { at: NOW - 5 }, PeerMessage::Extend { at: NOW - 1 }, PeerMessage::Logout] {
-        let text = encode("k3j2h0", m, NOW);
-        assert_eq!(decode(&text, NOW), Some(Envelope { tab: "k3j2h0".into(), message: m }), "{text}");
-    }
-    assert_eq!(encode("ab", PeerMessage::Activity { at: 42 }, NOW), "1;a;ab;42");
-    assert_eq!(encode("ab", PeerMessage::Logout, NOW), "1;l;ab;1700000000000");
+fn msg(kind: Kind, id: &str, tab: &str, at: u64) -> Message {
+    Message { kind, id: id.into(), tab: tab.into(), at }
 }
 
 #[test]
-fn future_timestamps_are_clamped_to_now() {
-    let e = decode("1;a;ab;999999999999999", NOW).unwrap();
-    assert_eq!(e.message, PeerMessage::Activity { at: NOW });
-    let r = Record::decode("1;999999999999999;-;5", NOW).unwrap();
+fn messages_round_trip() {
+    for kind in [Kind::Activity, Kind::Extend, Kind::Logout, Kind::Claimed, Kind::Server] {
+        for id in ["", "k3j2h0q9z"] {
+            let m = msg(kind, id, "k3j2h0", NOW - 5);
+            assert_eq!(Message::decode(&m.encode(), NOW), Some(m.clone()), "{}", m.encode());
+        }
+    }
+    assert_eq!(msg(Kind::Activity, "", "ab", 42).encode(), "2;a;;ab;42");
+    assert_eq!(msg(Kind::Logout, "s1", "ab", NOW).encode(), "2;l;s1;ab;1700000000000");
+}
+
+#[test]
+fn future_timestamps_are_clamped_to_now_but_a_server_deadline_is_not() {
+    let m = Message::decode("2;a;;ab;999999999999999", NOW).unwrap();
+    assert_eq!(m.at, NOW);
+    let m = Message::decode("2;s;;ab;1700000060000", NOW).unwrap();
+    assert_eq!(m.at, NOW + 60_000, "a deadline is a time to come");
+    let r = Record::decode("2;;999999999999999;-;5;-;-", NOW).unwrap();
     assert_eq!(r.last_activity, NOW);
 }
 
 #[test]
 fn malformed_and_other_versions_are_ignored() {
     for bad in [
-        "", "1", "1;a;ab", "1;a;ab;", "1;a;ab;12;extra", "2;a;ab;12", "1;x;ab;12", "1;a;AB;12",
-        "1;a;;12", "1;a;abcdefghijklmnopq;12", "1;a;ab;-12", "1;a;ab;1e3", "1;a;ab;1234567890123456",
-        "1;a;ab;12 ", " 1;a;ab;12", "1;a;a b;12", "1;a;ab;１２",
+        "",
+        "2",
+        "2;a;;ab",
+        "2;a;;ab;",
+        "2;a;;ab;12;extra",
+        "1;a;ab;12",
+        "3;a;;ab;12",
+        "2;x;;ab;12",
+        "2;a;;AB;12",
+        "2;a;;;12",
+        "2;a;;abcdefghijklmnopq;12",
+        "2;a;;ab;-12",
+        "2;a;;ab;1e3",
+        "2;a;;ab;1234567890123456",
+        "2;a;;ab;12 ",
+        " 2;a;;ab;12",
+        "2;a;;a b;12",
+        "2;a;;ab;１２",
+        "2;a;ID;ab;12",
+        "2;a;abcdefghijklmnopqr;ab;12",
     ] {
-        assert_eq!(decode(bad, NOW), None, "{bad:?}");
+        assert_eq!(Message::decode(bad, NOW), None, "{bad:?}");
     }
-    for bad in ["", "1;5", "1;5;x;1", "2;5;-;1", "1;;-;1", "1;5;-;x", "1;-;-;1", "1;5;-", "1;5;-;1;1"] {
+    for bad in [
+        "",
+        "2;;5",
+        "1;5;-;1",
+        "2;;5;x;1;-;-",
+        "3;;5;-;1;-;-",
+        "2;;;-;1;-;-",
+        "2;;5;-;x;-;-",
+        "2;;-;-;1;-;-",
+        "2;;5;-;1;-",
+        "2;;5;-;1;-;-;1",
+        "2;;5;-;1;-;x",
+        "2;;5;9;1;-;-",
+        "2;;5;-;1;-;d",
+        "2;X;5;-;1;-;-",
+    ] {
         assert_eq!(Record::decode(bad, NOW), None, "{bad:?}");
     }
-    assert_eq!(decode(&"1;a;ab;1".repeat(20), NOW), None, "too long");
+    assert_eq!(Message::decode(&"2;a;;ab;1".repeat(20), NOW), None, "too long");
 }
 
 #[test]
 fn records_round_trip() {
-    let live = Record { last_activity: NOW - 10, ended: None, started: NOW - 99 };
-    assert_eq!(live.encode(), "1;1699999999990;-;1699999999901");
-    assert_eq!(Record::decode(&live.encode(), NOW), Some(live));
-    let ended = Record { last_activity: NOW - 10, ended: Some(NOW - 3), started: NOW - 99 };
-    assert_eq!(Record::decode(&ended.encode(), NOW), Some(ended));
+    let live = Record {
+        id: "abc".into(),
+        last_activity: NOW - 10,
+        ended: None,
+        started: NOW - 99,
+        server: Some(NOW + 5),
+        told: Told::Live,
+    };
+    assert_eq!(live.encode(), "2;abc;1699999999990;-;1699999999901;1700000000005;-");
+    assert_eq!(Record::decode(&live.encode(), NOW), Some(live.clone()));
+    for told in [Told::Pending, Told::Done, Told::Undelivered] {
+        let ended = Record { ended: Some(NOW - 3), server: None, told, ..live.clone() };
+        assert_eq!(Record::decode(&ended.encode(), NOW), Some(ended));
+    }
 }
 
 proptest! {
     /// Arbitrary text never panics the decoders, and whatever they accept is well-formed:
-    /// version 1, a valid tab id, and no time after `now`.
+    /// version 2, a valid tab id, and no event time after `now`.
     #[test]
-    fn decoders_never_panic_and_accept_only_valid_input(s in "\\PC{0,70}") {
-        if let Some(e) = decode(&s, NOW) {
-            prop_assert!(s.starts_with("1;"));
-            prop_assert!(valid_tab(&e.tab));
-            match e.message {
-                PeerMessage::Activity { at } | PeerMessage::Extend { at } => prop_assert!(at <= NOW),
-                PeerMessage::Logout => {}
-            }
+    fn decoders_never_panic_and_accept_only_valid_input(s in "\\PC{0,90}") {
+        if let Some(m) = Message::decode(&s, NOW) {
+            prop_assert!(s.starts_with("2;"));
+            prop_assert!(valid_tab(&m.tab));
+            prop_assert!(m.kind == Kind::Server || m.at <= NOW);
         }
         if let Some(r) = Record::decode(&s, NOW) {
             prop_assert!(r.last_activity <= NOW && r.started <= NOW && r.ended.is_none_or(|t| t <= NOW));
+            prop_assert_eq!(r.ended.is_some(), r.told != Told::Live);
         }
     }
 
     /// Structured fuzz: near-valid messages built from valid and invalid pieces.
     #[test]
-    fn near_valid_messages(version in "[0-9]{1,2}", kind in "[aelx]", tab in "[a-z0-9A-Z]{0,18}", at in "[0-9]{0,17}") {
-        let text = [version.as_str(), kind.as_str(), tab.as_str(), at.as_str()].join(";");
-        let ok = version == "1" && kind != "x" && valid_tab(&tab) && !at.is_empty() && at.len() <= 15;
-        prop_assert_eq!(decode(&text, NOW).is_some(), ok, "{}", text);
+    fn near_valid_messages(version in "[0-9]{1,2}", kind in "[aelcsx]", id in "[a-z0-9A-Z]{0,18}", tab in "[a-z0-9A-Z]{0,18}", at in "[0-9]{0,17}") {
+        let text = [version.as_str(), kind.as_str(), id.as_str(), tab.as_str(), at.as_str()].join(";");
+        let id_ok = id.len() <= 16 && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        let ok = version == "2" && kind != "x" && id_ok && valid_tab(&tab) && !at.is_empty() && at.len() <= 15;
+        prop_assert_eq!(Message::decode(&text, NOW).is_some(), ok, "{}", text);
     }
 
     #[test]
-    fn any_message_round_trips(tab in "[a-z0-9]{1,16}", at in 0u64..=NOW, kind in 0u8..3) {
-        let m = match kind { 0 => PeerMessage::Activity { at }, 1 => PeerMessage::Extend { at }, _ => PeerMessage::Logout };
-        prop_assert_eq!(decode(&encode(&tab, m, NOW), NOW), Some(Envelope { tab, message: m }));
+    fn any_message_round_trips(id in "[a-z0-9]{0,13}", tab in "[a-z0-9]{1,16}", at in 0u64..=NOW, kind in 0usize..5) {
+        let kind = [Kind::Activity, Kind::Extend, Kind::Logout, Kind::Claimed, Kind::Server][kind];
+        let m = Message { kind, id, tab, at };
+        prop_assert_eq!(Message::decode(&m.encode(), NOW), Some(m));
     }
 }

@@ -144,11 +144,16 @@ fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> W
     let document = window.document();
     let loads = document.as_ref().map(|document| {
         let (tap_ref, registry) = (tap.clone(), frames.clone());
-        Listener::with_phase(document, "load", Phase::Capture, Box::new(move |e: &Event| {
-            if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
-                watch_frame(&frame, &tap_ref, &registry);
-            }
-        }))
+        Listener::with_phase(
+            document,
+            "load",
+            Phase::Capture,
+            Box::new(move |e: &Event| {
+                if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
+                    watch_frame(&frame, &tap_ref, &registry);
+                }
+            }),
+        )
     });
     if let Some(document) = document {
         if let Ok(found) = document.query_selector_all("iframe") {
@@ -163,7 +168,9 @@ fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> W
 }
 
 fn watch_frame(frame: &HtmlIFrameElement, tap: &Tap, frames: &Weak<RefCell<Frames>>) {
-    let Some(registry) = frames.upgrade() else { return };
+    let Some(registry) = frames.upgrade() else {
+        return;
+    };
     // Forget this frame's previous document, and frames that left the page.
     // A frame inside a document that was unloaded stays `isConnected` (its root is still a
     // document) but has no window any more.

@@ -1,28 +1,33 @@
-//! The JavaScript API: `startSession(options)`, `startFromScript(scriptElement)` and `Session`.
-//! The npm wrapper and the script-tag bundle call these after the `.wasm` has loaded.
+//! The JavaScript API: `startSession(options)`, `startFromScript(scriptElement)`,
+//! `stopSession()` and `Session`. The npm wrapper and the script-tag bundle call these after the
+//! `.wasm` has loaded.
 
 use crate::bug::SureCell;
 use crate::prelude::*;
-use js_sys::{Object, Reflect};
 use alloc::rc::Rc;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+use super::channel;
+use super::dom;
+use super::host::{self, BrowserHost, Shared};
 use super::PageCell;
-use super::session::{self, Driver, Mirror, Shared};
-use crate::config::{self, Entry, Settings, Value};
-use crate::engine::{ExtendHow, Reason, State};
+use crate::config::{self, ConfigError, Entry, Origin, Settings, Value};
+use crate::engine::{Millis, State};
+use crate::runner::Runner;
+use crate::session::{Core, Input, Moment};
+use crate::text::Text;
 
 /// The page's running session. It lives here, not in the JS handle, so a page that drops the
 /// handle (and lets the garbage collector free it) stays protected.
-static RUNNING: PageCell<Option<(Shared, Rc<Mirror>)>> = PageCell::new(None);
+static RUNNING: PageCell<Option<Shared>> = PageCell::new(None);
 
 /// A running automatic-logoff session.
 #[wasm_bindgen]
 pub struct Session {
-    driver: Shared,
-    mirror: Rc<Mirror>,
+    runner: Shared,
 }
 
 #[wasm_bindgen]
@@ -30,66 +35,68 @@ impl Session {
     /// 'active' | 'warning' | 'expired' | 'stopped'.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
-        self.mirror.state().as_str().into()
+        self.runner.mirror().state().as_str().into()
     }
 
     /// Milliseconds until expiry (0 once ended).
     #[wasm_bindgen(getter, js_name = remainingMs)]
     pub fn remaining_ms(&self) -> f64 {
-        self.mirror.remaining() as f64
+        self.runner.mirror().remaining(dom::now()) as f64
     }
 
     /// Stay signed in: closes the warning and restarts the idle period. Returns whether the
-    /// session was extended (false once it has ended).
+    /// session was extended (false once it has ended). This is the page's deliberate way to
+    /// extend: the dialog's own controls answer only to the user.
     pub fn extend(&self) -> bool {
-        let mut extended = false;
-        if !session::run(&self.driver, |e, now| extended = e.handle_extend(now, ExtendHow::Api)) {
-            // Called from a listener while autologoff is busy: done right after; it will be
-            // extended if the session is still live then.
-            session::defer(&self.driver, Box::new(|e, now| {
-                e.handle_extend(now, ExtendHow::Api);
-            }));
-            return matches!(self.mirror.state(), State::Active | State::Warning);
+        if self.runner.post(Input::Extend) {
+            return self.runner.with_core(|c| c.extended()).unwrap_or(false);
         }
-        extended
+        // Called from a listener while autologoff is busy: done right after; it will be
+        // extended if the session is still live then.
+        matches!(self.runner.mirror().state(), State::Active | State::Warning)
     }
 
     /// Log out now, with reason 'user'.
     pub fn logout(&self) {
-        if !session::run(&self.driver, |e, now| e.handle_logout(now, Reason::User)) {
-            session::defer(&self.driver, Box::new(|e, now| e.handle_logout(now, Reason::User)));
-        }
+        self.runner.post(Input::Logout);
     }
 
     /// Detach everything without logging out.
     pub fn stop(&self) {
-        session::stop(&self.driver);
+        self.runner.post(Input::Stop);
         RUNNING.with(|r| {
             let mut r = r.sure_mut();
-            if r.as_ref().is_some_and(|(d, _)| Rc::ptr_eq(d, &self.driver)) {
+            if r.as_ref().is_some_and(|running| Rc::ptr_eq(running, &self.runner)) {
                 *r = None;
             }
         });
     }
 }
 
-/// Starts a session from an options object; errors name the option and the expected form.
+/// Starts a session from an options object, replacing a session this page runs. A bad option
+/// is an error naming it and the expected form; the page is protected all the same, by a session
+/// with the fail-safe settings (see [`config::parse`]) until `start()` is called right.
 #[wasm_bindgen(js_name = startSession)]
 pub fn start_session(options: Option<Options>) -> Result<Session, JsError> {
     install_panic_hook();
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-    let entries = entries_of(&options).ok_or_else(|| {
-        JsError::new("autologoff: start() takes an options object, such as { timeout: '15m', warning: '60s' }")
-    })?;
-    let settings = Settings::from_options(&entries).map_err(|e| JsError::new(e.message()))?;
-    if let Some(advice) = config::wcag_advice(&settings.policy) {
-        web_sys::console::warn_1(&advice.into());
+    let Some(entries) = entries_of(&options) else {
+        let _ = launch(Settings::default(), &[]);
+        return Err(JsError::new(
+            "autologoff: start() takes an options object, such as { timeout: '15m', warning: '60s' }; until then the page runs with the defaults",
+        ));
+    };
+    let (settings, errors) = config::parse(&entries, Origin::Options);
+    advise(&settings);
+    let session = launch(settings, &errors)?;
+    match errors.first() {
+        Some(error) => Err(JsError::new(error.message())),
+        None => Ok(session),
     }
-    launch(settings)
 }
 
 /// Starts a session from a script tag's `data-*` attributes. Bad attributes are reported with
-/// `console.error` and replaced by defaults, so the page is protected whatever was written.
+/// `console.error` and replaced by fail-safes, so the page is protected whatever was written.
 #[wasm_bindgen(js_name = startFromScript)]
 pub fn start_from_script(script: &HtmlElement) -> Result<Session, JsError> {
     install_panic_hook();
@@ -97,14 +104,27 @@ pub fn start_from_script(script: &HtmlElement) -> Result<Session, JsError> {
     for error in &errors {
         web_sys::console::error_1(&error.message().into());
     }
+    advise(&settings);
+    launch(settings, &errors)
+}
+
+/// Stops the page's session, if it runs (without logging out).
+#[wasm_bindgen(js_name = stopSession)]
+pub fn stop_session() {
+    let running = RUNNING.with(|r| r.sure_mut().take());
+    if let Some(runner) = running {
+        runner.post(Input::Stop);
+    }
+}
+
+fn advise(settings: &Settings) {
     if let Some(advice) = config::wcag_advice(&settings.policy) {
         web_sys::console::warn_1(&advice.into());
     }
-    launch(settings)
 }
 
-/// Reads and validates a script tag's `data-*` settings (leniently; see [`Settings::from_attributes`]).
-pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<config::ConfigError>) {
+/// Reads and validates a script tag's `data-*` settings (leniently; see [`config::parse`]).
+pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<ConfigError>) {
     let dataset = script.dataset();
     let mut entries = Vec::new();
     let object: &Object = dataset.unchecked_ref();
@@ -116,28 +136,37 @@ pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<config::Conf
         let value = dataset.get(&key).unwrap_or_default();
         entries.push(Entry { key, value: Value::Text(value.clone()), shown: value });
     }
-    Settings::from_attributes(&entries)
+    config::parse(&entries, Origin::Attributes)
 }
 
-fn launch(settings: Settings) -> Result<Session, JsError> {
-    let previous = RUNNING.with(|r| r.sure_ref().as_ref().map(|(_, m)| m.state()));
-    match previous {
-        Some(State::Active | State::Warning) => {
-            return Err(JsError::new(
-                "autologoff: a session is already running on this page; call stop() on it before starting another",
-            ))
-        }
-        Some(State::Expired) => {
+/// Starts the page's session, replacing a live one (the last `start()` wins).
+fn launch(settings: Settings, errors: &[ConfigError]) -> Result<Session, JsError> {
+    let previous = RUNNING.with(|r| r.sure_mut().take());
+    if let Some(previous) = previous {
+        if previous.mirror().state() == State::Expired {
+            RUNNING.with(|r| *r.sure_mut() = Some(previous));
             return Err(JsError::new(
                 "autologoff: this page's session has ended; load the page again after signing in",
-            ))
+            ));
         }
-        Some(State::Stopped) | None => {}
+        previous.post(Input::Stop);
     }
-    let driver = Driver::start(settings);
-    let mirror = driver.sure_ref().mirror();
-    RUNNING.with(|r| *r.sure_mut() = Some((driver.clone(), mirror.clone())));
-    Ok(Session { driver, mirror })
+    let document = dom::document();
+    let root = document.document_element();
+    let lang = settings.lang.clone().or_else(|| root.as_ref().and_then(|e| e.get_attribute("lang")));
+    let page_dir = root.and_then(|e| e.get_attribute("dir"));
+    let text = Text::new(lang.as_deref().unwrap_or(""), &settings.text, page_dir.as_deref());
+    let now = dom::now();
+    // When this document started loading: a tombstone after it ended this page's session.
+    let time_origin = dom::window().performance().map_or(now, |p| p.time_origin() as Millis);
+    let record = channel::read_record(&settings.channel, now);
+    let tab = host::tab_id();
+    let at = Moment { wall: now, mono: dom::monotonic() as Millis, input: 0 };
+    let core = Core::new(settings.clone(), tab.clone(), time_origin, record, errors, at);
+    let runner: Shared = Rc::new_cyclic(|me| Runner::new(core, BrowserHost::new(me.clone(), settings, text, tab)));
+    RUNNING.with(|r| *r.sure_mut() = Some(runner.clone()));
+    runner.run();
+    Ok(Session { runner })
 }
 
 fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
@@ -186,74 +215,14 @@ fn install_panic_hook() {
 }
 
 #[wasm_bindgen(typescript_custom_section)]
-const OPTIONS_TS: &str = r#"
-/** A duration: whole milliseconds, or a string with a unit: "500ms", "90s", "15m", "1.5h". */
-export type Duration = number | string;
+const OPTIONS_TS: &str = config::TYPESCRIPT;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES_TS: &str = r#"
 /** Where a session is in its life. */
 export type SessionState = 'active' | 'warning' | 'expired' | 'stopped';
 /** Why a session ended (`autologoff:logout` detail.reason). */
-export type LogoutReason = 'idle' | 'absolute' | 'user' | 'peer' | 'server';
-/** Options for `start()`. Every field is optional. */
-export interface AutologoffOptions {
-  /** Inactivity before logoff. Default "15m"; at least "1s", at most "24h". */
-  timeout?: Duration;
-  /** How long before expiry the warning shows. Default "60s"; must be shorter than timeout. */
-  warning?: Duration;
-  /** Endpoint to POST to on logout (with credentials). Default: none. */
-  logoutUrl?: string;
-  /** Where to go after logout. Default: none (the page stays covered, with a sign-in link). */
-  redirectUrl?: string;
-  /** Longest wait for the logout request before finishing locally. Default "3s", at most "60s". */
-  logoutWait?: Duration;
-  /** Warning dialog title. */
-  dialogTitle?: string;
-  /** Warning dialog message. */
-  dialogMessage?: string;
-  /** Language of the built-in text ("en", "es"). Default: the document's lang, else English. */
-  lang?: string;
-  /** Tabs with the same channel share one session. Default "default". */
-  channel?: string;
-  /** Maximum session lifetime, never extended by activity. Default: none. */
-  absoluteTimeout?: Duration;
-  /** When the server started the session (ms since the epoch), for absoluteTimeout. */
-  sessionStart?: number | string;
-  /** POSTed while (and only while) the user is active; 401/403/419 ends the session. */
-  keepaliveUrl?: string;
-  /** At most one keepalive per interval. Default "5m". */
-  keepaliveInterval?: Duration;
-  /** Header for the CSRF token on logout and keepalive. Default "X-CSRF-Token". */
-  csrfHeader?: string;
-  /** The CSRF token. Default: content of <meta name="csrf-token">, if present. */
-  csrfToken?: string;
-  /** localStorage keys that survive logout (harmless preferences). */
-  keepStorageKeys?: string[];
-  /** Also unregister the origin's service workers on logout. Default false. */
-  unregisterServiceWorkers?: boolean;
-  /** Where audit events are sent (sendBeacon, JSON array). Default: none. */
-  auditUrl?: string;
-  /** false: no built-in dialog; render your own from the autologoff:warning event. Default true. */
-  dialog?: boolean;
-  /** The extend button. Default "Stay signed in". */
-  stayLabel?: string;
-  /** The log-out button. Default "Log out now". */
-  logoutLabel?: string;
-  /** Before the countdown, and what the live region says. Default "Time left:". */
-  timeLeftLabel?: string;
-  /** Tab-title prefix during the warning. Default "Session expiring". */
-  titlePrefix?: string;
-  /** Cover text (and tab title) while logging out. */
-  signingOutMessage?: string;
-  /** Cover text once logged out, without a redirectUrl. */
-  signedOutMessage?: string;
-  /** The sign-in link on that cover. */
-  signInLabel?: string;
-  /** Dialog title when the absolute lifetime is ending. */
-  absoluteTitle?: string;
-  /** Dialog message when the absolute lifetime is ending. */
-  absoluteMessage?: string;
-  /** The button that closes that dialog. Default "Continue". */
-  dismissLabel?: string;
-}
+export type LogoutReason = 'idle' | 'absolute' | 'user' | 'peer' | 'server' | 'replaced';
 "#;
 
 #[wasm_bindgen]

@@ -74,7 +74,9 @@ impl Channel {
             }
         }
     }
+}
 
+impl Channel {
     /// Whether this channel uses the storage-event fallback.
     pub fn is_fallback(&self) -> bool {
         matches!(self.transport, Transport::Storage(_))
@@ -109,9 +111,10 @@ pub fn read_record(name: &str, now: Millis) -> Option<Record> {
     Record::decode(&text, now)
 }
 
-/// Writes the shared record of channel `name` (silently nothing where storage is unusable).
-pub fn write_record(name: &str, record: Record) {
+/// Writes the shared record of channel `name`, already encoded (silently nothing where storage
+/// is unusable).
+pub fn write_record(name: &str, record: &str) {
     if let Ok(Some(storage)) = dom::window().local_storage() {
-        let _ = storage.set_item(&key(name), &record.encode());
+        let _ = storage.set_item(&key(name), record);
     }
 }

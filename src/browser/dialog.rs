@@ -6,19 +6,28 @@
 //! inside, Escape extends (the safe choice, WCAG 2.2.1), focus returns where it was afterwards.
 //! `showModal()` puts it in the top layer above any portal z-index and makes the page inert.
 //!
+//! The dialog only reports what was used, and whether the user did it (`isTrusted`): the session
+//! core decides (a script's `click()` or synthetic Escape keeps no session alive). Its `cancel`
+//! event is always prevented and never extends: a script can cause a trusted `cancel`
+//! (`requestClose()`), and a real Escape arrives as the `keydown` first.
+//!
 //! The visible `m:ss` countdown is hidden from assistive technology; a polite live region
 //! announces the time left at coarse steps (every 20 s, then once at 10 s), never every second.
 
 use crate::prelude::*;
-use core::cell::Cell;
 use alloc::rc::Rc;
+use core::cell::Cell;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlDialogElement, HtmlElement, KeyboardEvent};
 
 use super::dom::{self, element, style, text_element};
 use super::listener::Listener;
 use crate::engine::{ExtendHow, Millis};
-use crate::text::{self, Text};
+use crate::session::Action;
+use crate::text::{self, Key, Text};
+
+/// What the dialog reports: the control used, and whether the user (not a script) used it.
+pub type OnAction = Rc<dyn Fn(Action, bool)>;
 
 /// The open warning dialog. Dropping it closes it, removes it, and returns focus.
 #[must_use = "the dialog is closed and removed as soon as it is dropped"]
@@ -35,21 +44,11 @@ pub struct WarningDialog {
 impl WarningDialog {
     /// Builds and shows the dialog with `remaining` ms left. With `absolute`, the session is
     /// reaching its maximum length and cannot be extended: the dialog says so, and its first
-    /// button (and Escape) only closes it, through `on_extend` with [`ExtendHow::Key`] or
-    /// [`ExtendHow::Button`], which the driver reads as "dismiss".
-    pub fn show(
-        text: &Text,
-        remaining: Millis,
-        absolute: bool,
-        on_extend: Rc<dyn Fn(ExtendHow)>,
-        on_logout: Rc<dyn Fn()>,
-    ) -> WarningDialog {
+    /// button (and Escape) report [`Action::Stay`], which the core reads as "close".
+    pub fn show(text: &Text, remaining: Millis, absolute: bool, on_action: OnAction) -> WarningDialog {
         let document = dom::document();
-        let dark = dom::window()
-            .match_media("(prefers-color-scheme: dark)")
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.matches());
+        let dark =
+            dom::window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches());
         // Defaults for the theme properties; the page's own values win (see README, Theming).
         // Each pair has a contrast ratio of at least 4.5:1 (WCAG 1.4.3).
         let (bg, fg, accent, accent_fg, border) = if dark {
@@ -89,9 +88,9 @@ impl WarningDialog {
             ],
         );
         let (title_text, message_text, first) = if absolute {
-            (&text.absolute_title, &text.absolute_message, (&text.dismiss, "dismiss"))
+            (text.get(Key::AbsoluteTitle), text.get(Key::AbsoluteMessage), (text.get(Key::Dismiss), "dismiss"))
         } else {
-            (&text.title, &text.message, (&text.stay, "extend"))
+            (text.get(Key::Title), text.get(Key::Message), (text.get(Key::Stay), "extend"))
         };
         let title = text_element("h2", &[("id", "autologoff-title")], title_text);
         style(&title, &[("margin", "0 0 .75rem"), ("font-size", "1.25rem"), ("line-height", "1.3")]);
@@ -100,9 +99,12 @@ impl WarningDialog {
         // Visible countdown, hidden from screen readers (the live region speaks instead).
         let time = element("p", &[("aria-hidden", "true")]);
         style(&time, &[("margin", "0 0 1.25rem"), ("font-weight", "600")]);
-        let label = text_element("span", &[], &text.time_left);
+        let label = text_element("span", &[], text.get(Key::TimeLeft));
         let countdown = text_element("span", &[("data-autologoff-countdown", "")], "");
-        style(&countdown, &[("font-variant-numeric", "tabular-nums"), ("font-size", "1.5rem"), ("margin-inline-start", ".5rem")]);
+        style(
+            &countdown,
+            &[("font-variant-numeric", "tabular-nums"), ("font-size", "1.5rem"), ("margin-inline-start", ".5rem")],
+        );
         let _ = time.append_with_node_2(&label, &countdown);
         let live = element("div", &[("role", "status"), ("aria-live", "polite"), ("data-autologoff-live", "")]);
         // Visually hidden, still read: the usual clip pattern.
@@ -120,7 +122,7 @@ impl WarningDialog {
         let actions = element("div", &[]);
         style(&actions, &[("display", "flex"), ("flex-wrap", "wrap"), ("gap", ".75rem")]);
         let extend = button(first.0, first.1, true);
-        let logout = button(&text.logout, "logout", false);
+        let logout = button(text.get(Key::Logout), "logout", false);
         let _ = actions.append_with_node_2(&extend, &logout);
         let _ = dialog.append_with_node_5(&title, &message, &time, &live, &actions);
 
@@ -135,19 +137,22 @@ impl WarningDialog {
         }
         let _ = extend.focus();
 
-        let mut listeners = Vec::with_capacity(4);
-        let f = on_extend.clone();
-        listeners.push(Listener::new(&extend, "click", move |_: &Event| f(ExtendHow::Button)));
-        let f = on_logout.clone();
-        listeners.push(Listener::new(&logout, "click", move |_: &Event| f()));
-        let f = on_extend.clone();
+        let mut listeners = Vec::with_capacity(5);
+        let f = on_action.clone();
+        listeners
+            .push(Listener::new(&extend, "click", move |e: &Event| f(Action::Stay(ExtendHow::Button), e.is_trusted())));
+        let f = on_action.clone();
+        listeners.push(Listener::new(&logout, "click", move |e: &Event| f(Action::Logout, e.is_trusted())));
+        let f = on_action;
         let (first, last) = (extend.clone(), logout.clone());
         listeners.push(Listener::new(&dialog, "keydown", move |e: &Event| {
-            let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
+            let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                return;
+            };
             match k.key().as_str() {
                 "Escape" => {
                     e.prevent_default();
-                    f(ExtendHow::Key);
+                    f(Action::Stay(ExtendHow::Key), e.is_trusted());
                 }
                 "Tab" => {
                     // Keep focus inside: wrap at both ends.
@@ -161,18 +166,24 @@ impl WarningDialog {
                 _ => {}
             }
         }));
-        // Escape can also arrive as `cancel` without a keydown (Android back, close watchers).
-        let f = on_extend;
-        listeners.push(Listener::new(&dialog, "cancel", move |e: &Event| {
-            e.prevent_default();
-            f(ExtendHow::Key);
+        // `cancel` (Escape's default action, Android's back, close watchers, `requestClose()`)
+        // would close the dialog without a decision: prevented, and it extends nothing. Trusted
+        // Escape is the keydown above. https://html.spec.whatwg.org/multipage/interactive-elements.html#dialog-request-close
+        listeners.push(Listener::new(&dialog, "cancel", move |e: &Event| e.prevent_default()));
+        // A `cancel` the browser does not let us prevent (a close request without user
+        // activation) closes it anyway: open it again, the warning stands until decided.
+        let again = dialog.clone();
+        listeners.push(Listener::new(&dialog, "close", move |_: &Event| {
+            if again.is_connected() && again.show_modal().is_err() {
+                again.set_open(true);
+            }
         }));
 
         let this = WarningDialog {
             dialog,
             countdown,
             live,
-            time_left: text.time_left.clone(),
+            time_left: text.get(Key::TimeLeft).to_owned(),
             previous_focus: active,
             last_step: Cell::new(u64::MAX),
             _listeners: listeners,
@@ -227,7 +238,10 @@ fn var(name: &str, default: &str, prefix: &str) -> String {
 fn button(label: &str, action: &str, primary: bool) -> HtmlElement {
     let b = text_element("button", &[("type", "button"), ("data-autologoff-action", action)], label);
     let (bg, fg) = if primary {
-        ("var(--autologoff-accent, var(--autologoff-default-accent))", "var(--autologoff-accent-fg, var(--autologoff-default-accent-fg))")
+        (
+            "var(--autologoff-accent, var(--autologoff-default-accent))",
+            "var(--autologoff-accent-fg, var(--autologoff-default-accent-fg))",
+        )
     } else {
         ("transparent", "inherit")
     };

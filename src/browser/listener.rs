@@ -37,7 +37,12 @@ impl Listener {
     }
 
     /// Listens for `name` on `target` in `phase`.
-    pub fn with_phase(target: &EventTarget, name: &'static str, phase: Phase, callback: Box<dyn FnMut(&Event)>) -> Self {
+    pub fn with_phase(
+        target: &EventTarget,
+        name: &'static str,
+        phase: Phase,
+        callback: Box<dyn FnMut(&Event)>,
+    ) -> Self {
         let callback = Closure::wrap(callback);
         let capture = phase == Phase::Capture;
         // addEventListener with a function and a boolean cannot throw.

@@ -1,26 +1,31 @@
-//! Browser adapters: each owns one kind of JS resource and releases it on `Drop`.
+//! Browser adapters: each owns one kind of JS resource and releases it on `Drop`; the host that
+//! performs the session core's commands with them; the JS API. Nothing here decides: the rules
+//! are the session core's (`crate::session`).
 //!
-//! - [`activity`]: input and page-lifecycle listeners.
+//! - [`activity`]: input and page-lifecycle listeners (their per-event path is `tap.js`).
 //! - [`channel`]: the cross-tab transport and the shared session record.
-//! - [`leader`]: which tab sends the one logout request.
+//! - [`lock`]: the claim for sending the logout request (Web Locks).
 //! - [`promise`]: promise callbacks (there is no async executor in the module).
-//! - [`audit`]: the audit trail (events to the page and to `auditUrl`).
 //! - [`dialog`]: the warning dialog.
-//! - [`terminate`]: the cover, the logout request, clearing storage, the redirect.
-//! - [`session`]: the driver that feeds the engine, performs its effects and keeps the one timer.
-//! - [`api`]: what JavaScript sees: `startSession`, `startFromScript`, `Session`.
+//! - [`cover`]: the cover shown while (and after) logging out.
+//! - [`clear`]: clearing storage and cookies.
+//! - [`request`]: the logout, keepalive and audit requests.
+//! - [`listener`], [`timer`], [`dom`]: an event listener, the one timer, DOM helpers.
+//! - [`host`]: performs the core's commands; every callback posts to the one queue.
+//! - [`api`]: what JavaScript sees: `startSession`, `startFromScript`, `stopSession`, `Session`.
 
 pub mod activity;
 pub mod api;
-pub mod audit;
 pub mod channel;
+pub mod clear;
+pub mod cover;
 pub mod dialog;
 pub mod dom;
-pub mod leader;
+pub mod host;
 pub mod listener;
+pub mod lock;
 pub mod promise;
-pub mod session;
-pub mod terminate;
+pub mod request;
 pub mod timer;
 
 /// A `static` holding page-wide state (what `thread_local!` is for, in a crate without std).

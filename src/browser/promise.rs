@@ -86,11 +86,7 @@ struct Waiting {
 impl Pending {
     /// Calls `f` with `Ok(value)` or `Err(reason)` once `promise` settles, if this `Pending` still
     /// exists then; returns the promise of what `f` returns.
-    pub fn then(
-        &self,
-        promise: &Promise,
-        f: impl FnOnce(Result<JsValue, JsValue>) -> JsValue + 'static,
-    ) -> Promise {
+    pub fn then(&self, promise: &Promise, f: impl FnOnce(Result<JsValue, JsValue>) -> JsValue + 'static) -> Promise {
         self.then_boxed(promise, Box::new(f))
     }
 
@@ -114,7 +110,9 @@ impl Pending {
 /// then runs `f`.
 fn settle(me: Weak<Waiting>, list: Weak<RefCell<Vec<Rc<Waiting>>>>, ok: bool) -> Callback {
     Closure::wrap(Box::new(move |value: JsValue| {
-        let Some(waiting) = me.upgrade() else { return JsValue::UNDEFINED };
+        let Some(waiting) = me.upgrade() else {
+            return JsValue::UNDEFINED;
+        };
         if let Some(list) = list.upgrade() {
             list.sure_mut().retain(|w| !Rc::ptr_eq(w, &waiting));
         }
@@ -125,4 +123,19 @@ fn settle(me: Weak<Waiting>, list: Weak<RefCell<Vec<Rc<Waiting>>>>, ok: bool) ->
             None => JsValue::UNDEFINED,
         }
     }))
+}
+
+/// A promise that resolves after `ms`, with `resolve` itself as the timer callback (no closure).
+pub fn sleep(ms: u64) -> Promise {
+    Promise::new(&mut |resolve, _| {
+        let _ = super::dom::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.min(i32::MAX as u64) as i32);
+    })
+}
+
+/// A promise and the function that resolves it.
+pub fn deferred() -> (Promise, Function) {
+    let mut resolve = None;
+    let promise = Promise::new(&mut |r, _| resolve = Some(r));
+    (promise, crate::bug::Sure::sure(resolve, "the Promise executor runs synchronously"))
 }

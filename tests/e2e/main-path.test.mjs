@@ -49,7 +49,9 @@ test('idle session: accessible warning, then logout request with the session coo
     assert.deepEqual(page.recorded.map((e) => e.name), ['autologoff:warning', 'autologoff:logout', 'covered']);
     const left = await storageLeft(page);
     assert.deepEqual(left, { local: ['autologoff:default'], session: [], cookies: '', idb: [], caches: [] });
-    assert.match(await page.evaluate(() => localStorage.getItem('autologoff:default')), /^1;\d+;\d+;\d+$/, 'only a tombstone of timestamps');
+    // Only a tombstone: the session's identity (a short hash), timestamps, and "d": the server
+    // was told.
+    assert.match(await page.evaluate(() => localStorage.getItem('autologoff:default')), /^2;[0-9a-z]+;\d+;\d+;\d+;(\d+|-);d$/, 'only a tombstone of timestamps');
     assert.deepEqual((await context.cookies()).map((c) => c.name), []);
     // The old session cookie is dead on the server.
     const r = await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } });
@@ -297,10 +299,13 @@ test('a bad script-tag attribute is reported by name and the page is still prote
 test('npm entry: start(options) runs the same session; bad options reject naming the option', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
-    const bad = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '30s', warning: '1m' }));
+    // A channel of its own: the fail-safe session below must not be the one the next page joins.
+    const bad = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '4s', warning: '5s', channel: 'npm-bad' }));
     await bad.waitForFunction(() => window.demoStartError !== undefined);
     assert.match(await bad.evaluate(() => window.demoStartError), /option `warning` must be shorter than `timeout`/);
-    assert.equal(await bad.evaluate(() => document.documentElement.dataset.autologoffState), undefined);
+    // Rejected, and still protected: the fail-safe settings run (the warning at half the timeout).
+    assert.equal(await bad.evaluate(() => document.documentElement.dataset.autologoffState), 'active');
+    await bad.waitForFunction(() => document.documentElement.dataset.autologoffState === 'warning', null, { timeout: 10_000 });
     await bad.close();
 
     const page = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '3000', warning: '2s' }));

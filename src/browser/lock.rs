@@ -1,36 +1,29 @@
-//! Choosing the one tab that sends the logout request, so N tabs make exactly one request.
+//! The claim that lets one tab send the logout request when several end at the same moment.
 //!
 //! With Web Locks (<https://w3c.github.io/web-locks/>; Chrome 69, Firefox 96, Safari 15.4) the
-//! tab that gets `autologoff:<channel>:logout` with `ifAvailable` sends it and holds the lock
-//! until the request settles; the browser releases a lock whose tab closes or crashes. The
-//! other tabs that expire at the same moment finish locally without a request, and tabs whose
-//! timers run late are told by the logout broadcast first and never contend.
-//! Without Web Locks, a claim in localStorage, re-read after a short wait, decides.
+//! tab that gets `autologoff:<channel>:logout` with `ifAvailable` has it, and holds the lock until
+//! released; the browser releases a lock whose tab closes or crashes. Without Web Locks, a claim
+//! in localStorage, re-read after a short wait, decides.
+//!
+//! A lock alone does not make the request unique: a `Clear-Site-Data: "storage"` response can
+//! release a lock another tab holds (Chromium), and a tab frozen meanwhile resumes after the
+//! winner is gone. The session core therefore also reads the tombstone before it claims and
+//! listens for the winner's `claimed` message (see `crate::session`).
 
-use crate::bug::Sure;
 use crate::prelude::*;
-use js_sys::{Function, Promise, Reflect};
-use core::cell::Cell;
 use alloc::rc::Rc;
+use core::cell::Cell;
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::channel;
 use super::dom;
-use super::promise;
-use super::terminate::sleep;
-
-/// A promise and the function that resolves it.
-pub fn deferred() -> (Promise, Function) {
-    let mut resolve = None;
-    let promise = Promise::new(&mut |r, _| resolve = Some(r));
-    (promise, resolve.sure("the Promise executor runs synchronously"))
-}
+use super::promise::{self, deferred, sleep};
 
 /// Tries to become the tab that logs out for channel `name`. If so, the claim is held until
-/// `hold` settles, which it must ([`finish`](super::terminate::finish) settles it when its wait
-/// is over). Returns a promise of whether this tab is the one; it always settles, within about
-/// a second.
+/// `hold` settles, which it must (the host settles it on `ReleaseClaim`, or when it is dropped).
+/// Returns a promise of whether this tab is the one; it always settles, within about a second.
 pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
     let lock_name = claim_key(name);
     let navigator = dom::window().navigator();
@@ -96,7 +89,9 @@ pub fn claim_key(name: &str) -> String {
 /// claim survived. The winner removes it once `hold` settles; claims older than 10 s are stale
 /// (their tab died).
 fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> Promise {
-    let Some(storage) = dom::window().local_storage().ok().flatten() else { return at_once(true) };
+    let Some(storage) = dom::window().local_storage().ok().flatten() else {
+        return at_once(true);
+    };
     let now = dom::now();
     let fresh_other = storage.get_item(key).ok().flatten().and_then(|v| {
         let (who, at) = v.split_once(';')?;
@@ -108,7 +103,7 @@ fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> Promise {
     }
     let mut mine = String::from(tab);
     mine.push(';');
-    crate::config::push_uint(&mut mine, now);
+    crate::num::push_uint(&mut mine, now);
     let _ = storage.set_item(key, &mine);
     let key = key.to_owned();
     promise::then(&sleep(60), move |_| {

@@ -1,0 +1,110 @@
+// Fail closed: when the module cannot run at all (it could not be fetched after retries, or a
+// Content-Security-Policy forbids it), these few lines still enforce the idle timeout: trusted
+// input counts, and after `timeout` without any the page is covered, the logout request is
+// sent, storage is cleared and the page goes to `redirectUrl`. No warning, no cross-tab: the
+// module does those; this only keeps a portal from staying signed in for as long as the tab
+// lives. It is said on the console and in the audit trail.
+
+const UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+
+/** ms for a duration option (a number, or "90s"-style text); the default 15 minutes otherwise. */
+function duration(value) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(String(value));
+  const ms = m ? Number(m[1]) * UNITS[m[2] || 'ms'] : NaN;
+  return ms >= 1000 && ms <= 864e5 ? ms : 9e5;
+}
+
+/** A path or an http(s) URL, as the module accepts them; anything else is not used. */
+function url(value) {
+  return typeof value === 'string' && /^(https?:|\/|[^:]*$)/i.test(value) && !/\s/.test(value) ? value : null;
+}
+
+/**
+ * Starts the fallback with `settings` (the options object, or the script tag's dataset) because
+ * of `error`. Returns what stops it.
+ */
+export function failClosed(settings, error) {
+  const s = settings || {};
+  const timeout = duration(s.timeout);
+  const logoutUrl = url(s.logoutUrl);
+  const auditUrl = url(s.auditUrl);
+  const root = document.documentElement;
+  console.error(
+    (error && error.message ? error.message : String(error)) +
+      ' Until it can, a fallback of a few lines enforces the idle timeout (' + timeout / 1000 +
+      ' s): the page is covered, the logout request sent, storage cleared.',
+  );
+  const audit = (type, extra) => {
+    const event = { type, at: Date.now(), channel: s.channel || 'default', fallback: true, ...extra };
+    document.dispatchEvent(new CustomEvent('autologoff:audit', { detail: event }));
+    if (auditUrl) navigator.sendBeacon(auditUrl, JSON.stringify([event]));
+  };
+  audit('fallback-engaged', { reason: 'module-unavailable' });
+  root.dataset.autologoffState = 'active';
+
+  let last = Date.now();
+  let timer = 0;
+  const input = (e) => {
+    if (e.isTrusted) last = Date.now();
+  };
+  const types = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
+  const listen = (on) => {
+    for (const t of types) (on ? addEventListener : removeEventListener)(t, input, true);
+    (on ? document.addEventListener : document.removeEventListener).call(document, 'visibilitychange', check);
+  };
+
+  function check() {
+    clearTimeout(timer);
+    const left = last + timeout - Date.now();
+    if (left > 0) timer = setTimeout(check, left);
+    else end();
+  }
+
+  function end() {
+    listen(false);
+    root.dataset.autologoffState = 'expired';
+    // Cover first: no PHI stays visible.
+    const cover = document.createElement('div');
+    cover.setAttribute('role', 'alert');
+    cover.textContent = typeof s.signingOutMessage === 'string' ? s.signingOutMessage : 'Signing you out…';
+    cover.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#f4f6f8;color:#1b2430;display:flex;align-items:center;justify-content:center;font:1.25rem system-ui,sans-serif';
+    if (document.body) document.body.style.visibility = 'hidden';
+    root.append(cover);
+    document.title = cover.textContent;
+    audit('logged-out', { reason: 'idle' });
+    document.dispatchEvent(new CustomEvent('autologoff:logout', { detail: { reason: 'idle' } }));
+    const token = s.csrfToken || document.querySelector('meta[name="csrf-token"]')?.content;
+    const body = new URLSearchParams({ reason: 'idle' });
+    const sent = logoutUrl
+      ? fetch(logoutUrl, {
+          method: 'POST',
+          credentials: 'include',
+          keepalive: true,
+          headers: token ? { [s.csrfHeader || 'X-CSRF-Token']: token } : {},
+          body,
+        }).catch(() => {
+          if (token) body.set('_csrf', token);
+          navigator.sendBeacon(logoutUrl, body);
+        })
+      : null;
+    const leave = () => {
+      try {
+        localStorage.clear();
+        sessionStorage.clear();
+      } catch {
+        // Storage disabled: nothing to clear.
+      }
+      if (url(s.redirectUrl)) location.replace(s.redirectUrl);
+    };
+    Promise.race([sent, new Promise((r) => setTimeout(r, 3000))]).then(leave, leave);
+  }
+
+  listen(true);
+  check();
+  return {
+    stop() {
+      clearTimeout(timer);
+      listen(false);
+    },
+  };
+}

@@ -1,0 +1,344 @@
+//! The browser host: performs the session core's commands with the adapters, and turns every
+//! JS callback (input, lifecycle, the timer, messages, promises, the dialog) into an input
+//! posted to the one queue (see [`crate::runner`]). It decides nothing: every rule is the
+//! core's.
+
+use crate::prelude::*;
+use alloc::rc::{Rc, Weak};
+use js_sys::Function;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::activity::ActivityWatcher;
+use super::channel::{self, Channel};
+use super::cover::Cover;
+use super::dialog::WarningDialog;
+use super::dom;
+use super::lock;
+use super::promise::{self, Pending};
+use super::timer::Timeout;
+use super::{clear, request};
+use crate::config::Settings;
+use crate::engine::{Millis, ServerAnswer};
+use crate::runner::{Host, Runner};
+use crate::session::{Command, Event, Input, Moment};
+use crate::text::Text;
+
+/// A running session in this page: its core, this host, the queue.
+pub type Shared = Rc<Runner<BrowserHost>>;
+
+/// See the module docs.
+pub struct BrowserHost {
+    me: Weak<Runner<BrowserHost>>,
+    settings: Settings,
+    text: Text,
+    tab: String,
+    /// The localStorage keys clearing keeps: the page's own, the record, the logout claim.
+    keep: Vec<String>,
+    watcher: Option<ActivityWatcher>,
+    channel: Option<Channel>,
+    timer: Option<Timeout>,
+    dialog: Option<WarningDialog>,
+    /// The page's title while the warning replaces it.
+    saved_title: Option<String>,
+    cover: Option<Cover>,
+    /// Audit events of this moment, sent out together.
+    audit: Vec<String>,
+    /// Resolves the hold on the logout claim.
+    claim: Option<Function>,
+    /// Callbacks on requests a server may never answer: freed with the host.
+    pending: Pending,
+}
+
+impl BrowserHost {
+    /// A host for tab `tab` with `settings` and `text`, listening at once; `me` is the runner
+    /// it will belong to.
+    pub fn new(me: Weak<Runner<BrowserHost>>, settings: Settings, text: Text, tab: String) -> BrowserHost {
+        let channel_name = settings.channel.clone();
+        let activity: Rc<dyn Fn(Millis)> = Rc::new(poster(&me, |before| Input::Activity { before }));
+        let wake: Rc<dyn Fn()> = Rc::new({
+            let me = me.clone();
+            let name = channel_name.clone();
+            // Timers may have slept: what the other tabs recorded meanwhile comes along.
+            move || post(&me, Input::Wake(channel::read_record(&name, dom::now())))
+        });
+        let message: Rc<dyn Fn(String)> = Rc::new(poster(&me, Input::Message));
+        let mut keep = settings.keep_storage_keys.clone();
+        keep.push(lock::claim_key(&channel_name));
+        keep.push(channel::key(&channel_name));
+        BrowserHost {
+            watcher: Some(ActivityWatcher::new(activity, wake)),
+            channel: Channel::open(&channel_name, message),
+            me,
+            settings,
+            text,
+            tab,
+            keep,
+            timer: None,
+            dialog: None,
+            saved_title: None,
+            cover: None,
+            audit: Vec::new(),
+            claim: None,
+            pending: Pending::default(),
+        }
+    }
+
+    /// The open warning dialog, for tests.
+    pub fn dialog(&self) -> Option<&WarningDialog> {
+        self.dialog.as_ref()
+    }
+
+    fn flush_audit(&mut self) {
+        if self.audit.is_empty() {
+            return;
+        }
+        let events = core::mem::take(&mut self.audit);
+        for e in &events {
+            if let Ok(detail) = js_sys::JSON::parse(e) {
+                dom::dispatch("autologoff:audit", &detail);
+            }
+        }
+        if let Some(url) = &self.settings.audit_url {
+            let mut body = String::from("[");
+            body.push_str(&events.join(","));
+            body.push(']');
+            request::audit(url, &body);
+        }
+    }
+
+    fn keepalive(&mut self) {
+        let Some(url) = &self.settings.keepalive_url else {
+            return;
+        };
+        let me = self.me.clone();
+        let Ok(sent) = request::post(url, "keepalive=1", &self.settings, false) else {
+            return post(&me, Input::Keepalive(ServerAnswer::Failed));
+        };
+        // The status first: a 2xx goes on with its JSON body, anything else with nothing.
+        let ended = me.clone();
+        let body = self.pending.then(&sent, move |response| {
+            let Ok(response) = response else {
+                post(&ended, Input::Keepalive(ServerAnswer::Failed));
+                return JsValue::UNDEFINED;
+            };
+            let response: web_sys::Response = response.unchecked_into();
+            match response.status() {
+                401 | 403 | 419 => post(&ended, Input::Keepalive(ServerAnswer::Ended)),
+                200..=299 => return response.json().map_or(JsValue::NULL, JsValue::from),
+                _ => post(&ended, Input::Keepalive(ServerAnswer::Failed)),
+            }
+            JsValue::UNDEFINED
+        });
+        let _ = self.pending.then(&body, move |body| {
+            let Ok(body) = body else {
+                return JsValue::UNDEFINED;
+            };
+            if body.is_undefined() {
+                // Answered already (not a 2xx).
+                return JsValue::UNDEFINED;
+            }
+            let remaining = js_sys::Reflect::get(&body, &"remainingMs".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite() && *v >= 0.0);
+            post(
+                &me,
+                Input::Keepalive(remaining.map_or(ServerAnswer::Failed, |ms| ServerAnswer::Remaining(ms as Millis))),
+            );
+            JsValue::UNDEFINED
+        });
+    }
+
+    fn send_logout(&mut self, body: &str) {
+        let me = self.me.clone();
+        let Some(url) = &self.settings.logout_url else {
+            return;
+        };
+        match request::post(url, body, &self.settings, true) {
+            Ok(sent) => {
+                let _ = self.pending.then(&sent, move |response| {
+                    let status = response.ok().map(|r| r.unchecked_into::<web_sys::Response>().status());
+                    post(&me, Input::LogoutSent(status));
+                    JsValue::UNDEFINED
+                });
+            }
+            // fetch() itself refused: said at once (after this command, through the queue).
+            Err(_) => post(&me, Input::LogoutSent(None)),
+        }
+    }
+}
+
+impl Host for BrowserHost {
+    fn now(&self) -> Moment {
+        Moment {
+            wall: dom::now(),
+            mono: dom::monotonic() as Millis,
+            input: self.watcher.as_ref().map_or(0, ActivityWatcher::last_input),
+        }
+    }
+
+    fn perform(&mut self, command: Command) {
+        match command {
+            Command::State(state) => {
+                if let Some(root) = dom::document().document_element() {
+                    dom::set_attribute(&root, "data-autologoff-state", state.as_str());
+                }
+            }
+            Command::Event(event) => {
+                // The audit events of this moment first, as they happened before it.
+                self.flush_audit();
+                dispatch(event);
+            }
+            Command::Audit(event) => self.audit.push(event),
+            Command::ShowDialog { absolute, remaining } => {
+                let me = self.me.clone();
+                let on_action = Rc::new(move |action, trusted| post(&me, Input::Dialog { action, trusted }));
+                self.dialog = Some(WarningDialog::show(&self.text, remaining, absolute, on_action));
+            }
+            Command::UpdateDialog { remaining } => {
+                if let Some(dialog) = &self.dialog {
+                    dialog.update(remaining);
+                }
+            }
+            Command::CloseDialog => self.dialog = None,
+            Command::Title(Some(remaining)) => {
+                let document = dom::document();
+                let original = self.saved_title.get_or_insert_with(|| document.title());
+                document.set_title(&self.text.warning_title(remaining, original));
+            }
+            Command::Title(None) => {
+                if let Some(original) = self.saved_title.take() {
+                    dom::document().set_title(&original);
+                }
+            }
+            Command::Post(text) => {
+                if let Some(channel) = &self.channel {
+                    channel.post(&text);
+                }
+            }
+            Command::WriteRecord(record) => channel::write_record(&self.settings.channel, &record),
+            Command::ReadRecord => {
+                post(&self.me, Input::Record(channel::read_record(&self.settings.channel, dom::now())))
+            }
+            Command::Keepalive => self.keepalive(),
+            Command::Cover => {
+                // The cover replaces the title: the page's own is not restored over it.
+                self.saved_title = None;
+                self.cover = Some(Cover::new(&self.text));
+            }
+            Command::StopInput => self.watcher = None,
+            Command::Claim => {
+                let (hold, release) = promise::deferred();
+                self.claim = Some(release);
+                let me = self.me.clone();
+                let claimed = lock::claim(&self.settings.channel, &self.tab, hold);
+                // The claim always settles (within about a second), freeing this callback.
+                let _ = promise::then(&claimed, move |won| {
+                    post(&me, Input::Claim(won.as_bool() == Some(true)));
+                    JsValue::UNDEFINED
+                });
+            }
+            Command::ReleaseClaim => {
+                if let Some(release) = self.claim.take() {
+                    let _ = release.call0(&JsValue::UNDEFINED);
+                }
+            }
+            Command::SendLogout(body) => self.send_logout(&body),
+            Command::Beacon(body) => {
+                if let Some(url) = &self.settings.logout_url {
+                    request::beacon(url, &body, &self.settings);
+                }
+            }
+            Command::Clear => {
+                clear::web_storage(&self.keep);
+                let me = self.me.clone();
+                let done = clear::asynchronous(self.settings.unregister_service_workers, &self.pending);
+                let _ = self.pending.then(&done, move |listed| {
+                    let databases_listed = listed.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                    post(&me, Input::Cleared { databases_listed });
+                    JsValue::UNDEFINED
+                });
+            }
+            Command::ClearAgain => clear::web_storage(&self.keep),
+            Command::ClearTab => clear::tab_storage(),
+            Command::ClearCookies => clear::cookies(),
+            Command::Redirect(url) => {
+                let _ = dom::window().location().replace(&url);
+            }
+            Command::SignedOut => {
+                let cover = self.cover.get_or_insert_with(|| Cover::new(&self.text));
+                cover.signed_out(&self.text);
+            }
+            Command::Detach => {
+                self.watcher = None;
+                self.channel = None;
+                self.timer = None;
+                self.dialog = None;
+                if let Some(release) = self.claim.take() {
+                    let _ = release.call0(&JsValue::UNDEFINED);
+                }
+            }
+        }
+    }
+
+    fn arm(&mut self, at: Option<Millis>) {
+        self.timer = at.map(|at| {
+            // setTimeout takes a signed 32-bit delay; a longer wait simply wakes early.
+            let delay = at.saturating_sub(dom::now()).min(i32::MAX as Millis) as u32;
+            let me = self.me.clone();
+            Timeout::new(delay, Box::new(move || post(&me, Input::Timer)))
+        });
+    }
+
+    fn quiet(&mut self, until: Millis) {
+        if let Some(watcher) = &self.watcher {
+            watcher.set_quiet(until);
+        }
+    }
+
+    fn settle(&mut self) {
+        self.flush_audit();
+    }
+}
+
+/// Posts `input` to the runner, if the session still exists.
+fn post(me: &Weak<Runner<BrowserHost>>, input: Input) {
+    if let Some(runner) = me.upgrade() {
+        runner.post(input);
+    }
+}
+
+/// A callback that posts what `make` makes of its argument.
+fn poster<T>(me: &Weak<Runner<BrowserHost>>, make: impl Fn(T) -> Input + 'static) -> impl Fn(T) + 'static {
+    let me = me.clone();
+    move |value| post(&me, make(value))
+}
+
+/// Dispatches `event` on `document`. Page listeners may call back into the session: they post
+/// to the queue, and run after this command.
+fn dispatch(event: Event) {
+    let (name, key, value) = match event {
+        Event::Warning { deadline, remaining } => {
+            let detail = dom::object(&[
+                ("deadline", JsValue::from_f64(deadline as f64)),
+                ("remainingMs", JsValue::from_f64(remaining as f64)),
+            ]);
+            return dom::dispatch("autologoff:warning", &detail);
+        }
+        Event::Extend { how } => ("autologoff:extend", "how", how.as_str()),
+        Event::Logout { reason } => ("autologoff:logout", "reason", reason.as_str()),
+    };
+    dom::dispatch(name, &dom::object(&[(key, value.into())]));
+}
+
+/// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).
+pub fn tab_id() -> String {
+    let mut n = (js_sys::Math::random() * 3_656_158_440_062_976.0) as u64; // 36^10
+    let mut id = String::with_capacity(10);
+    for _ in 0..10 {
+        let d = (n % 36) as u8;
+        id.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        n /= 36;
+    }
+    id
+}

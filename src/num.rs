@@ -1,0 +1,51 @@
+//! Numbers as text, without `core::fmt` (whose machinery would otherwise be kept in the release
+//! `.wasm`): decimal integers out and in, and the short hash that names an identity on the wire.
+
+use crate::prelude::*;
+
+/// Appends a decimal integer.
+pub fn push_uint(out: &mut String, mut n: u64) {
+    // Most significant digit first, without indexing (whose bounds check would bring in
+    // formatting; see src/bug.rs).
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
+    }
+    loop {
+        out.push(char::from(b'0' + (n / unit) as u8));
+        n %= unit;
+        if unit == 1 {
+            break;
+        }
+        unit /= 10;
+    }
+}
+
+/// Parses 1 to 15 ASCII digits (every `Date.now()` for the next 30,000 years); `None` for
+/// anything else, so a hostile string can neither overflow nor be long.
+pub fn parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0, |acc, d| acc * 10 + u64::from(d - b'0')))
+}
+
+/// A short, stable name for `text`: FNV-1a (64 bits) in base 36, at most 13 of `[0-9a-z]`.
+/// Not a secret and not for security: it keeps what the server renders (a session id, a
+/// channel written wrong) short and safe to put in a record or a message.
+pub fn short_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(13);
+    loop {
+        let d = (h % 36) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        h /= 36;
+        if h == 0 {
+            return out;
+        }
+    }
+}

@@ -1,0 +1,960 @@
+//! The session core: every rule that decides what a page does about its session, with no
+//! browser and no clock.
+//!
+//! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Moment`] it
+//! happened at, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
+//! [`Core::poll_timeout`] says when to wake it next. Inputs go through one queue (see
+//! [`crate::runner`]), so a page listener that calls back while a command is performed (an
+//! `extend()` from a warning listener) is handled right after, never refused or lost.
+//!
+//! What it owns, around the timing [`Engine`]:
+//! - **Identity.** A session is the one the server rendered the page for ([`Settings::identity`]).
+//!   Records and messages carry it; a message of another session is ignored, and a page that
+//!   finds another session in the shared record was replaced by a new sign-in: it covers itself
+//!   and leaves without touching that session's record, storage or server session.
+//! - **Joining.** A page joins the live session the record describes (its deadline, start and
+//!   server deadline). A tombstone of its own session ends it at once (and sends the logout the
+//!   server never got, if the tombstone says so); so does a record of its own session whose
+//!   deadline passed while no tab kept it (a discarded tab, a reopened one). Without an
+//!   identity a page cannot tell an earlier session from its own: it then starts afresh on a
+//!   record or tombstone older than itself.
+//! - **The dialog and the title**: when each is shown, refreshed, dismissed and closed.
+//! - **Keepalive**: sent only after the record confirms the session is still this page's, and its
+//!   answer is shared with every tab (the server's deadline is the session's, not the tab's).
+//! - **Termination**, in order: cover, tell the tabs, the tombstone, decide which tab sends the
+//!   logout request (a tombstone or a `claimed` message from another tab means: not us), send
+//!   it (a beacon if `fetch` fails), clear storage, wait for both at most `logoutWait`, record
+//!   in the tombstone whether the server was told, clear again, expire cookies, leave.
+//! - **Trusted input only**: the dialog's controls act only on events the user made.
+
+use alloc::collections::VecDeque;
+
+use crate::audit::Audit;
+use crate::config::{ConfigError, Settings};
+use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
+use crate::prelude::*;
+use crate::wire::{Kind, Message, Record, Told};
+
+/// When an input happened: the wall clock (`Date.now()`, by which deadlines are judged), a
+/// monotonic clock (`performance.now()`, never set, so a wall clock set back is noticed), and
+/// the time of the latest input the listeners recorded (0 before any; see [`Input::Activity`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moment {
+    /// Wall clock, ms since the epoch.
+    pub wall: Millis,
+    /// Monotonic clock, ms.
+    pub mono: Millis,
+    /// When the latest counted user input happened (wall clock), as the listeners recorded it.
+    pub input: Millis,
+}
+
+/// A control of the warning dialog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// "Stay signed in" (or, for the absolute warning, "Continue"), by button or Escape.
+    Stay(ExtendHow),
+    /// "Log out now".
+    Logout,
+}
+
+/// What a logout request came to.
+pub type Status = Option<u16>;
+
+/// Everything that can happen to a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// User input the core must see at once (see [`Core::input_quiet_until`]); its time is
+    /// [`Moment::input`], and `before` is the input recorded before it (0 if none), which may
+    /// not have been handed over yet.
+    Activity {
+        /// The input recorded before this one.
+        before: Millis,
+    },
+    /// The timer armed for [`Core::poll_timeout`] fired (perhaps early or late).
+    Timer,
+    /// The page may have slept (visible again, focused, shown from the back/forward cache,
+    /// resumed); the shared record as read now.
+    Wake(Option<Record>),
+    /// The shared record, as read for a [`Command::ReadRecord`].
+    Record(Option<Record>),
+    /// A message from another tab, as received.
+    Message(String),
+    /// The server answered a keepalive.
+    Keepalive(ServerAnswer),
+    /// `session.extend()`.
+    Extend,
+    /// `session.logout()`.
+    Logout,
+    /// `session.stop()`.
+    Stop,
+    /// A control of the warning dialog was used; `trusted` is the event's `isTrusted`.
+    Dialog {
+        /// Which control.
+        action: Action,
+        /// Whether the user (not a script) did it.
+        trusted: bool,
+    },
+    /// Whether this tab got the right to send the logout request.
+    Claim(bool),
+    /// The logout request was answered with a status, or failed (`None`: rejected or refused).
+    LogoutSent(Status),
+    /// Clearing what is cleared asynchronously (IndexedDB, Cache Storage, service workers)
+    /// settled; `databases_listed` is false where `indexedDB.databases()` is missing, so the
+    /// databases could not be found to delete.
+    Cleared {
+        /// Whether the IndexedDB databases could be listed (and so deleted).
+        databases_listed: bool,
+    },
+}
+
+/// A DOM event for the page (`autologoff:*` on `document`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `autologoff:warning`.
+    Warning {
+        /// When the session expires unless extended.
+        deadline: Millis,
+        /// ms left.
+        remaining: Millis,
+    },
+    /// `autologoff:extend`.
+    Extend {
+        /// What extended it.
+        how: ExtendHow,
+    },
+    /// `autologoff:logout`.
+    Logout {
+        /// Why.
+        reason: Reason,
+    },
+}
+
+/// Something for the browser side to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Mirror the state on `<html data-autologoff-state>`.
+    State(State),
+    /// Dispatch a DOM event (after sending out the audit events before it).
+    Event(Event),
+    /// An audit event (JSON), sent out with the others of this moment.
+    Audit(String),
+    /// Build and show the warning dialog; `absolute`: the one that cannot extend.
+    ShowDialog {
+        /// Whether the absolute lifetime is ending.
+        absolute: bool,
+        /// ms left.
+        remaining: Millis,
+    },
+    /// Show the time left in the dialog (and announce it at coarse steps).
+    UpdateDialog {
+        /// ms left.
+        remaining: Millis,
+    },
+    /// Close and remove the dialog, returning focus.
+    CloseDialog,
+    /// `Some(remaining)`: the tab title counts down (the page's own title is kept, once);
+    /// `None`: the page's own title is restored.
+    Title(Option<Millis>),
+    /// Post a message to the other tabs.
+    Post(String),
+    /// Write the shared record.
+    WriteRecord(String),
+    /// Read the shared record and hand it back as [`Input::Record`].
+    ReadRecord,
+    /// Send a keepalive request; its answer comes back as [`Input::Keepalive`].
+    Keepalive,
+    /// Cover the page at once (and replace the tab title, which may name a patient; pause its
+    /// media).
+    Cover,
+    /// Remove the input and lifecycle listeners (the session ended).
+    StopInput,
+    /// Try to become the tab that sends the logout request; the answer comes back as
+    /// [`Input::Claim`]. Held until [`Command::ReleaseClaim`].
+    Claim,
+    /// Let go of the claim.
+    ReleaseClaim,
+    /// POST the logout request with this body (`keepalive`, credentials, CSRF header); the
+    /// outcome comes back as [`Input::LogoutSent`].
+    SendLogout(String),
+    /// Send the logout request with `navigator.sendBeacon` instead (the CSRF token as a field).
+    Beacon(String),
+    /// Clear localStorage (but the kept keys and autologoff's own), sessionStorage, and start
+    /// clearing IndexedDB, Cache Storage (and service workers, if asked), reporting back with
+    /// [`Input::Cleared`].
+    Clear,
+    /// Clear localStorage and sessionStorage again (page scripts may have written meanwhile).
+    ClearAgain,
+    /// Clear this tab's sessionStorage only (a replaced page: the rest is the new session's).
+    ClearTab,
+    /// Expire the cookies script can see.
+    ClearCookies,
+    /// `location.replace(url)`.
+    Redirect(String),
+    /// No redirect: the cover says the user was signed out, and the page's content goes.
+    SignedOut,
+    /// Release every JS resource still held (listeners, channel, timer, dialog).
+    Detach,
+}
+
+/// A pending logout request's state, while the session ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the record, to decide.
+    Checking,
+    /// Waiting for the claim.
+    Claiming,
+    /// Waiting for the request and the clearing (at most until `bound`).
+    Waiting,
+    /// Finished.
+    Done,
+}
+
+/// A session that ended, on its way out.
+#[derive(Debug)]
+struct Ending {
+    reason: Reason,
+    step: Step,
+    /// Send the logout request again (the tombstone said it never reached the server).
+    retry: bool,
+    /// Another tab said it sends the logout request.
+    peer_claimed: bool,
+    claim_held: bool,
+    /// This tab sent the logout request.
+    sent: bool,
+    /// Its outcome, once known.
+    outcome: Option<Status>,
+    cleared: bool,
+    /// The longest wait for the request and the clearing.
+    bound: Millis,
+    /// The tombstone as this tab knows it.
+    tombstone: Option<Record>,
+    /// This tab keeps the tombstone up to date (it ended the session, or sends the request).
+    own_tombstone: bool,
+    /// Another session replaced this page's: nothing of it is touched.
+    replaced: bool,
+}
+
+/// A `Pending` logout request older than this was abandoned (its tab closed before it could
+/// send): another page may send it. (The longest `logoutWait` is 60 s.)
+const PENDING_STALE: Millis = 65_000;
+
+/// The session core. See the module docs.
+#[derive(Debug)]
+pub struct Core {
+    engine: Engine,
+    settings: Settings,
+    id: String,
+    tab: String,
+    /// When this document started loading: a tombstone after it ended this page's session.
+    time_origin: Millis,
+    audit: Audit,
+    commands: VecDeque<Command>,
+    /// The monotonic reading of the last input (see [`Engine::handle_clock`]).
+    mono: Millis,
+    /// The latest recorded input the engine has seen.
+    synced_input: Millis,
+    /// The dialog showing: `Some(absolute)`.
+    dialog: Option<bool>,
+    /// The absolute warning was closed by the user: not shown again.
+    dismissed: bool,
+    /// The tab title counts down.
+    title: bool,
+    /// The countdown second last shown.
+    shown_second: Millis,
+    /// The state last mirrored.
+    shown_state: State,
+    /// A keepalive waits for the record to confirm the session is still ours.
+    keepalive_wanted: bool,
+    /// The last `extend()` extended the session.
+    extended: bool,
+    ending: Option<Ending>,
+}
+
+impl Core {
+    /// Starts the page's session at `at`: `record` is the shared record as read now, `tab` this
+    /// tab's id, `time_origin` when the document started loading, `errors` what was wrong with
+    /// the settings (audited: a portal must learn it runs on fail-safes).
+    pub fn new(
+        settings: Settings,
+        tab: String,
+        time_origin: Millis,
+        record: Option<Record>,
+        errors: &[ConfigError],
+        at: Moment,
+    ) -> Core {
+        let now = at.wall;
+        let id = settings.identity();
+        let policy = settings.policy;
+        let audit = Audit::new(&tab, &id, &settings.channel, &policy);
+        // Another session's record is an earlier sign-in's: a page always comes from the server
+        // for the session it names (PHI pages are sent `no-store`), so its own session wins.
+        let mine = record.filter(|r| r.id == id);
+        let has_id = !id.is_empty();
+        let of_ours = |ended: Millis| has_id || ended >= time_origin;
+        let mut engine = Engine::new(policy, now);
+        let mut ended = None;
+        let mut overdue = false;
+        if let Some(r) = &mine {
+            match r.ended {
+                Some(at) if of_ours(at) => ended = Some(r.clone()),
+                Some(_) => {}
+                None if r.last_activity.saturating_add(policy.timeout()) > now => {
+                    engine = Engine::resume(policy, r.last_activity, now);
+                    engine.set_started_at(r.started);
+                    if let Some(server) = r.server {
+                        engine.handle_server_deadline(now, server);
+                    }
+                }
+                // Its deadline passed with no tab to keep it (every tab closed, a tab discarded
+                // and reloaded): with an identity, it is this page's session, overdue.
+                None if has_id => {
+                    engine = Engine::resume(policy, r.last_activity, now);
+                    engine.set_started_at(r.started);
+                    overdue = true;
+                }
+                None => {}
+            }
+        }
+        if let Some(start) = settings.session_start {
+            engine.set_started_at(start);
+        }
+        if settings.keepalive_url.is_some() {
+            engine.set_keepalive(settings.keepalive_interval);
+        }
+        let mut core = Core {
+            engine,
+            settings,
+            id,
+            tab,
+            time_origin,
+            audit,
+            commands: VecDeque::new(),
+            mono: at.mono,
+            synced_input: at.input,
+            dialog: None,
+            dismissed: false,
+            title: false,
+            shown_second: 0,
+            shown_state: State::Active,
+            keepalive_wanted: false,
+            extended: false,
+            ending: None,
+        };
+        core.commands.push_back(Command::State(State::Active));
+        core.audit("session-started", now, None);
+        for error in errors {
+            if let Some(field) = error.field() {
+                core.audit("config-error", now, Some(("field", field.option_name())));
+            }
+        }
+        match ended {
+            Some(tombstone) => {
+                // This page's session already ended in another page.
+                let retry = core.settings.logout_url.is_some() && told(&tombstone, now) == Told::Undelivered;
+                core.engine.handle_peer(now, PeerMessage::Logout);
+                core.step(now);
+                if let Some(ending) = &mut core.ending {
+                    ending.retry = retry;
+                }
+                core.decide(now, Some(tombstone));
+            }
+            None => {
+                if !overdue {
+                    core.write_record(core.engine.last_activity());
+                }
+                core.engine.handle_timeout(now);
+                core.step(now);
+            }
+        }
+        core
+    }
+
+    /// Handles one input at `at`.
+    pub fn handle(&mut self, at: Moment, input: Input) {
+        let now = at.wall;
+        // How much real time passed since the last input: a wall clock set back meanwhile
+        // gives the session nothing.
+        self.engine.handle_clock(now, at.mono.saturating_sub(self.mono));
+        self.mono = at.mono;
+        let before = match input {
+            Input::Activity { before } => before,
+            _ => 0,
+        };
+        if self.ending.is_none() {
+            self.sync_input(before, at.input, now);
+        }
+        match input {
+            Input::Activity { .. } => {}
+            Input::Timer => self.on_timer(now),
+            Input::Wake(record) => {
+                if self.ending.is_none() {
+                    self.on_record(now, record, true);
+                    self.engine.handle_timeout(now);
+                }
+            }
+            Input::Record(record) => match self.ending.as_ref().map(|e| e.step) {
+                Some(Step::Checking) => self.decide(now, record),
+                Some(_) => {}
+                None => self.on_record(now, record, false),
+            },
+            Input::Message(text) => self.on_message(now, &text),
+            Input::Keepalive(answer) => {
+                self.engine.handle_server(now, answer);
+                let live = matches!(self.engine.state(), State::Active | State::Warning);
+                if let (true, ServerAnswer::Remaining(_), Some(deadline)) =
+                    (live, answer, self.engine.server_deadline())
+                {
+                    // The server's deadline is the session's: every tab hears of it.
+                    self.post(Kind::Server, deadline);
+                    self.write_record(self.engine.last_activity());
+                }
+            }
+            Input::Extend => self.extended = self.engine.handle_extend(now, ExtendHow::Api),
+            Input::Logout => self.engine.handle_logout(now, Reason::User),
+            Input::Stop => self.stop(),
+            Input::Dialog { action, trusted } => self.on_dialog(now, action, trusted),
+            Input::Claim(won) => self.on_claim(now, won),
+            Input::LogoutSent(status) => self.on_logout_sent(now, status),
+            Input::Cleared { databases_listed } => {
+                if !databases_listed {
+                    // Say so: "every database" would not be true here.
+                    self.audit("clear-incomplete", now, Some(("what", "indexeddb")));
+                }
+                if let Some(e) = &mut self.ending {
+                    e.cleared = true;
+                }
+                self.maybe_complete(now);
+            }
+        }
+        self.step(now);
+    }
+
+    /// The next command to perform, in order.
+    pub fn poll_command(&mut self) -> Option<Command> {
+        self.commands.pop_front()
+    }
+
+    /// When to call [`Core::handle`] with [`Input::Timer`] next; `None`: nothing to wait for.
+    /// Waking earlier is harmless; waking later is judged against the real deadlines.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        if let Some(e) = &self.ending {
+            return (e.step == Step::Waiting).then_some(e.bound);
+        }
+        let next = self.engine.poll_timeout()?;
+        // During the warning, also when the visible countdown changes (once a second).
+        match (self.engine.state(), self.engine.deadline()) {
+            (State::Warning, Some(deadline)) => {
+                let left = deadline.saturating_sub(self.engine_now());
+                let tick = deadline.saturating_sub(left.saturating_sub(1) / 1000 * 1000);
+                Some(next.min(tick))
+            }
+            _ => Some(next),
+        }
+    }
+
+    /// Until when new input may only be recorded (see [`Engine::input_quiet_until`]).
+    pub fn input_quiet_until(&self) -> Millis {
+        if self.ending.is_some() {
+            return Millis::MAX;
+        }
+        self.engine.input_quiet_until()
+    }
+
+    /// The session's state.
+    pub fn state(&self) -> State {
+        self.engine.state()
+    }
+
+    /// When the session expires unless extended; `None` once it has ended.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.engine.deadline()
+    }
+
+    /// Whether the last [`Input::Extend`] extended the session.
+    pub fn extended(&self) -> bool {
+        self.extended
+    }
+
+    /// The timing engine, for tests.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The session's identity on the wire (empty: none).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn engine_now(&self) -> Millis {
+        self.engine.last_now()
+    }
+
+    fn audit(&mut self, kind: &str, at: Millis, detail: Option<(&str, &str)>) {
+        let event = self.audit.event(kind, at, detail);
+        self.commands.push_back(Command::Audit(event));
+    }
+
+    /// Hands the input the listeners only recorded over to the engine, with its own time:
+    /// `before` (the input recorded before the one that called in, or 0), then the latest.
+    /// Each only if it was not handed over already; `!=`, not `>`: after the wall clock is set
+    /// back, new input is older than what was handed over before.
+    fn sync_input(&mut self, before: Millis, last: Millis, now: Millis) {
+        let fresh = |at: Millis| at != 0 && at != self.synced_input;
+        let both = [before, last];
+        let times = match (fresh(before) && before != last, fresh(last)) {
+            (true, true) => &both[..],
+            (true, false) => &both[..1],
+            (false, true) => &both[1..],
+            (false, false) => return,
+        };
+        self.synced_input = last;
+        self.engine.handle_inputs(times, now);
+    }
+
+    fn on_timer(&mut self, now: Millis) {
+        match &self.ending {
+            Some(e) if e.step == Step::Waiting && now >= e.bound => self.complete(now),
+            Some(_) => {}
+            None => self.engine.handle_timeout(now),
+        }
+    }
+
+    /// The shared record, read on waking (`wake`) or to check whose session it is.
+    fn on_record(&mut self, now: Millis, record: Option<Record>, wake: bool) {
+        let Some(r) = record else {
+            // No record (storage unusable, or just cleared): nothing says it is not ours.
+            self.send_wanted_keepalive();
+            return;
+        };
+        if r.id != self.id {
+            // Someone signed in anew: this page's session is over, and the rest is theirs.
+            self.keepalive_wanted = false;
+            self.engine.handle_logout(now, Reason::Replaced);
+            return;
+        }
+        match r.ended {
+            Some(at) if !self.id.is_empty() || at >= self.time_origin => {
+                self.keepalive_wanted = false;
+                let retry = self.settings.logout_url.is_some() && told(&r, now) == Told::Undelivered;
+                self.engine.handle_peer(now, PeerMessage::Logout);
+                self.step(now);
+                if let Some(e) = &mut self.ending {
+                    e.retry = retry;
+                }
+            }
+            Some(_) => self.send_wanted_keepalive(),
+            None => {
+                if wake {
+                    // The other tabs' activity and the server's deadline, as recorded.
+                    self.engine.handle_peer(now, PeerMessage::Activity { at: r.last_activity });
+                    if let Some(server) = r.server {
+                        self.engine.handle_server_deadline(now, server);
+                    }
+                }
+                self.send_wanted_keepalive();
+            }
+        }
+    }
+
+    fn send_wanted_keepalive(&mut self) {
+        if core::mem::take(&mut self.keepalive_wanted) && matches!(self.engine.state(), State::Active | State::Warning)
+        {
+            self.commands.push_back(Command::Keepalive);
+        }
+    }
+
+    fn on_message(&mut self, now: Millis, text: &str) {
+        let Some(m) = Message::decode(text, now) else {
+            return;
+        };
+        if m.tab == self.tab {
+            return;
+        }
+        if m.id != self.id {
+            // Not this session's: ignored. But it may mean this page's session was replaced:
+            // the record says.
+            if self.ending.is_none() {
+                self.commands.push_back(Command::ReadRecord);
+            }
+            return;
+        }
+        match m.kind {
+            Kind::Activity => self.engine.handle_peer(now, PeerMessage::Activity { at: m.at }),
+            Kind::Extend => self.engine.handle_peer(now, PeerMessage::Extend { at: m.at }),
+            Kind::Logout => self.engine.handle_peer(now, PeerMessage::Logout),
+            Kind::Server => self.engine.handle_server_deadline(now, m.at),
+            Kind::Claimed => {
+                if let Some(e) = &mut self.ending {
+                    e.peer_claimed = true;
+                }
+            }
+        }
+    }
+
+    fn on_dialog(&mut self, now: Millis, action: Action, trusted: bool) {
+        // Only the user may answer the warning: a script (or an auto-clicker) that clicks
+        // "Stay signed in" or sends Escape must not keep a PHI session alive. Page code that
+        // means to extend calls `session.extend()`, deliberately.
+        if !trusted || self.engine.state() != State::Warning {
+            return;
+        }
+        match action {
+            Action::Stay(_) if self.dialog == Some(true) => {
+                // The absolute warning cannot extend: its button only closes it.
+                self.dialog = None;
+                self.dismissed = true;
+                self.commands.push_back(Command::CloseDialog);
+            }
+            Action::Stay(how) => {
+                self.engine.handle_extend(now, how);
+            }
+            Action::Logout => self.engine.handle_logout(now, Reason::User),
+        }
+    }
+
+    fn stop(&mut self) {
+        // A logout in progress cannot be undone.
+        if self.ending.is_some() {
+            return;
+        }
+        self.engine.handle_stop();
+        if self.dialog.take().is_some() {
+            self.commands.push_back(Command::CloseDialog);
+        }
+        if core::mem::take(&mut self.title) {
+            self.commands.push_back(Command::Title(None));
+        }
+        self.commands.push_back(Command::Detach);
+    }
+
+    /// Turns what the engine decided into commands, mirrors the state and the countdown.
+    fn step(&mut self, now: Millis) {
+        while let Some(effect) = self.engine.poll_effect() {
+            match effect {
+                Effect::Warn { deadline, reason } => self.warn(now, deadline, reason),
+                Effect::Extended { how } => {
+                    if self.dialog.take().is_some() {
+                        self.commands.push_back(Command::CloseDialog);
+                    }
+                    self.dismissed = false;
+                    if core::mem::take(&mut self.title) {
+                        self.commands.push_back(Command::Title(None));
+                    }
+                    self.audit("extended", now, Some(("how", how.as_str())));
+                    self.commands.push_back(Command::Event(Event::Extend { how }));
+                }
+                Effect::Keepalive => {
+                    // Only for this page's own session: the record says whose it is now.
+                    self.keepalive_wanted = true;
+                    self.commands.push_back(Command::ReadRecord);
+                }
+                Effect::Terminate { reason } => self.begin_ending(now, reason),
+            }
+        }
+        self.transmit(now);
+        let state = self.engine.state();
+        if state != self.shown_state {
+            self.shown_state = state;
+            self.commands.push_back(Command::State(state));
+        }
+        if let (State::Warning, Some(deadline)) = (state, self.engine.deadline()) {
+            let remaining = deadline.saturating_sub(now);
+            let second = remaining.div_ceil(1000);
+            if second != self.shown_second {
+                self.shown_second = second;
+                if self.dialog.is_some() {
+                    self.commands.push_back(Command::UpdateDialog { remaining });
+                }
+                self.title = true;
+                self.commands.push_back(Command::Title(Some(remaining)));
+            }
+        } else {
+            self.shown_second = 0;
+        }
+    }
+
+    fn warn(&mut self, now: Millis, deadline: Millis, reason: Reason) {
+        let remaining = deadline.saturating_sub(now);
+        let absolute = reason == Reason::Absolute;
+        self.audit("warning-shown", now, Some(("reason", reason.as_str())));
+        self.commands.push_back(Command::Event(Event::Warning { deadline, remaining }));
+        if self.dialog.is_some_and(|a| a != absolute) {
+            // An idle warning that extending can no longer help became the absolute one.
+            self.dialog = None;
+            self.dismissed = false;
+            self.commands.push_back(Command::CloseDialog);
+        }
+        // The dialog after the event: building it takes a few ms the event should not wait for.
+        if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
+            self.dialog = Some(absolute);
+            self.shown_second = remaining.div_ceil(1000);
+            self.commands.push_back(Command::ShowDialog { absolute, remaining });
+            self.title = true;
+            self.commands.push_back(Command::Title(Some(remaining)));
+        }
+    }
+
+    /// Sends the engine's messages to the other tabs, and keeps the shared record current.
+    fn transmit(&mut self, now: Millis) {
+        while let Some(message) = self.engine.poll_transmit() {
+            match message {
+                PeerMessage::Activity { at } => {
+                    self.post(Kind::Activity, at);
+                    self.write_record(self.engine.last_activity());
+                }
+                PeerMessage::Extend { at } => {
+                    self.post(Kind::Extend, at);
+                    self.write_record(self.engine.last_activity());
+                }
+                PeerMessage::Logout => self.post(Kind::Logout, now),
+            }
+        }
+    }
+
+    fn post(&mut self, kind: Kind, at: Millis) {
+        let m = Message { kind, id: self.id.clone(), tab: self.tab.clone(), at };
+        self.commands.push_back(Command::Post(m.encode()));
+    }
+
+    /// Writes the live record: the last activity this tab knows of, the start, the server's
+    /// deadline.
+    fn write_record(&mut self, last_activity: Millis) {
+        let r = Record {
+            id: self.id.clone(),
+            last_activity,
+            ended: None,
+            started: self.engine.started_at(),
+            server: self.engine.server_deadline(),
+            told: Told::Live,
+        };
+        self.commands.push_back(Command::WriteRecord(r.encode()));
+    }
+
+    fn begin_ending(&mut self, now: Millis, reason: Reason) {
+        // The cover first, synchronously: no PHI stays visible while the rest completes.
+        self.commands.push_back(Command::Cover);
+        self.title = false;
+        if matches!(reason, Reason::Idle | Reason::Absolute | Reason::Server) {
+            self.audit("expired", now, Some(("reason", reason.as_str())));
+        }
+        self.audit("logged-out", now, Some(("reason", reason.as_str())));
+        // Tell the other tabs before anything else happens here.
+        self.transmit(now);
+        self.shown_state = State::Expired;
+        self.commands.push_back(Command::State(State::Expired));
+        self.commands.push_back(Command::Event(Event::Logout { reason }));
+        // Released after the event: removing them takes time the event should not wait for.
+        if self.dialog.take().is_some() {
+            self.commands.push_back(Command::CloseDialog);
+        }
+        self.commands.push_back(Command::StopInput);
+        let replaced = reason == Reason::Replaced;
+        self.ending = Some(Ending {
+            reason,
+            step: Step::Checking,
+            retry: false,
+            peer_claimed: false,
+            claim_held: false,
+            sent: false,
+            outcome: None,
+            cleared: false,
+            bound: now,
+            tombstone: None,
+            own_tombstone: false,
+            replaced,
+        });
+        if replaced {
+            self.leave(now);
+        } else {
+            // Whose session the record holds now, and whether another tab ended it first,
+            // decide what this tab does (a timer and a frozen tab ask too: never two requests).
+            self.commands.push_back(Command::ReadRecord);
+        }
+    }
+
+    /// The record, read when the session ended: decides the tombstone and the request.
+    fn decide(&mut self, now: Millis, record: Option<Record>) {
+        let Some(mut e) = self.ending.take() else {
+            return;
+        };
+        let logout_url = self.settings.logout_url.is_some();
+        let send;
+        match record {
+            Some(r) if r.id != self.id => {
+                // A new sign-in replaced this session meanwhile: its cookie is the browser's
+                // now, and a logout request would end it. Leave without a trace.
+                e.replaced = true;
+                self.ending = Some(e);
+                self.leave(now);
+                return;
+            }
+            Some(r) if r.ended.is_some() => {
+                // Another tab (or an earlier page) ended it: only a request that never reached
+                // the server is sent again.
+                send = logout_url && (e.retry || told(&r, now) == Told::Undelivered);
+                e.retry = send;
+                e.tombstone = Some(r);
+            }
+            record => {
+                let (last_activity, started, server) =
+                    record.map_or((now, now, None), |r| (r.last_activity, r.started, r.server));
+                let mine = e.reason != Reason::Peer && logout_url;
+                let tombstone = Record {
+                    id: self.id.clone(),
+                    last_activity: last_activity.max(self.engine.last_activity()).min(now),
+                    ended: Some(now),
+                    started,
+                    server,
+                    told: if mine { Told::Pending } else { Told::Done },
+                };
+                self.commands.push_back(Command::WriteRecord(tombstone.encode()));
+                e.tombstone = Some(tombstone);
+                // A tab told by another only marks the end (the other tab keeps the record).
+                e.own_tombstone = e.reason != Reason::Peer;
+                send = mine;
+            }
+        }
+        if send {
+            e.step = Step::Claiming;
+            self.commands.push_back(Command::Claim);
+            self.ending = Some(e);
+        } else {
+            self.ending = Some(e);
+            self.start_clearing(now);
+        }
+    }
+
+    fn on_claim(&mut self, now: Millis, won: bool) {
+        let Some(e) = &mut self.ending else { return };
+        if e.step != Step::Claiming {
+            return;
+        }
+        if won && e.peer_claimed {
+            // Another tab sends it: its lock may have been released early (a Clear-Site-Data
+            // response frees Web Locks in Chromium), which is how this tab got it.
+            self.commands.push_back(Command::ReleaseClaim);
+        } else if won {
+            e.claim_held = true;
+            e.sent = true;
+            let retry = e.retry;
+            let mut body = String::from("reason=");
+            body.push_str(e.reason.as_str());
+            e.own_tombstone = true;
+            if let Some(t) = &mut e.tombstone {
+                t.told = Told::Pending;
+                self.commands.push_back(Command::WriteRecord(t.encode()));
+            }
+            self.post(Kind::Claimed, now);
+            self.commands.push_back(Command::SendLogout(body));
+            if retry {
+                self.audit("logout-retried", now, None);
+            }
+        }
+        self.start_clearing(now);
+    }
+
+    fn on_logout_sent(&mut self, now: Millis, status: Status) {
+        let Some(e) = &mut self.ending else { return };
+        if !e.sent || e.outcome.is_some() {
+            return;
+        }
+        e.outcome = Some(status);
+        let told = match status {
+            Some(s) if s < 500 => Told::Done,
+            _ => Told::Undelivered,
+        };
+        if status.is_none() {
+            // fetch() failed or was refused (offline, CORS, the keepalive quota, the page
+            // unloading): a beacon may still get there. Whether it did is unknowable, so the
+            // tombstone still asks the next page to send it again.
+            let mut body = String::from("reason=");
+            body.push_str(e.reason.as_str());
+            self.commands.push_back(Command::Beacon(body));
+        }
+        if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
+            // Written now, too: a Clear-Site-Data response may have just removed it.
+            t.told = told;
+            self.commands.push_back(Command::WriteRecord(t.encode()));
+        }
+        self.maybe_complete(now);
+    }
+
+    fn start_clearing(&mut self, now: Millis) {
+        let Some(e) = &mut self.ending else { return };
+        e.step = Step::Waiting;
+        e.bound = now.saturating_add(self.settings.logout_wait);
+        self.commands.push_back(Command::Clear);
+    }
+
+    fn maybe_complete(&mut self, now: Millis) {
+        let ready = self
+            .ending
+            .as_ref()
+            .is_some_and(|e| e.step == Step::Waiting && e.cleared && (!e.sent || e.outcome.is_some()));
+        if ready {
+            self.complete(now);
+        }
+    }
+
+    /// After the wait: let go of the claim, audit a failed request, clear again, the tombstone
+    /// again, cookies, leave.
+    fn complete(&mut self, now: Millis) {
+        let Some(e) = &mut self.ending else { return };
+        e.step = Step::Done;
+        if core::mem::take(&mut e.claim_held) {
+            self.commands.push_back(Command::ReleaseClaim);
+        }
+        let failed = match (e.sent, e.outcome) {
+            (false, _) => None,
+            (true, Some(Some(200..=399))) => None,
+            (true, Some(None)) => Some("network"),
+            (true, Some(Some(_))) => Some("http"),
+            (true, None) => Some("timeout"),
+        };
+        if e.sent && e.outcome.is_none() {
+            // Not answered in time: it may still arrive (it is sent with keepalive), but
+            // nothing says it did.
+            if let Some(t) = &mut e.tombstone {
+                t.told = Told::Undelivered;
+            }
+        }
+        let tombstone = e.tombstone.as_ref().filter(|_| e.own_tombstone).map(Record::encode);
+        if let Some(why) = failed {
+            self.audit("logout-request-failed", now, Some(("status", why)));
+        }
+        // Page scripts kept running during the wait and may have written drafts back.
+        self.commands.push_back(Command::ClearAgain);
+        // The tombstone again (a Clear-Site-Data response may have removed it).
+        if let Some(t) = tombstone {
+            self.commands.push_back(Command::WriteRecord(t));
+        }
+        self.commands.push_back(Command::ClearCookies);
+        self.leave(now);
+    }
+
+    /// The last commands: the redirect (or the signed-out cover), and letting go of everything.
+    fn leave(&mut self, _now: Millis) {
+        if self.ending.as_ref().is_some_and(|e| e.replaced) {
+            if let Some(e) = &mut self.ending {
+                e.step = Step::Done;
+            }
+            // This tab's own session storage is the old session's; everything else belongs to
+            // the session that replaced it.
+            self.commands.push_back(Command::ClearTab);
+        }
+        match &self.settings.redirect_url {
+            Some(url) => self.commands.push_back(Command::Redirect(url.clone())),
+            None => self.commands.push_back(Command::SignedOut),
+        }
+        self.commands.push_back(Command::Detach);
+    }
+}
+
+/// Whether the server was told of the end the tombstone `r` records, as of `now`: a request
+/// pending for longer than any tab waits was abandoned (its tab closed first).
+fn told(r: &Record, now: Millis) -> Told {
+    match (r.told, r.ended) {
+        (Told::Pending, Some(at)) if now.saturating_sub(at) > PENDING_STALE => Told::Undelivered,
+        (t, _) => t,
+    }
+}

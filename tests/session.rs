@@ -1,0 +1,694 @@
+//! Native tests of the session core: every rule the browser side used to decide, driven through
+//! the real runner on a fake browser with a fake clock (tests/common).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::rc::Rc;
+
+use autologoff::config::{Settings, Value};
+use autologoff::engine::{ExtendHow, Millis, Reason, ServerAnswer, State};
+use autologoff::session::{Action, Command, Event, Input};
+use autologoff::wire::{Kind, Message, Record, Told};
+use common::{policy, settings, Bus, Tab, World, T0};
+
+fn with_id(id: &str) -> Settings {
+    Settings { session_id: Some(id.into()), ..settings(policy(10_000, 3_000)) }
+}
+
+fn posted(tab: &Tab, log: &[(Millis, Command)]) -> Vec<Message> {
+    let now = tab.world.wall.get();
+    log.iter().filter_map(|(_, c)| if let Command::Post(t) = c { Message::decode(t, now) } else { None }).collect()
+}
+
+fn audits(log: &[(Millis, Command)]) -> Vec<String> {
+    log.iter().filter_map(|(_, c)| if let Command::Audit(a) = c { Some(a.clone()) } else { None }).collect()
+}
+
+/// The index of the first command matching `f` in `log`.
+fn position(log: &[Command], f: impl Fn(&Command) -> bool) -> usize {
+    log.iter().position(f).unwrap_or_else(|| panic!("not found in {log:#?}"))
+}
+
+/// Runs a tab's timers up to `until`.
+fn run(tab: &Tab, until: Millis) {
+    let mut spins = 0;
+    while let Some(at) = tab.armed() {
+        if at > until {
+            break;
+        }
+        spins += 1;
+        assert!(
+            spins < 10_000,
+            "the timer stays armed for T0 + {}: {:?}, {:#?}",
+            at - T0,
+            tab.state(),
+            tab.take_log().last()
+        );
+        tab.world.at(at);
+        tab.fire();
+    }
+    tab.world.at(until);
+}
+
+// --- identity -------------------------------------------------------------------------------
+
+#[test]
+fn a_server_clock_ahead_does_not_end_the_session_when_a_second_tab_joins() {
+    // The reported field defect: data-session-start from a server 20 s ahead; a second tab 25 s
+    // later; the first tab regains focus. No heuristic on start times: same identity, one
+    // session.
+    let world = World::new();
+    let server_start = T0 + 20_000;
+    let s = Settings {
+        session_start: Some(server_start),
+        policy: policy(60_000, 20_000),
+        ..settings(policy(60_000, 20_000))
+    };
+    let a = Tab::open(&world, 0, s.clone());
+    world.at(T0 + 25_000);
+    a.input();
+    let b = Tab::open(&world, 1, s);
+    world.at(T0 + 26_000);
+    a.post(Input::Wake(world.record()));
+    assert_eq!((a.state(), b.state()), (State::Active, State::Active));
+    assert!(world.logouts.borrow().is_empty());
+}
+
+#[test]
+fn a_wall_clock_set_back_does_not_end_the_session() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    world.wall.set(T0 - 30_000);
+    let b = Tab::open(&world, 1, with_id("s1"));
+    a.post(Input::Wake(world.record()));
+    b.post(Input::Wake(world.record()));
+    assert_eq!((a.state(), b.state()), (State::Active, State::Active));
+}
+
+#[test]
+fn messages_of_another_session_are_ignored() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.take_log();
+    let other = Message { kind: Kind::Logout, id: "zzz".into(), tab: "tab9".into(), at: T0 };
+    a.post(Input::Message(other.encode()));
+    assert_eq!(a.state(), State::Active, "another session's logout is not ours");
+    let extend = Message { kind: Kind::Activity, id: "zzz".into(), tab: "tab9".into(), at: T0 + 5_000 };
+    world.at(T0 + 5_000);
+    a.post(Input::Message(extend.encode()));
+    assert_eq!(a.core(|c| c.engine().last_activity()), T0, "another session's activity is not ours");
+}
+
+#[test]
+fn a_page_whose_session_was_replaced_covers_itself_and_leaves_without_a_trace() {
+    // A page of the previous user's session comes back (back/forward cache) after someone else
+    // signed in: it must not end, wipe or keep alive the new session.
+    let world = World::new();
+    let old = Tab::open(&world, 0, with_id("old"));
+    world.at(T0 + 2_000);
+    let new = Tab::open(&world, 1, with_id("new"));
+    let record_before = world.record.borrow().clone();
+    old.take_log();
+    world.at(T0 + 3_000);
+    old.post(Input::Wake(world.record()));
+    let log = old.commands();
+    assert_eq!(old.state(), State::Expired);
+    assert!(log.contains(&Command::Cover));
+    assert!(log.contains(&Command::Event(Event::Logout { reason: Reason::Replaced })));
+    assert!(log.contains(&Command::Redirect("/login".into())));
+    assert!(log.contains(&Command::ClearTab), "its own tab's session storage goes");
+    for c in &log {
+        assert!(
+            !matches!(
+                c,
+                Command::WriteRecord(_)
+                    | Command::Clear
+                    | Command::ClearAgain
+                    | Command::ClearCookies
+                    | Command::Claim
+                    | Command::SendLogout(_)
+                    | Command::Post(_)
+            ),
+            "touched the new session: {c:?}"
+        );
+    }
+    assert_eq!(*world.record.borrow(), record_before);
+    assert!(world.logouts.borrow().is_empty());
+    assert_eq!(new.state(), State::Active);
+}
+
+#[test]
+fn an_old_page_that_expires_after_a_new_sign_in_sends_no_logout() {
+    // Tab A (session X) sits idle, still visible; the user signs in again as Y in another tab.
+    // A's logout request would carry Y's cookie and end Y.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("x"));
+    world.at(T0 + 1_000);
+    let _b = Tab::open(&world, 1, with_id("y"));
+    run(&a, T0 + 12_000);
+    assert_eq!(a.state(), State::Expired);
+    assert!(world.logouts.borrow().is_empty(), "no request with the new session's cookie");
+    assert_eq!(world.record().unwrap().id, Settings { session_id: Some("y".into()), ..Settings::default() }.identity());
+    assert_eq!(world.record().unwrap().ended, None, "the new session's record is untouched");
+}
+
+#[test]
+fn a_message_of_another_session_makes_the_page_check_whether_it_was_replaced() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("x"));
+    world.at(T0 + 1_000);
+    let b = Tab::open(&world, 1, with_id("y"));
+    b.take_log();
+    world.at(T0 + 2_000);
+    b.input();
+    let text = b.commands().into_iter().find_map(|c| if let Command::Post(t) = c { Some(t) } else { None }).unwrap();
+    a.post(Input::Message(text));
+    assert_eq!(a.state(), State::Expired, "the old user's page is covered at once");
+    assert_eq!(b.state(), State::Active);
+}
+
+#[test]
+fn without_an_identity_every_page_of_the_channel_is_one_session() {
+    let world = World::new();
+    let s = settings(policy(10_000, 3_000));
+    let a = Tab::open(&world, 0, s.clone());
+    world.at(T0 + 5_000);
+    // No guessing from start times: a page that starts later joins, whatever its start.
+    let b = Tab::open(&world, 1, s);
+    assert_eq!(b.state(), State::Active);
+    assert_eq!(b.core(|c| c.deadline()), a.core(|c| c.deadline()));
+    assert_eq!(b.core(|c| c.id().to_owned()), "");
+}
+
+// --- joining --------------------------------------------------------------------------------
+
+#[test]
+fn a_late_tab_joins_the_running_session_and_its_deadline() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    world.at(T0 + 4_000);
+    a.input();
+    world.at(T0 + 6_000);
+    let b = Tab::open(&world, 1, with_id("s1"));
+    assert_eq!(b.core(|c| c.deadline()), Some(T0 + 14_000));
+}
+
+#[test]
+fn a_tab_reopened_after_the_deadline_passed_logs_that_session_out_at_once() {
+    // Every tab closed; a discarded tab reloads, or Ctrl+Shift+T, after the deadline.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    drop(a);
+    world.at(T0 + 60_000);
+    let b = Tab::open(&world, 1, with_id("s1"));
+    let log = b.commands();
+    assert_eq!(b.state(), State::Expired);
+    assert!(log.contains(&Command::Event(Event::Logout { reason: Reason::Idle })), "{log:#?}");
+    assert_eq!(world.logouts.borrow().len(), 1, "the server is told");
+    // Without an identity it cannot know the record is its own: it starts afresh.
+    let world = World::new();
+    drop(Tab::open(&world, 0, settings(policy(10_000, 3_000))));
+    world.at(T0 + 60_000);
+    let c = Tab::open(&world, 1, settings(policy(10_000, 3_000)));
+    assert_eq!(c.state(), State::Active);
+}
+
+#[test]
+fn a_page_loaded_for_a_session_that_already_ended_ends_itself() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.post(Input::Logout);
+    assert_eq!(world.logouts.borrow().len(), 1);
+    world.at(T0 + 1_000);
+    let b = Tab::open(&world, 1, with_id("s1"));
+    assert_eq!(b.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 1, "delivered: not sent again");
+    // A different (new) session starts afresh over the tombstone.
+    let c = Tab::open(&world, 2, with_id("s2"));
+    assert_eq!(c.state(), State::Active);
+}
+
+// --- the server is always told --------------------------------------------------------------
+
+#[test]
+fn a_rejected_logout_falls_back_to_a_beacon_and_the_next_page_sends_it_again() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| h.logout_status = Some(None)); // fetch rejects: offline, CORS, quota
+    a.post(Input::Logout);
+    let log = a.commands();
+    assert_eq!(world.beacons.borrow().len(), 1, "sendBeacon on rejection too");
+    assert!(audits(&a.take_log()).is_empty());
+    assert!(log
+        .iter()
+        .any(|c| matches!(c, Command::Audit(a) if a.contains("logout-request-failed") && a.contains("network"))));
+    assert_eq!(world.record().unwrap().told, Told::Undelivered, "the tombstone remembers");
+    // The next page of this session sends it again before anything else, and leaves.
+    world.at(T0 + 5_000);
+    let b = Tab::open(&world, 1, with_id("s1"));
+    let log = b.commands();
+    assert_eq!(b.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 2);
+    assert!(log.iter().any(|c| matches!(c, Command::Audit(a) if a.contains("logout-retried"))));
+    assert_eq!(world.record().unwrap().told, Told::Done);
+    // Once delivered, nobody sends it again.
+    let c = Tab::open(&world, 2, with_id("s1"));
+    assert_eq!(c.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 2);
+}
+
+#[test]
+fn a_server_error_or_no_answer_is_undelivered_and_a_4xx_is_not() {
+    for (status, told) in
+        [(Some(Some(503)), Told::Undelivered), (Some(Some(403)), Told::Done), (None, Told::Undelivered)]
+    {
+        let world = World::new();
+        let a = Tab::open(&world, 0, with_id("s1"));
+        a.host(|h| h.logout_status = status);
+        a.post(Input::Logout);
+        run(&a, T0 + 10_000); // the wait bound
+        assert_eq!(world.record().unwrap().told, told, "{status:?}");
+        assert!(a.host(|h| h.left.is_some()), "left in any case");
+    }
+}
+
+#[test]
+fn without_an_identity_only_a_page_of_the_ended_session_sends_it_again() {
+    // No identity: a page loaded after the tombstone cannot tell it from a new sign-in's page.
+    let world = World::new();
+    let s = settings(policy(10_000, 3_000));
+    let a = Tab::open(&world, 0, s.clone());
+    a.host(|h| h.logout_status = Some(None));
+    a.post(Input::Logout);
+    assert_eq!(world.logouts.borrow().len(), 1);
+    world.at(T0 + 1_000);
+    let b = Tab::open(&world, 1, s.clone());
+    assert_eq!(b.state(), State::Active, "a new page starts afresh");
+    assert_eq!(world.logouts.borrow().len(), 1);
+    // A page that was open when it ended (woken now) does send it again.
+    let world = World::new();
+    let a = Tab::open(&world, 0, s.clone());
+    let c = Tab::open_loaded(&world, 1, s, 0);
+    a.host(|h| h.logout_status = Some(None));
+    a.post(Input::Logout);
+    c.post(Input::Wake(world.record()));
+    assert_eq!(world.logouts.borrow().len(), 2);
+}
+
+// --- tabs share the server's deadline -------------------------------------------------------
+
+fn keepalive_settings(id: &str) -> Settings {
+    Settings {
+        keepalive_url: Some("/keepalive".into()),
+        keepalive_interval: 10_000,
+        ..Settings { policy: policy(30_000, 20_000), ..with_id(id) }
+    }
+}
+
+#[test]
+fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
+    // Demo preset: 30 s, warning 20 s, keepalive every 10 s, server idle limit 60 s. Active in
+    // A for a while, then only in B: A must not expire on A's old server deadline.
+    let world = World::new();
+    let a = Tab::open(&world, 0, keepalive_settings("s1"));
+    let b = Tab::open(&world, 1, keepalive_settings("s1"));
+    let mut bus = Bus::new(&world, vec![a, b], 1);
+    for t in (1_000..=12_000).step_by(1_000) {
+        bus.run_until(T0 + t);
+        bus.tabs[0].input();
+        let answered = bus.tabs[0].take_log().iter().any(|(_, c)| *c == Command::Keepalive);
+        if answered {
+            bus.tabs[0].post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+        }
+    }
+    // Now only B, for 80 s, with the server answering B's keepalives.
+    for t in (13_000..=92_000).step_by(1_000) {
+        bus.run_until(T0 + t);
+        bus.tabs[1].input();
+        let answered = bus.tabs[1].take_log().iter().any(|(_, c)| *c == Command::Keepalive);
+        if answered {
+            bus.tabs[1].post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+        }
+        assert_eq!(bus.tabs[0].state(), State::Active, "A at T0 + {t}");
+        assert_eq!(bus.tabs[1].state(), State::Active, "B at T0 + {t}");
+    }
+}
+
+#[test]
+fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadline() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, keepalive_settings("s1"));
+    a.post(Input::Keepalive(ServerAnswer::Remaining(25_000))); // the server ends it at T0 + 25 s
+    run(&a, T0 + 5_000);
+    assert_eq!(a.state(), State::Warning, "warned 20 s before the server's deadline");
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    assert_eq!(a.state(), State::Active);
+    assert!(a.commands().contains(&Command::Keepalive), "asks the server");
+    // The keepalive fails: the server still ends the session at T0 + 25 s.
+    world.at(T0 + 6_000);
+    a.post(Input::Keepalive(ServerAnswer::Failed));
+    assert_eq!(a.state(), State::Warning, "warned again: the server did not confirm");
+    run(&a, T0 + 25_000);
+    assert_eq!(a.state(), State::Expired);
+    assert!(a.commands().contains(&Command::Event(Event::Logout { reason: Reason::Server })));
+}
+
+#[test]
+fn keepalive_only_for_its_own_session() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { keepalive_interval: 5_000, ..keepalive_settings("x") });
+    world.at(T0 + 1_000);
+    let _b = Tab::open(&world, 1, keepalive_settings("y"));
+    a.take_log();
+    world.at(T0 + 6_000);
+    a.input();
+    let log = a.commands();
+    assert!(!log.contains(&Command::Keepalive), "the cookie is the new session's now");
+    assert_eq!(a.state(), State::Expired);
+}
+
+// --- the dialog, the title, trusted input ---------------------------------------------------
+
+#[test]
+fn the_dialog_and_the_title_through_the_warning_phases() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.take_log();
+    run(&a, T0 + 7_000);
+    let log = a.commands();
+    let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
+    let show = position(&log, |c| matches!(c, Command::ShowDialog { absolute: false, remaining: 3_000 }));
+    let title = position(&log, |c| *c == Command::Title(Some(3_000)));
+    assert!(event < show && show < title, "the event first, then the dialog, then the title: {log:#?}");
+    // One wakeup a second for the countdown.
+    run(&a, T0 + 8_000);
+    let log = a.commands();
+    assert!(
+        log.contains(&Command::UpdateDialog { remaining: 2_000 }) && log.contains(&Command::Title(Some(2_000))),
+        "{log:#?}"
+    );
+    assert_eq!(a.armed(), Some(T0 + 9_000));
+    // Input does not dismiss it.
+    world.at(T0 + 8_500);
+    a.input();
+    assert_eq!(a.state(), State::Warning);
+    // "Stay signed in" closes it and restores the title.
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    let log = a.commands();
+    assert!(log.contains(&Command::CloseDialog) && log.contains(&Command::Title(None)));
+    assert!(log.contains(&Command::Event(Event::Extend { how: ExtendHow::Button })));
+    assert!(!a.host(|h| h.dialog) && a.host(|h| h.title).is_none());
+}
+
+#[test]
+fn only_the_user_may_press_stay_signed_in() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    run(&a, T0 + 7_000);
+    assert_eq!(a.state(), State::Warning);
+    // A script clicks the button, sends Escape: nothing.
+    for how in [ExtendHow::Button, ExtendHow::Key] {
+        a.post(Input::Dialog { action: Action::Stay(how), trusted: false });
+        assert_eq!(a.state(), State::Warning);
+    }
+    a.post(Input::Dialog { action: Action::Logout, trusted: false });
+    assert_eq!(a.state(), State::Warning);
+    run(&a, T0 + 10_000);
+    assert_eq!(a.state(), State::Expired, "the portal logs off");
+    // The page's own code may extend, deliberately.
+    let world = World::new();
+    let b = Tab::open(&world, 0, with_id("s1"));
+    run(&b, T0 + 7_000);
+    assert!(b.post(Input::Extend));
+    assert!(b.core(|c| c.extended()));
+    assert_eq!(b.state(), State::Active);
+}
+
+#[test]
+fn the_absolute_warning_can_only_be_closed() {
+    let world = World::new();
+    let p = policy(10_000, 3_000).with_absolute(Some(8_000)).unwrap();
+    let a = Tab::open(&world, 0, Settings { policy: p, ..with_id("s1") });
+    a.take_log();
+    run(&a, T0 + 5_000);
+    assert!(a.commands().contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    let log = a.commands();
+    assert!(log.contains(&Command::CloseDialog));
+    assert!(!log.iter().any(|c| matches!(c, Command::Event(Event::Extend { .. }))));
+    assert_eq!(a.state(), State::Warning, "still ending");
+    run(&a, T0 + 6_000);
+    assert!(!a.commands().iter().any(|c| matches!(c, Command::ShowDialog { .. })), "not shown again");
+    run(&a, T0 + 8_000);
+    assert_eq!(a.state(), State::Expired);
+}
+
+#[test]
+fn with_dialog_false_the_title_still_counts_down_and_no_dialog_shows() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { dialog: false, ..with_id("s1") });
+    run(&a, T0 + 7_000);
+    let log = a.commands();
+    assert!(!log.iter().any(|c| matches!(c, Command::ShowDialog { .. })));
+    assert!(log.contains(&Command::Title(Some(3_000))));
+}
+
+#[test]
+fn stop_restores_the_title_and_releases_everything_without_a_logout() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    run(&a, T0 + 7_500);
+    a.take_log();
+    a.post(Input::Stop);
+    let log = a.commands();
+    assert_eq!(log, vec![Command::CloseDialog, Command::Title(None), Command::Detach, Command::State(State::Stopped)]);
+    assert_eq!(a.armed(), None);
+    run(&a, T0 + 60_000);
+    assert!(world.logouts.borrow().is_empty());
+}
+
+// --- re-entrancy ----------------------------------------------------------------------------
+
+#[test]
+fn an_extend_from_inside_a_warning_listener_runs_right_after_it() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| {
+        h.on_event = Some(Box::new(|e| match e {
+            Event::Warning { .. } => vec![Input::Extend],
+            _ => vec![],
+        }))
+    });
+    a.take_log();
+    run(&a, T0 + 7_000);
+    let log = a.commands();
+    let warning = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
+    let shown = position(&log, |c| matches!(c, Command::ShowDialog { .. }));
+    let extended = position(&log, |c| matches!(c, Command::Event(Event::Extend { how: ExtendHow::Api })));
+    assert!(warning < shown && shown < extended, "{log:#?}");
+    assert_eq!(a.state(), State::Active);
+    assert!(!a.host(|h| h.dialog));
+}
+
+#[test]
+fn a_stop_and_a_logout_from_listeners_are_not_lost() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| {
+        h.on_event = Some(Box::new(|e| if matches!(e, Event::Warning { .. }) { vec![Input::Logout] } else { vec![] }))
+    });
+    run(&a, T0 + 7_000);
+    assert_eq!(a.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 1);
+    assert!(world.logouts.borrow()[0].1.contains("reason=user"));
+}
+
+// --- termination ----------------------------------------------------------------------------
+
+#[test]
+fn termination_happens_in_order() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| {
+        h.logout_status = None;
+        h.clear_at_once = false;
+    });
+    run(&a, T0 + 9_999);
+    a.take_log();
+    run(&a, T0 + 10_000);
+    let log = a.commands();
+    let at = |f: &dyn Fn(&Command) -> bool| position(&log, f);
+    let cover = at(&|c| *c == Command::Cover);
+    let told_tabs = at(&|c| matches!(c, Command::Post(t) if t.starts_with("2;l;")));
+    let event = at(&|c| *c == Command::Event(Event::Logout { reason: Reason::Idle }));
+    let stop_input = at(&|c| *c == Command::StopInput);
+    let read = at(&|c| *c == Command::ReadRecord);
+    let tombstone = at(&|c| matches!(c, Command::WriteRecord(r) if r.ends_with(";p")));
+    let claim = at(&|c| *c == Command::Claim);
+    let claimed = at(&|c| matches!(c, Command::Post(t) if t.starts_with("2;c;")));
+    let send = at(&|c| matches!(c, Command::SendLogout(b) if b == "reason=idle"));
+    let clear = at(&|c| *c == Command::Clear);
+    assert!(cover < told_tabs && told_tabs < event && event < stop_input && stop_input < read, "{log:#?}");
+    assert!(read < tombstone && tombstone < claim && claim < claimed && claimed < send && send < clear, "{log:#?}");
+    assert_eq!(cover, 0, "the cover before anything else");
+    // The request is answered; clearing is still going: wait.
+    world.at(T0 + 10_200);
+    a.post(Input::LogoutSent(Some(204)));
+    let log = a.commands();
+    assert!(log.iter().any(|c| matches!(c, Command::WriteRecord(r) if r.ends_with(";d"))), "the tombstone says: told");
+    assert!(!log.iter().any(|c| matches!(c, Command::Redirect(_))));
+    world.at(T0 + 10_300);
+    a.post(Input::Cleared { databases_listed: true });
+    let log = a.commands();
+    let release = position(&log, |c| *c == Command::ReleaseClaim);
+    let again = position(&log, |c| *c == Command::ClearAgain);
+    let rewrite = position(&log, |c| matches!(c, Command::WriteRecord(r) if r.ends_with(";d")));
+    let cookies = position(&log, |c| *c == Command::ClearCookies);
+    let leave = position(&log, |c| matches!(c, Command::Redirect(u) if u == "/login"));
+    assert!(release < again && again < rewrite && rewrite < cookies && cookies < leave, "{log:#?}");
+    assert_eq!(log.last(), Some(&Command::Detach));
+    assert_eq!(a.armed(), None);
+}
+
+#[test]
+fn termination_is_bounded_by_logout_wait() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { logout_wait: 2_000, ..with_id("s1") });
+    a.host(|h| {
+        h.logout_status = None; // the server hangs
+        h.clear_at_once = false;
+    });
+    a.post(Input::Logout);
+    assert_eq!(a.armed(), Some(T0 + 2_000));
+    run(&a, T0 + 2_000);
+    let log = a.commands();
+    assert!(log.iter().any(|c| matches!(c, Command::Audit(a) if a.contains("\"status\":\"timeout\""))));
+    assert!(log.contains(&Command::Redirect("/login".into())));
+    assert_eq!(world.record().unwrap().told, Told::Undelivered);
+}
+
+#[test]
+fn without_redirect_the_page_is_signed_out_in_place() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { redirect_url: None, ..with_id("s1") });
+    a.post(Input::Logout);
+    assert_eq!(a.host(|h| h.left.clone()), Some(Command::SignedOut));
+}
+
+#[test]
+fn where_databases_cannot_be_listed_the_audit_says_so() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| h.databases_listed = false);
+    a.post(Input::Logout);
+    assert!(audits(&a.take_log())
+        .iter()
+        .any(|e| e.contains("\"type\":\"clear-incomplete\"") && e.contains("\"what\":\"indexeddb\"")));
+}
+
+#[test]
+fn exactly_one_logout_request_when_tabs_expire_together() {
+    // Five tabs, one deadline; their claims are decided in any order, the lock may be released
+    // early (Clear-Site-Data), and a tab may have been frozen.
+    for order in 0..5 {
+        let world = World::new();
+        let tabs: Vec<Tab> = (0..5).map(|i| Tab::open(&world, i, with_id("s1"))).collect();
+        for t in &tabs {
+            t.host(|h| h.claims_wait = true);
+        }
+        // All timers fire at the deadline, before any message is delivered.
+        world.at(T0 + 10_000);
+        for t in &tabs {
+            t.fire();
+            t.fire();
+        }
+        // The claims are decided one by one, starting anywhere; the lock is freed after the
+        // first (as Clear-Site-Data does in Chromium).
+        for k in 0..5 {
+            let t = &tabs[(order + k) % 5];
+            if t.host(|h| std::mem::take(&mut h.claim_pending)) {
+                let won = world.lock.borrow().is_none();
+                if won {
+                    *world.lock.borrow_mut() = Some(t.host(|h| h.index).to_string());
+                }
+                t.post(Input::Claim(won));
+                *world.lock.borrow_mut() = None;
+            }
+        }
+        assert_eq!(world.logouts.borrow().len(), 1, "order {order}");
+    }
+}
+
+#[test]
+fn a_tab_that_won_a_freed_lock_after_another_claimed_does_not_send() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let b = Tab::open(&world, 1, with_id("s1"));
+    for t in [&a, &b] {
+        t.host(|h| h.claims_wait = true);
+    }
+    world.at(T0 + 10_000);
+    // Both read the live record before either wrote its tombstone.
+    a.fire();
+    b.host(|h| h.claims_wait = true);
+    *world.record.borrow_mut() = None; // as a Clear-Site-Data response would
+    b.fire();
+    a.post(Input::Claim(true));
+    let claimed = world.bus.borrow().iter().find(|(_, _, t)| t.starts_with("2;c;")).unwrap().2.clone();
+    b.post(Input::Message(claimed));
+    b.post(Input::Claim(true)); // the lock was released early
+    assert_eq!(world.logouts.borrow().len(), 1);
+    assert!(b.commands().contains(&Command::ReleaseClaim));
+}
+
+#[test]
+fn a_frozen_tab_that_resumes_after_the_logout_sends_nothing() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let frozen = Tab::open(&world, 1, with_id("s1"));
+    run(&a, T0 + 10_000);
+    assert_eq!(world.logouts.borrow().len(), 1);
+    *world.lock.borrow_mut() = None; // a's page is gone, and its lock with it
+    world.at(T0 + 70_000);
+    frozen.fire(); // its timer runs before the queued messages
+    assert_eq!(frozen.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 1);
+}
+
+// --- settings problems reach the audit trail ------------------------------------------------
+
+#[test]
+fn a_setting_that_could_not_be_used_is_audited() {
+    let world = World::new();
+    let entries = [autologoff::config::Entry {
+        key: "logoutUrl".into(),
+        value: Value::Text("javascript:x".into()),
+        shown: "javascript:x".into(),
+    }];
+    let (s, errors) = autologoff::config::Settings::from_attributes(&entries);
+    let at = autologoff::session::Moment { wall: T0, mono: 0, input: 0 };
+    let mut core = autologoff::session::Core::new(s, "tab1".into(), T0, None, &errors, at);
+    let mut found = false;
+    while let Some(c) = core.poll_command() {
+        if let Command::Audit(a) = c {
+            found |= a.contains("\"type\":\"config-error\"") && a.contains("\"field\":\"logoutUrl\"");
+        }
+    }
+    assert!(found);
+    let _ = world;
+}
+
+#[test]
+fn records_carry_the_identity() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let id = a.core(|c| c.id().to_owned());
+    assert!(!id.is_empty());
+    let r: Record = world.record().unwrap();
+    assert_eq!(r.id, id);
+    world.at(T0 + 1_000);
+    a.input();
+    assert!(posted(&a, &a.take_log()).iter().all(|m| m.id == id));
+    let _ = Rc::strong_count(&world);
+}
