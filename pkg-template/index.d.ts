@@ -2,8 +2,13 @@ import type { AutologoffOptions, LogoutReason, Session } from './autologoff.js';
 
 export type { AutologoffOptions, Duration, LogoutReason, Session, SessionState } from './autologoff.js';
 
-/** Starts automatic logoff for this page. Rejects with an Error naming the option at fault. */
-export function start(options?: AutologoffOptions): Promise<Session>;
+/**
+ * Starts automatic logoff for this page. Rejects with an Error naming the option at fault.
+ * `wasmUrl`: where `autologoff_bg.wasm` is served, for bundlers that do not ship it by
+ * themselves (esbuild, Angular's application builder; see docs/bundlers.md). A relative URL is
+ * resolved against the page. By default the file is found next to the package's JS.
+ */
+export function start(options?: AutologoffOptions & { wasmUrl?: string | URL }): Promise<Session>;
 
 /** How a session was extended (`autologoff:extend` detail.how). */
 export type ExtendHow = 'button' | 'key' | 'api' | 'peer';
