@@ -71,8 +71,8 @@ export async function tarball() {
 /**
  * Copies the app `name` (tests/consumers/<name>) to its work folder, installs what its lockfile
  * pins (`npm ci`, skipped when node_modules already matches the lockfile), then the packed
- * package with `npm install --no-save`, and checks that the pinned versions are still the ones
- * installed. Returns the app's folder.
+ * package with `npm install --no-save`, and checks that this changed nothing else (and that the
+ * app's own dependencies are pinned exactly). Returns the app's folder.
  */
 export async function prepareApp(name) {
   const src = path.join(SOURCES, name);
@@ -92,7 +92,14 @@ export async function prepareApp(name) {
     fs.writeFileSync(stampFile, stamp);
   }
   fs.rmSync(path.join(dir, 'node_modules', 'autologoff'), { recursive: true, force: true });
+  // What npm installed (its record in node_modules), but the package under test.
+  const installed = () => {
+    const { packages } = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8'));
+    return Object.entries(packages).filter(([p]) => p !== 'node_modules/autologoff').map(([p, v]) => p + '@' + v.version).sort();
+  };
+  const before = installed();
   await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--loglevel=error', await tarball()], { cwd: dir, timeout: 10 * 60_000 });
+  assert.deepEqual(installed(), before, `${name}: installing the tarball changed other packages`);
 
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   for (const [dep, version] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
