@@ -42,6 +42,11 @@ export async function main(): Promise<void> {
   await start({ timout: '5m' });
   // @ts-expect-error: keepStorageKeys is a list
   await start({ keepStorageKeys: 'theme' });
+  // wasmUrl (the JS entry's own option): where the .wasm is served, as a string or a URL
+  await start({ ...options, wasmUrl: '/assets/autologoff_bg.wasm' });
+  await start({ wasmUrl: new URL('/assets/autologoff_bg.wasm', location.href) });
+  // @ts-expect-error: wasmUrl is a string or a URL
+  await start({ wasmUrl: 5 });
   // @ts-expect-error: state is read-only
   session.state = 'active';
 }
