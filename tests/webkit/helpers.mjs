@@ -296,6 +296,9 @@ const RECORDER = `
   document.addEventListener('securitypolicyviolation', (e) => send('problem', 'csp: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
   window.addEventListener('error', (e) => send('problem', 'pageerror: ' + e.message));
   window.addEventListener('unhandledrejection', (e) => send('problem', 'unhandled rejection: ' + (e.reason && e.reason.message || e.reason)));
+  // Back/forward cache: persisted is true when the page goes into it and comes out of it.
+  window.addEventListener('pagehide', (e) => send('pagehide', { persisted: e.persisted }));
+  window.addEventListener('pageshow', (e) => send('pageshow', { persisted: e.persisted }));
   for (const name of ['autologoff:warning', 'autologoff:extend', 'autologoff:logout']) {
     document.addEventListener(name, (e) => {
       window.__events.push({ name, detail: e.detail });
