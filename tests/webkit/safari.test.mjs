@@ -115,8 +115,8 @@ test('a page restored from the back/forward cache past its deadline expires at o
 
 // BroadcastChannel messages do not reach a page in the back/forward cache (in Chromium and
 // Firefox such a page is evicted instead). Two outcomes in WebKit, both without PHI:
-// - the logout response's Clear-Site-Data "cache" evicts the origin's pages from the back/forward
-//   cache: Back loads the page afresh, and the server, its session gone, sends the sign-in page;
+// - after a logout answered with Clear-Site-Data the cached page was evicted (seen in every run):
+//   Back loads it afresh, and the server, its session gone, sends the sign-in page;
 // - without the header (here the server answers 500), the page is restored and must learn of the
 //   logout from the shared record.
 for (const [header, restored] of [['with Clear-Site-Data', false], ['without Clear-Site-Data', true]]) {
