@@ -22,12 +22,14 @@ process.env.SE_OFFLINE = 'true';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** MiniBrowser ships inside libwebkit2gtk-4.1-0, outside PATH: `MINIBROWSER` or where Debian puts it. */
+let miniBrowser = process.env.MINIBROWSER;
 export function miniBrowserPath() {
-  if (process.env.MINIBROWSER) return process.env.MINIBROWSER;
-  const out = spawnSync('dpkg', ['-L', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8' }).stdout || '';
-  const found = out.split('\n').find((l) => l.endsWith('/MiniBrowser'));
-  if (!found) throw new Error('MiniBrowser not found: run scripts/setup.sh (installs webkit2gtk-driver)');
-  return found;
+  if (!miniBrowser) {
+    const out = spawnSync('dpkg', ['-L', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8' }).stdout || '';
+    miniBrowser = out.split('\n').find((l) => l.endsWith('/MiniBrowser'));
+    if (!miniBrowser) throw new Error('MiniBrowser not found: run scripts/setup.sh (installs webkit2gtk-driver)');
+  }
+  return miniBrowser;
 }
 
 // Every process this file started, killed with its whole process group (WebKitWebDriver starts
