@@ -43,11 +43,15 @@ AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern=
 # command on an Xvfb display of its own and kills whatever is left when it ends. The runner
 # prints "Safari"; the browser is WebKitGTK's MiniBrowser.
 echo "== adapters (wasm-bindgen-test in WebKit: MiniBrowser on Xvfb)"
+started=$SECONDS
 env -u CHROMEDRIVER -u GECKODRIVER SAFARIDRIVER="${WEBKITWEBDRIVER:-/usr/bin/WebKitWebDriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
   node tests/webkit/with-display.mjs cargo test --target wasm32-unknown-unknown --test browser
+echo "   (WebKit adapters: $((SECONDS - started)) s)"
 
 # WebKit (Safari's engine) through WebDriver classic: tests/webkit/ starts Xvfb and
 # WebKitWebDriver itself. A TODO in its output is a known WebKit difference autologoff does not
 # handle yet (each says why); it does not fail the run.
 echo "== end to end in WebKit (MiniBrowser on Xvfb)"
+started=$SECONDS
 node --test --test-concurrency=1 tests/webkit/
+echo "   (WebKit end to end: $((SECONDS - started)) s)"
