@@ -31,17 +31,23 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# Debian's Chromium and its driver, and Firefox ESR: the tests' browsers. Nothing downloads a
-# browser of its own.
+# Debian's Chromium and its driver, Firefox ESR and WebKitGTK: the tests' browsers. Nothing
+# downloads a browser of its own.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 [ -x /usr/lib/firefox-esr/firefox-esr ] || missing+=(firefox-esr)
+# WebKit (Safari's engine): WebKitGTK's WebDriver, which brings libwebkit2gtk-4.1-0 and its
+# MiniBrowser (no headless mode, hence an X server of its own, Xvfb).
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+dpkg -L libwebkit2gtk-4.1-0 2>/dev/null | grep '/MiniBrowser$' >/dev/null || missing+=(libwebkit2gtk-4.1-0)
+command -v Xvfb >/dev/null || missing+=(xvfb)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Another setup (another checkout) may be installing at the same time: wait for its lock.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
 fi
 
 # geckodriver, for wasm-bindgen-test in Firefox: built from crates.io (no binary download).
@@ -51,7 +57,7 @@ if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 { print $2 }')" != "$GE
   cargo install geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
-# npm packages exactly as locked (esbuild, binaryen's wasm-opt, playwright-core).
+# npm packages exactly as locked (esbuild, binaryen's wasm-opt, playwright-core, selenium-webdriver).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund --loglevel=error

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, in order of speed: the engine natively, the adapters in headless Chromium,
-# then the built bundle end to end against the demo portal. Run through `npm test`, which
+# Firefox and WebKit, then the built bundle end to end against the demo portal in each. Run through `npm test`, which
 # runs scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +25,11 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 # wasm-bindgen-test-runner picks the browser from the driver variable that is set: one per run.
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
-env -u GECKODRIVER CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+env -u GECKODRIVER -u SAFARIDRIVER CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test browser
 
 echo "== adapters (wasm-bindgen-test in headless Firefox ESR)"
-env -u CHROMEDRIVER GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+env -u CHROMEDRIVER -u SAFARIDRIVER GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test browser
 
 echo "== end to end in Chromium (Playwright against the demo portal)"
@@ -38,3 +38,26 @@ node --test --test-concurrency=1 tests/e2e/
 echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, frames and the preload hint)"
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
+
+# WebKit: wasm-bindgen-test-runner has no WebKitGTK driver of its own, but its Safari driver is
+# plain W3C WebDriver and WebKitWebDriver answers it. SAFARIDRIVER makes the runner start
+# WebKitWebDriver with only --port (SAFARIDRIVER_ARGS would add more), and for Safari it sends
+# empty capabilities and ignores webdriver.json (wasm-bindgen-cli 0.2.130,
+# src/wasm_bindgen_test_runner/headless.rs, Client::new_session); WebKitWebDriver then starts
+# its default browser, MiniBrowser from libwebkit2gtk-4.1-0 with --automation (WebKit's
+# WebDriverServiceGtk.cpp). MiniBrowser has no headless mode: with-display.mjs runs the whole
+# command on an Xvfb display of its own and kills whatever is left when it ends. The runner
+# prints "Safari"; the browser is WebKitGTK's MiniBrowser.
+echo "== adapters (wasm-bindgen-test in WebKit: MiniBrowser on Xvfb)"
+started=$SECONDS
+env -u CHROMEDRIVER -u GECKODRIVER SAFARIDRIVER="${WEBKITWEBDRIVER:-/usr/bin/WebKitWebDriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+  node tests/webkit/with-display.mjs cargo test --target wasm32-unknown-unknown --test browser
+echo "   (WebKit adapters: $((SECONDS - started)) s)"
+
+# WebKit (Safari's engine) through WebDriver classic: tests/webkit/ starts Xvfb and
+# WebKitWebDriver itself. A TODO in its output is a known WebKit difference autologoff does not
+# handle yet (each says why); it does not fail the run.
+echo "== end to end in WebKit (MiniBrowser on Xvfb)"
+started=$SECONDS
+node --test --test-concurrency=1 tests/webkit/
+echo "   (WebKit end to end: $((SECONDS - started)) s)"

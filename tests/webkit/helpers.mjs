@@ -1,0 +1,346 @@
+// Shared set-up for the WebKit end-to-end tests: the demo server in-process, MiniBrowser through
+// WebKitWebDriver (harness.mjs), signed-in browsers, and tabs (browser windows of one session).
+//
+// What WebDriver classic cannot do that the Playwright helpers do, and what stands in for it:
+// - no init scripts: the recorder of autologoff's DOM events and of page errors and CSP
+//   violations is installed once the page has loaded (autologoff has started by then, but its
+//   first event comes seconds later);
+// - no exposed functions: recorded events are sent to the demo server's own /audit endpoint
+//   (same origin, allowed by the portal's CSP) with a type starting `e2e:`, so they survive the
+//   redirect that ends a session, as Playwright's exposeFunction does; read them with
+//   `tab.recorded()`;
+// - no request API: signing in is a same-origin fetch() POST /login from the sign-in page (the
+//   browser keeps the HttpOnly cookie, as it would for the form), or the real form.
+import { before, after } from 'node:test';
+import { By, Key } from 'selenium-webdriver';
+import { startWebKit } from './harness.mjs';
+import { startServer } from '../../www/server.mjs';
+
+export { By, Key };
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A portal page URL with these script-tag settings. */
+export const portal = (query) => '/portal?' + new URLSearchParams(query);
+/** Where a timed-out session lands. */
+export const LOGIN = /\/login\?reason=timeout$/;
+
+/**
+ * The demo server and an X display for the tests of one file: started before them, closed
+ * after. Read `env.server` and `env.webkit` inside tests.
+ */
+export function useServerAndWebKit(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options);
+    env.webkit = await startWebKit();
+  });
+  after(async () => {
+    await env.webkit?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
+/** Polls `fn` until it returns a truthy value; errors while a page navigates count as "not yet". */
+export async function until(fn, { timeout = 10_000, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}` + (last ? ': ' + last.message : ''));
+    await sleep(interval);
+  }
+}
+
+let users = 0;
+
+/**
+ * A new MiniBrowser (its own cookie jar and storage) signed in to the demo portal. `form` adds
+ * fields to POST /login (e.g. serverIdle). Returns a Browser; `browser.sid` is the session id.
+ */
+export async function signedIn(env, form = {}) {
+  const driver = await env.webkit.newSession();
+  const browser = new Browser(env, driver);
+  try {
+    const user = 'wk.user' + ++users;
+    await driver.get(env.server.url + '/login');
+    const status = await driver.executeAsyncScript(
+      `const done = arguments[arguments.length - 1];
+       fetch('/login', { method: 'POST', body: new URLSearchParams(arguments[0]) })
+         .then((r) => done(r.redirected && new URL(r.url).pathname === '/portal' ? 'ok' : 'status ' + r.status), (e) => done(String(e)));`,
+      { user, password: 'x', preset: 'demo', ...form },
+    );
+    if (status !== 'ok') throw new Error('login failed: ' + status);
+    browser.sid = await browser.cookie('sid');
+    if (!browser.sid || env.server.state.sessions.get(browser.sid)?.user !== user) throw new Error('no server session for the cookie');
+    return browser;
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/**
+ * One MiniBrowser session. Its windows are the tabs of one browser (same cookies, storage,
+ * BroadcastChannel, Web Locks; checked in safari.test.mjs). WebDriver talks to one window at a
+ * time, so every command goes through `run`, which switches to the tab's window first and keeps
+ * two tabs' commands from interleaving.
+ */
+export class Browser {
+  constructor(env, driver) {
+    this.env = env;
+    this.driver = driver;
+    this.current = null;
+    this.queue = Promise.resolve();
+    this.tabs = 0;
+  }
+
+  /** Runs `fn(driver)` with `handle`'s window current, one command sequence at a time. */
+  run(handle, fn) {
+    const go = async () => {
+      if (handle && this.current !== handle) {
+        await this.driver.switchTo().window(handle);
+        this.current = handle;
+      }
+      return fn(this.driver);
+    };
+    const result = this.queue.then(go, go);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  /** A cookie's value (HttpOnly ones too: WebDriver sees the whole jar), or null. */
+  cookie(name) {
+    return this.run(null, async (d) => (await d.manage().getCookie(name).catch(() => null))?.value ?? null);
+  }
+
+  cookieNames() {
+    return this.run(null, async (d) => (await d.manage().getCookies()).map((c) => [c.name, c.httpOnly]));
+  }
+
+  /**
+   * Opens `path` in a tab: the session's first window for the first tab, a new browser window
+   * for the others (`kind: 'tab'` opens a background tab instead: MiniBrowser shows only the
+   * front tab of a window, so the others are hidden, as in Safari).
+   */
+  async open(path, { kind = 'window', record = true } = {}) {
+    const label = 't' + this.tabs++;
+    const handle = await this.run(null, async (d) => {
+      if (label !== 't0') await d.switchTo().newWindow(kind);
+      this.current = await d.getWindowHandle();
+      return this.current;
+    });
+    const tab = new Tab(this, handle, label);
+    if (path) {
+      await tab.goto(path);
+      if (record) await tab.record();
+    }
+    return tab;
+  }
+
+  async close() {
+    await this.env.webkit.quit(this.driver);
+  }
+}
+
+export class Tab {
+  constructor(browser, handle, label) {
+    Object.assign(this, { browser, handle, label, server: browser.env.server });
+  }
+
+  run(fn) {
+    return this.browser.run(this.handle, fn);
+  }
+
+  goto(path) {
+    return this.run((d) => d.get(new URL(path, this.server.url).href));
+  }
+
+  /** Runs `script` (a function body; `arguments[0]`…) in the page. */
+  eval(script, ...args) {
+    return this.run((d) => d.executeScript(script, ...args));
+  }
+
+  /** Runs `script` in the page; it finishes by calling `done(value)`. */
+  evalAsync(script, ...args) {
+    return this.run((d) => d.executeAsyncScript('const done = arguments[arguments.length - 1];\n' + script, ...args));
+  }
+
+  url() {
+    return this.run((d) => d.getCurrentUrl());
+  }
+
+  title() {
+    return this.run((d) => d.getTitle());
+  }
+
+  state() {
+    return this.eval('return document.documentElement.dataset.autologoffState ?? null');
+  }
+
+  waitForState(want, timeout = 10_000) {
+    return until(async () => (await this.state()) === want, { timeout, what: `state ${want} in ${this.label}` });
+  }
+
+  /** Started: any state (a slow browser may open the last tabs close to a shared deadline). */
+  waitForStart(timeout = 15_000) {
+    return until(async () => (await this.state()) !== null, { timeout, what: 'autologoff started in ' + this.label });
+  }
+
+  waitForUrl(pattern, timeout = 15_000) {
+    return until(async () => pattern.test(await this.url()), { timeout, what: pattern + ' in ' + this.label });
+  }
+
+  /** The warning dialog is open and rendered. */
+  dialogVisible() {
+    return this.eval(`const d = document.querySelector('[role="alertdialog"]');
+      return !!d && d.open && d.getClientRects().length > 0 && getComputedStyle(d).visibility !== 'hidden';`);
+  }
+
+  dialogCount() {
+    return this.eval(`return document.querySelectorAll('[role="alertdialog"]').length`);
+  }
+
+  waitForDialog(timeout = 10_000) {
+    return until(() => this.dialogVisible(), { timeout, what: 'the warning in ' + this.label });
+  }
+
+  waitForNoDialog(timeout = 2_000) {
+    return until(async () => (await this.dialogCount()) === 0, { timeout, what: 'the warning gone from ' + this.label });
+  }
+
+  /** Clicks a button of the warning by its visible name, as a person would (trusted click). */
+  clickButton(name) {
+    return this.run(async (d) => {
+      const button = await d.findElement(By.xpath(`//*[@role="alertdialog"]//button[normalize-space(.)="${name}"]`));
+      await button.click();
+    });
+  }
+
+  /** Presses keys (WebDriver key actions: trusted input). `Key.SHIFT` before a key holds it. */
+  press(...keys) {
+    return this.run(async (d) => {
+      const a = d.actions();
+      if (keys[0] === Key.SHIFT) a.keyDown(Key.SHIFT).sendKeys(...keys.slice(1)).keyUp(Key.SHIFT);
+      else a.sendKeys(...keys);
+      await a.perform();
+    });
+  }
+
+  /** A trusted pointer move to (x, y) in the viewport. */
+  move(x, y) {
+    return this.run((d) => d.actions().move({ x, y, duration: 0 }).perform());
+  }
+
+  /** Moves the pointer and presses Shift now and then, for `ms`. */
+  async wiggle(ms, every = 200) {
+    const end = Date.now() + ms;
+    for (let i = 0; Date.now() < end; i++) {
+      if (i % 3 === 2) await this.press(Key.SHIFT);
+      else await this.move(100 + (i % 50) * 7, 200 + (i % 2) * 5);
+      await sleep(every);
+    }
+  }
+
+  focusedAction() {
+    return this.eval('return document.activeElement?.dataset.autologoffAction ?? document.activeElement?.tagName ?? null');
+  }
+
+  remaining() {
+    return this.evalAsync('window.autologoff.ready.then((s) => done(s.remainingMs))');
+  }
+
+  /**
+   * Records autologoff's DOM events, page errors and CSP violations of this page, to the server
+   * (see the top of this file); the logout event also notes whether the page was covered.
+   */
+  record() {
+    return this.eval(RECORDER, this.label);
+  }
+
+  /** What `record()` saw in this tab, oldest first: [{ name, detail, at }]. */
+  recorded() {
+    return this.server.state.audit
+      .filter((e) => e.type.startsWith('e2e:') && e.tab === this.label && e.sid === this.browser.sid)
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .map((e) => ({ name: e.type.slice(4), detail: e.detail, at: e.at }));
+  }
+
+  /** Page errors and CSP violations seen since `record()`. */
+  problems() {
+    return this.recorded().filter((e) => e.name === 'problem').map((e) => e.detail);
+  }
+
+  /** Events that reached the page since `record()`: [{ name, detail }]. */
+  events() {
+    return this.eval('return window.__events');
+  }
+
+  /** Waits for the recorder's beacons (sent when the event happened) to reach the server. */
+  async settle() {
+    await sleep(300);
+  }
+}
+
+const RECORDER = `
+  const tab = arguments[0];
+  if (window.__recording) return;
+  window.__recording = true;
+  window.__events = [];
+  let seq = 0;
+  const send = (name, detail) => navigator.sendBeacon('/audit', JSON.stringify([{ type: 'e2e:' + name, tab, detail, at: Date.now(), seq: seq++ }]));
+  document.addEventListener('securitypolicyviolation', (e) => send('problem', 'csp: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
+  window.addEventListener('error', (e) => send('problem', 'pageerror: ' + e.message));
+  window.addEventListener('unhandledrejection', (e) => send('problem', 'unhandled rejection: ' + (e.reason && e.reason.message || e.reason)));
+  // Back/forward cache: persisted is true when the page goes into it and comes out of it.
+  window.addEventListener('pagehide', (e) => send('pagehide', { persisted: e.persisted }));
+  window.addEventListener('pageshow', (e) => send('pageshow', { persisted: e.persisted }));
+  for (const name of ['autologoff:warning', 'autologoff:extend', 'autologoff:logout']) {
+    document.addEventListener(name, (e) => {
+      window.__events.push({ name, detail: e.detail });
+      send(name, e.detail);
+      if (name === 'autologoff:logout') {
+        const cover = document.querySelector('[data-autologoff-cover]');
+        send('covered', { cover: !!cover && getComputedStyle(cover).position === 'fixed', bodyHidden: getComputedStyle(document.body).visibility === 'hidden' });
+      }
+    });
+  }`;
+
+/** Seeds every kind of client storage the page's origin has, plus script-readable cookies. */
+export function seedStorage(tab) {
+  return tab.evalAsync(`(async () => {
+    localStorage.setItem('draft-note', 'PHI: follow-up for Jane Q. Sample');
+    sessionStorage.setItem('last-patient', '00-4417-2291');
+    document.cookie = 'ui_prefs=compact; path=/';
+    document.cookie = 'portal_hint=1; path=/portal';
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.open('patient-cache', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('records');
+      req.onsuccess = () => {
+        const tx = req.result.transaction('records', 'readwrite');
+        tx.objectStore('records').put({ mrn: '00-4417-2291' }, 'current');
+        tx.oncomplete = () => (req.result.close(), resolve());
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const cache = await caches.open('portal-api');
+    await cache.put('/api/record', new Response('{"mrn":"00-4417-2291"}'));
+  })().then(() => done('ok'), (e) => done('seed failed: ' + e));`).then((r) => {
+    if (r !== 'ok') throw new Error(r);
+  });
+}
+
+/** What client storage the page's origin still holds. */
+export function storageLeft(tab) {
+  return tab.evalAsync(`(async () => ({
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+    cookies: document.cookie,
+    idb: (await indexedDB.databases()).map((d) => d.name),
+    caches: await caches.keys(),
+  }))().then(done, (e) => done({ error: String(e) }));`);
+}
