@@ -66,6 +66,7 @@ export function failClosed(settings, error) {
     // Cover first: no PHI stays visible.
     const cover = document.createElement('div');
     cover.setAttribute('role', 'alert');
+    cover.setAttribute('data-autologoff-cover', '');
     cover.textContent = typeof s.signingOutMessage === 'string' ? s.signingOutMessage : 'Signing you out…';
     cover.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#f4f6f8;color:#1b2430;display:flex;align-items:center;justify-content:center;font:1.25rem system-ui,sans-serif';
     if (document.body) document.body.style.visibility = 'hidden';

@@ -98,6 +98,8 @@ pub enum Input {
     Claim(bool),
     /// The logout request was answered with a status, or failed (`None`: rejected or refused).
     LogoutSent(Status),
+    /// Whether `navigator.sendBeacon` queued the logout request ([`Command::Beacon`]).
+    BeaconQueued(bool),
     /// Clearing what is cleared asynchronously (IndexedDB, Cache Storage, service workers)
     /// settled; `databases_listed` is false where `indexedDB.databases()` is missing, so the
     /// databases could not be found to delete.
@@ -173,10 +175,16 @@ pub enum Command {
     Claim,
     /// Let go of the claim.
     ReleaseClaim,
-    /// POST the logout request with this body (`keepalive`, credentials, CSRF header); the
-    /// outcome comes back as [`Input::LogoutSent`].
-    SendLogout(String),
-    /// Send the logout request with `navigator.sendBeacon` instead (the CSRF token as a field).
+    /// POST the logout request with this body (credentials, CSRF header, and `keepalive` so it
+    /// outlives the page, unless told not to); the outcome comes back as [`Input::LogoutSent`].
+    SendLogout {
+        /// The form body.
+        body: String,
+        /// Send it with `keepalive`.
+        keepalive: bool,
+    },
+    /// Send the logout request with `navigator.sendBeacon` instead (the CSRF token as a field);
+    /// whether it was queued comes back as [`Input::BeaconQueued`].
     Beacon(String),
     /// Clear localStorage (but the kept keys and autologoff's own), sessionStorage, and start
     /// clearing IndexedDB, Cache Storage (and service workers, if asked), reporting back with
@@ -221,6 +229,8 @@ struct Ending {
     claim_held: bool,
     /// This tab sent the logout request.
     sent: bool,
+    /// How it is being sent now (see [`Core::on_logout_sent`]).
+    attempt: Attempt,
     /// Its outcome, once known.
     outcome: Option<Status>,
     cleared: bool,
@@ -232,6 +242,18 @@ struct Ending {
     own_tombstone: bool,
     /// Another session replaced this page's: nothing of it is touched.
     replaced: bool,
+}
+
+/// The ways a logout request is sent, in order: each only if the one before failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+    /// `fetch` with `keepalive`, so it outlives the page.
+    Keepalive,
+    /// `navigator.sendBeacon`.
+    Beacon,
+    /// `fetch` without `keepalive` (the page waits for it anyway): the keepalive quota, which
+    /// beacons share, may be spent by the page's own beacons.
+    Plain,
 }
 
 /// A `Pending` logout request older than this was abandoned (its tab closed before it could
@@ -415,6 +437,7 @@ impl Core {
             Input::Dialog { action, trusted } => self.on_dialog(now, action, trusted),
             Input::Claim(won) => self.on_claim(now, won),
             Input::LogoutSent(status) => self.on_logout_sent(now, status),
+            Input::BeaconQueued(queued) => self.on_beacon(now, queued),
             Input::Cleared { databases_listed } => {
                 if !databases_listed {
                     // Say so: "every database" would not be true here.
@@ -756,6 +779,7 @@ impl Core {
             peer_claimed: false,
             claim_held: false,
             sent: false,
+            attempt: Attempt::Keepalive,
             outcome: None,
             cleared: false,
             bound: now,
@@ -837,15 +861,14 @@ impl Core {
             e.claim_held = true;
             e.sent = true;
             let retry = e.retry;
-            let mut body = String::from("reason=");
-            body.push_str(e.reason.as_str());
+            let body = logout_body(e.reason);
             e.own_tombstone = true;
             if let Some(t) = &mut e.tombstone {
                 t.told = Told::Pending;
                 self.commands.push_back(Command::WriteRecord(t.encode()));
             }
             self.post(Kind::Claimed, now);
-            self.commands.push_back(Command::SendLogout(body));
+            self.commands.push_back(Command::SendLogout { body, keepalive: true });
             if retry {
                 self.audit("logout-retried", now, None);
             }
@@ -853,24 +876,46 @@ impl Core {
         self.start_clearing(now);
     }
 
+    /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
+    /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
+    /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
+    /// then still asks the next page of the session to send it again.
     fn on_logout_sent(&mut self, now: Millis, status: Status) {
         let Some(e) = &mut self.ending else { return };
         if !e.sent || e.outcome.is_some() {
             return;
         }
+        if status.is_none() && e.attempt == Attempt::Keepalive {
+            e.attempt = Attempt::Beacon;
+            let body = logout_body(e.reason);
+            self.commands.push_back(Command::Beacon(body));
+            return;
+        }
+        self.settle_logout(now, status);
+    }
+
+    fn on_beacon(&mut self, now: Millis, queued: bool) {
+        let Some(e) = &mut self.ending else { return };
+        if e.attempt != Attempt::Beacon || e.outcome.is_some() {
+            return;
+        }
+        if queued {
+            self.settle_logout(now, None);
+        } else {
+            e.attempt = Attempt::Plain;
+            let body = logout_body(e.reason);
+            self.commands.push_back(Command::SendLogout { body, keepalive: false });
+        }
+    }
+
+    /// The logout request's outcome is known: the tombstone says whether the server was told.
+    fn settle_logout(&mut self, now: Millis, status: Status) {
+        let Some(e) = &mut self.ending else { return };
         e.outcome = Some(status);
         let told = match status {
             Some(s) if s < 500 => Told::Done,
             _ => Told::Undelivered,
         };
-        if status.is_none() {
-            // fetch() failed or was refused (offline, CORS, the keepalive quota, the page
-            // unloading): a beacon may still get there. Whether it did is unknowable, so the
-            // tombstone still asks the next page to send it again.
-            let mut body = String::from("reason=");
-            body.push_str(e.reason.as_str());
-            self.commands.push_back(Command::Beacon(body));
-        }
         if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
             // Written now, too: a Clear-Site-Data response may have just removed it.
             t.told = told;
@@ -948,6 +993,13 @@ impl Core {
         }
         self.commands.push_back(Command::Detach);
     }
+}
+
+/// The logout request's form body.
+fn logout_body(reason: Reason) -> String {
+    let mut body = String::from("reason=");
+    body.push_str(reason.as_str());
+    body
 }
 
 /// Whether the server was told of the end the tombstone `r` records, as of `now`: a request

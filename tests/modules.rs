@@ -15,7 +15,8 @@ fn modules(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
         if path.is_dir() {
             modules(&path, &format!("{prefix}{name}::"), out);
         } else if path.extension().is_some_and(|e| e == "rs") && name != "lib" {
-            let module = if name == "mod" { prefix.trim_end_matches("::").to_owned() } else { format!("{prefix}{name}") };
+            let module =
+                if name == "mod" { prefix.trim_end_matches("::").to_owned() } else { format!("{prefix}{name}") };
             out.insert(module, fs::read_to_string(&path).unwrap());
         }
     }
@@ -26,7 +27,8 @@ fn modules(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
 /// to the longest module it names.
 fn references(me: &str, source: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
     let parent = me.rsplit_once("::").map_or("", |(p, _)| p);
-    let ident = |s: &str| -> String { s.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
+    let ident =
+        |s: &str| -> String { s.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
     // The longest known module that `base` + the idents of `rest` name.
     let resolve = |base: &str, rest: &str| -> (String, usize) {
         let mut path = base.to_owned();

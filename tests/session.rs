@@ -127,7 +127,7 @@ fn a_page_whose_session_was_replaced_covers_itself_and_leaves_without_a_trace() 
                     | Command::ClearAgain
                     | Command::ClearCookies
                     | Command::Claim
-                    | Command::SendLogout(_)
+                    | Command::SendLogout { .. }
                     | Command::Post(_)
             ),
             "touched the new session: {c:?}"
@@ -256,6 +256,25 @@ fn a_rejected_logout_falls_back_to_a_beacon_and_the_next_page_sends_it_again() {
     let c = Tab::open(&world, 2, with_id("s1"));
     assert_eq!(c.state(), State::Expired);
     assert_eq!(world.logouts.borrow().len(), 2);
+}
+
+#[test]
+fn a_logout_the_keepalive_quota_refuses_goes_without_keepalive() {
+    // The page's own beacons spent the 64 KB keepalive quota, which sendBeacon shares: fetch
+    // with keepalive rejects, the beacon is not queued, a plain fetch gets through.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| {
+        h.logout_status = Some(None);
+        h.beacon_queued = false;
+    });
+    a.post(Input::Logout);
+    let log = a.commands();
+    let sends: Vec<_> = log.iter().filter(|c| matches!(c, Command::SendLogout { .. } | Command::Beacon(_))).collect();
+    assert_eq!(sends.len(), 3, "{sends:#?}");
+    assert!(matches!(sends[2], Command::SendLogout { keepalive: false, .. }));
+    assert_eq!(world.record().unwrap().told, Told::Done, "the plain fetch was answered");
+    assert!(!log.iter().any(|c| matches!(c, Command::Audit(a) if a.contains("logout-request-failed"))));
 }
 
 #[test]
@@ -527,7 +546,7 @@ fn termination_happens_in_order() {
     let tombstone = at(&|c| matches!(c, Command::WriteRecord(r) if r.ends_with(";p")));
     let claim = at(&|c| *c == Command::Claim);
     let claimed = at(&|c| matches!(c, Command::Post(t) if t.starts_with("2;c;")));
-    let send = at(&|c| matches!(c, Command::SendLogout(b) if b == "reason=idle"));
+    let send = at(&|c| matches!(c, Command::SendLogout { body, keepalive: true } if body == "reason=idle"));
     let clear = at(&|c| *c == Command::Clear);
     assert!(cover < told_tabs && told_tabs < event && event < stop_input && stop_input < read, "{log:#?}");
     assert!(read < tombstone && tombstone < claim && claim < claimed && claimed < send && send < clear, "{log:#?}");

@@ -46,7 +46,7 @@ const SERVER_ABSOLUTE = 12 * 3_600_000; // NIST SP 800-63B-4 AAL2/AAL3 overall l
 // Settings the portal page passes through to the script tag as data-* attributes.
 const PASSTHROUGH = [
   'timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url',
-  'autostart', 'channel', 'absolute-timeout', 'session-start', 'keepalive-url', 'keepalive-interval',
+  'autostart', 'channel', 'absolute-timeout', 'session-start', 'session-id', 'keepalive-url', 'keepalive-interval',
   'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header', 'dialog', 'stay-label',
   'logout-label', 'time-left-label', 'title-prefix', 'signing-out-message', 'signed-out-message', 'sign-in-label',
   'absolute-title', 'absolute-message', 'dismiss-label',
@@ -63,7 +63,9 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraS
     logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
     keepalives: [], // every POST /keepalive: { at, sid, live }
     audit: [], // append-only: every event POSTed to /audit, with the sid it came with
-    faults: { logout: 'ok', keepalive: 'ok' }, // logout: ok|error|hang|reset; keepalive: ok|401
+    // logout: ok|error|hang|reset; keepalive: ok|401; wasm: ok|fail (503), or a number of
+    // requests to fail before it serves the module again.
+    faults: { logout: 'ok', keepalive: 'ok', wasm: 'ok' },
     hanging: new Set(),
   };
 
@@ -150,6 +152,14 @@ async function handle(req, res, state, extraStatic) {
   if (p === '/demo/frame.html' && url.searchParams.has('delay')) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(Number(url.searchParams.get('delay')) || 0, 5_000)));
   }
+  // The module can be made to fail (a network blip, a deploy in progress), for tests.
+  if (p.endsWith('/autologoff_bg.wasm') && state.faults.wasm !== 'ok') {
+    const left = Number(state.faults.wasm);
+    if (state.faults.wasm === 'fail' || left > 0) {
+      if (left > 0) state.faults.wasm = left === 1 ? 'ok' : String(left - 1);
+      return send(res, 503, 'text/plain', 'service unavailable', { 'cache-control': 'no-store' });
+    }
+  }
   for (const [prefix, dir] of [...STATIC, ...extraStatic]) {
     if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
   }
@@ -180,6 +190,8 @@ async function handle(req, res, state, extraStatic) {
       idleMs: limit('serverIdle', preset.ms * 2),
       absoluteMs: limit('serverAbsolute', SERVER_ABSOLUTE),
       csrf: crypto.randomBytes(18).toString('base64url'),
+      // The session's identity for autologoff: public, random, not the cookie.
+      publicId: crypto.randomBytes(9).toString('base64url'),
     });
     const next = '/portal?' + new URLSearchParams({ timeout: preset.timeout, warning: preset.warning, 'keepalive-interval': preset.keepalive });
     return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/` });
@@ -252,7 +264,10 @@ async function handle(req, res, state, extraStatic) {
     const known = state.sessions.get(sid);
     const token = req.headers['x-csrf-token'] || form.get('_csrf');
     const csrfOk = !!known && token === known.csrf;
-    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk });
+    // `via`: the token came as a header (fetch) or as a form field (sendBeacon, which cannot set
+    // headers).
+    const via = req.headers['x-csrf-token'] ? 'header' : form.has('_csrf') ? 'form' : 'none';
+    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk, via });
     if (fault === 'reset') return req.socket.destroy();
     if (fault === 'hang') return void state.hanging.add(req.socket);
     if (fault === 'error') return send(res, 500, 'text/plain', 'logout service unavailable');
@@ -271,11 +286,13 @@ async function handle(req, res, state, extraStatic) {
     const form = new URLSearchParams(await body(req));
     const logout = form.get('logout') ?? state.faults.logout;
     const keepalive = form.get('keepalive') ?? state.faults.keepalive;
-    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive)) {
-      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset; keepalive one of ok, 401');
+    const wasm = form.get('wasm') ?? state.faults.wasm;
+    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive) || !/^(ok|fail|\d+)$/.test(wasm)) {
+      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset; keepalive one of ok, 401; wasm ok, fail or a number');
     }
     state.faults.logout = logout;
     state.faults.keepalive = keepalive;
+    state.faults.wasm = wasm;
     return send(res, 200, 'application/json', JSON.stringify(state.faults));
   }
 
@@ -355,6 +372,7 @@ function portalPage(url, s, npm) {
     'keepalive-url': '/keepalive',
     'audit-url': '/audit',
     'session-start': String(s.created),
+    'session-id': s.publicId,
   };
   for (const key of PASSTHROUGH) {
     const v = url.searchParams.get(key);

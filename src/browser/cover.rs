@@ -111,9 +111,7 @@ fn each_calling(document: &web_sys::Document, selector: &str, name: &str) {
 
 /// `target[name]()`, if it is a function; its errors (and returned promise) are ignored.
 fn call(target: &JsValue, name: &str) {
-    if let Ok(f) =
-        Reflect::get(target, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>())
-    {
+    if let Ok(f) = Reflect::get(target, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
         let _ = f.call0(target);
     }
 }

@@ -149,7 +149,10 @@ impl WarningDialog {
             let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
                 return;
             };
-            match k.key().as_str() {
+            // WebKitGTK reports Shift+Tab as key "Unidentified" with code "Tab" (docs/browsers.md).
+            let key = k.key();
+            let key = if key == "Unidentified" && k.code() == "Tab" { String::from("Tab") } else { key };
+            match key.as_str() {
                 "Escape" => {
                     e.prevent_default();
                     f(Action::Stay(ExtendHow::Key), e.is_trusted());

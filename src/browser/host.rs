@@ -149,12 +149,12 @@ impl BrowserHost {
         });
     }
 
-    fn send_logout(&mut self, body: &str) {
+    fn send_logout(&mut self, body: &str, keepalive: bool) {
         let me = self.me.clone();
         let Some(url) = &self.settings.logout_url else {
             return;
         };
-        match request::post(url, body, &self.settings, true) {
+        match request::post(url, body, &self.settings, keepalive) {
             Ok(sent) => {
                 let _ = self.pending.then(&sent, move |response| {
                     let status = response.ok().map(|r| r.unchecked_into::<web_sys::Response>().status());
@@ -243,11 +243,11 @@ impl Host for BrowserHost {
                     let _ = release.call0(&JsValue::UNDEFINED);
                 }
             }
-            Command::SendLogout(body) => self.send_logout(&body),
+            Command::SendLogout { body, keepalive } => self.send_logout(&body, keepalive),
             Command::Beacon(body) => {
-                if let Some(url) = &self.settings.logout_url {
-                    request::beacon(url, &body, &self.settings);
-                }
+                let queued =
+                    self.settings.logout_url.as_ref().is_some_and(|url| request::beacon(url, &body, &self.settings));
+                post(&self.me, Input::BeaconQueued(queued));
             }
             Command::Clear => {
                 clear::web_storage(&self.keep);

@@ -33,16 +33,16 @@ pub fn post(url: &str, body: &str, settings: &Settings, keepalive: bool) -> Resu
 }
 
 /// Sends `body` to `url` with `navigator.sendBeacon`, as a form, with the CSRF token as a
-/// `_csrf` field (a beacon cannot carry headers). Whether it arrives is unknowable.
-pub fn beacon(url: &str, body: &str, settings: &Settings) {
+/// `_csrf` field (a beacon cannot carry headers). Returns whether the browser queued it;
+/// whether it arrives is unknowable.
+pub fn beacon(url: &str, body: &str, settings: &Settings) -> bool {
     let mut body = String::from(body);
     if let Some(token) = csrf_token(settings) {
         body.push_str("&_csrf=");
         body.push_str(&js_sys::encode_uri_component(&token).as_string().unwrap_or_default());
     }
-    if let Ok(form) = web_sys::UrlSearchParams::new_with_str(&body) {
-        let _ = dom::window().navigator().send_beacon_with_opt_url_search_params(url, Some(&form));
-    }
+    let Ok(form) = web_sys::UrlSearchParams::new_with_str(&body) else { return false };
+    dom::window().navigator().send_beacon_with_opt_url_search_params(url, Some(&form)).unwrap_or(false)
 }
 
 /// Sends audit events (a JSON array) to `url` with a beacon, or a keepalive fetch when the

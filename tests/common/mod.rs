@@ -93,6 +93,10 @@ pub struct FakeHost {
     pub on_event: Option<PageListener>,
     /// Logout requests answer with this status at once (None: left pending).
     pub logout_status: Option<Option<u16>>,
+    /// The same for a logout request sent without keepalive.
+    pub plain_status: Option<Option<u16>>,
+    /// Whether sendBeacon queues.
+    pub beacon_queued: bool,
     /// The async clearing reports at once (else left pending).
     pub clear_at_once: bool,
     pub databases_listed: bool,
@@ -149,13 +153,18 @@ impl Host for FakeHost {
                     *lock = None;
                 }
             }
-            Command::SendLogout(body) => {
+            Command::SendLogout { body, keepalive } => {
                 self.world.logouts.borrow_mut().push((self.index, body));
-                if let Some(status) = self.logout_status {
+                // A plain fetch gets through where the keepalive quota was spent.
+                let status = if keepalive { self.logout_status } else { self.plain_status };
+                if let Some(status) = status {
                     self.post(Input::LogoutSent(status));
                 }
             }
-            Command::Beacon(body) => self.world.beacons.borrow_mut().push((self.index, body)),
+            Command::Beacon(body) => {
+                self.world.beacons.borrow_mut().push((self.index, body));
+                self.post(Input::BeaconQueued(self.beacon_queued));
+            }
             Command::Clear if self.clear_at_once => {
                 self.post(Input::Cleared { databases_listed: self.databases_listed });
             }
@@ -232,6 +241,8 @@ impl Tab {
                     claim_pending: false,
                     on_event: None,
                     logout_status: Some(Some(204)),
+                    plain_status: Some(Some(204)),
+                    beacon_queued: true,
                     clear_at_once: true,
                     databases_listed: true,
                     left: None,

@@ -1,0 +1,507 @@
+// End to end, the way portals and people really run it (issue "Trustworthy in the field"): one
+// session identity, only the user answers the warning, fail closed, the server always told,
+// tabs share the server's deadline, nothing left behind, framework lifecycles. Each test
+// reproduces a reported symptom and failed before its fix. Runs in Chromium and Firefox.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as esbuild from 'esbuild';
+import { launch, startServer, signedIn, sid, open, state, sleep, portal, dialog, LOGIN, IN_FIREFOX } from './helpers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = {};
+let reactApp;
+
+before(async () => {
+  // React 19 in Strict Mode (development build), bundled from the repository's own
+  // devDependencies: the README's useEffect example, as a portal would write it.
+  reactApp = fs.mkdtempSync(path.join(os.tmpdir(), 'autologoff-react-'));
+  fs.writeFileSync(
+    path.join(reactApp, 'main.jsx'),
+    `import { StrictMode, useEffect } from 'react';
+import { createRoot } from 'react-dom/client';
+import { start } from 'autologoff';
+function AutoLogoff() {
+  useEffect(() => {
+    const session = start({ timeout: '4s', warning: '2s', logoutUrl: '/logout', redirectUrl: '/login?reason=timeout', channel: 'react' });
+    return () => { session.then((s) => s.stop()); };
+  }, []);
+  return null;
+}
+createRoot(document.getElementById('root')).render(<StrictMode><AutoLogoff /></StrictMode>);
+`,
+  );
+  fs.writeFileSync(
+    path.join(reactApp, 'index.html'),
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>React app</title>' +
+      '<script type="module" src="/react-app/main.js"></script></head><body><div id="root"></div></body></html>',
+  );
+  await esbuild.build({
+    entryPoints: [path.join(reactApp, 'main.jsx')],
+    outfile: path.join(reactApp, 'main.js'),
+    bundle: true,
+    format: 'esm',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"development"' },
+    alias: { autologoff: path.join(root, 'pkg', 'index.js') },
+    nodePaths: [path.join(root, 'node_modules')],
+    // The package's `new URL('./autologoff_bg.wasm', import.meta.url)` stays as written:
+    // served from /react-app/, the .wasm is copied next to the bundle.
+    logLevel: 'warning',
+  });
+  fs.copyFileSync(path.join(root, 'pkg', 'autologoff_bg.wasm'), path.join(reactApp, 'autologoff_bg.wasm'));
+  env.server = await startServer({ extraStatic: [['/react-app/', reactApp]] });
+  env.browser = await launch();
+});
+
+after(async () => {
+  await env.browser?.close();
+  await env.server?.close();
+  if (reactApp) fs.rmSync(reactApp, { recursive: true, force: true });
+});
+
+/** A page whose clock reads `ms` ahead of the machine's (another device's clock, or one set). */
+async function skewed(context, path, ms) {
+  const page = await context.newPage();
+  await page.addInitScript((ms) => {
+    const real = Date.now.bind(Date);
+    Date.now = () => real() + ms;
+  }, ms);
+  await page.goto(path);
+  return page;
+}
+
+const active = (page) => page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active', null, { timeout: 15_000 });
+const wake = (page) =>
+  page.evaluate(() => {
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new Event('focus'));
+  });
+const logoutsOf = (cookie) => env.server.state.logouts.filter((l) => l.sid === cookie);
+const auditOf = (cookie) => env.server.state.audit.filter((e) => e.sid === cookie);
+const faults = (form) => fetch(env.server.url + '/__faults', { method: 'POST', body: new URLSearchParams(form) });
+
+// --- 1. A session needs an identity, not a time heuristic ------------------------------------
+
+test('a server clock 20 s ahead and a second tab 25 s later end nothing', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    // data-session-start from a server 20 s ahead of this device.
+    const query = { timeout: '1m', warning: '20s', 'session-start': String(Date.now() + 20_000) };
+    const a = await open(context, portal(query));
+    await active(a);
+    // The second tab, "25 s later": a page whose clock reads 25 s on; then the first tab is
+    // clicked into, 25 s on as well (its clock jumps, as if the time had passed).
+    const b = await skewed(context, portal(query), 25_000);
+    await active(b);
+    await a.evaluate(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + 25_000;
+    });
+    await a.bringToFront();
+    await wake(a);
+    await sleep(500);
+    assert.equal(await state(a), 'active', 'the first tab stays signed in');
+    assert.equal(await state(b), 'active');
+    assert.deepEqual(logoutsOf(cookie), []);
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 200);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a page of the previous user's session, woken after a new sign-in, leaves without touching the new session", async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const old = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(old);
+    // Someone signs in anew in this browser (a new cookie); their page runs 15 s later.
+    const r = await context.request.post('/login', { form: { user: 'second.user', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+    const cookie = await sid(context);
+    const fresh = await skewed(context, portal({ timeout: '1m', warning: '20s' }), 15_000);
+    await active(fresh);
+    await fresh.evaluate(() => localStorage.setItem('draft', 'the new user\'s'));
+    // The old page wakes (a tab brought back, a page restored from the back/forward cache).
+    await old.bringToFront();
+    await wake(old);
+    await old.waitForURL(LOGIN, { timeout: 10_000 });
+    assert.deepEqual(old.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['replaced']);
+    // The new session is untouched: no logout request with its cookie, its record and storage
+    // as they were, its page signed in.
+    await sleep(500);
+    await wake(fresh);
+    await sleep(300);
+    assert.equal(await state(fresh), 'active');
+    assert.deepEqual(logoutsOf(cookie), []);
+    assert.equal(await fresh.evaluate(() => localStorage.getItem('draft')), "the new user's");
+    assert.match(await fresh.evaluate(() => localStorage.getItem('autologoff:default')), /^2;[0-9a-z]+;\d+;-;/);
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 200);
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 2. Only the user may press "Stay signed in" ----------------------------------------------
+
+test('a script that clicks "Stay signed in", sends Escape or cancels the dialog keeps nothing alive', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
+    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    // An auto-clicker, every 100 ms, every way it can.
+    await page.evaluate(() => {
+      setInterval(() => {
+        const d = document.querySelector('[data-autologoff-dialog]');
+        document.querySelector('[data-autologoff-action=extend]')?.click();
+        d?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+        d?.dispatchEvent(new Event('cancel', { cancelable: true }));
+        d?.requestClose?.();
+      }, 100);
+    });
+    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:extend'), []);
+    assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['idle']);
+    assert.equal(logoutsOf(cookie).length, 1);
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 3. Fail closed -------------------------------------------------------------------------
+
+test('a .wasm that cannot be fetched for a moment is fetched again', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    await faults({ wasm: '2' }); // the first two requests fail (a deploy in progress)
+    const page = await open(context, portal({ timeout: '1m', warning: '20s', preload: '0' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active', null, { timeout: 15_000 });
+    assert.equal(env.server.state.faults.wasm, 'ok', 'both failures were met');
+  } finally {
+    await faults({ wasm: 'ok' });
+    await context.close();
+  }
+});
+
+test('when the module cannot run at all, a fallback still logs off: covered, server told, storage cleared, redirected', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    await faults({ wasm: 'fail' });
+    const page = await open(context, portal({ timeout: '3s', warning: '1s', preload: '0' }));
+    await page.evaluate(() => localStorage.setItem('draft-note', 'PHI'));
+    // About 15 s of retries, then the fallback's 3 s.
+    await page.waitForURL(LOGIN, { timeout: 40_000 });
+    const logout = logoutsOf(cookie);
+    assert.equal(logout.length, 1);
+    assert.equal(logout[0].reason, 'idle');
+    assert.equal(logout[0].csrfOk, true);
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+    assert.deepEqual(page.recorded.map((e) => e.name), ['autologoff:logout', 'covered']);
+    assert.deepEqual(page.recorded.find((e) => e.name === 'covered').detail, { cover: true, bodyHidden: true }, 'covered before leaving');
+    const errors = page.consoleMessages.filter((m) => m.type === 'error' && m.text.startsWith('autologoff:'));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].text, /fallback/);
+    assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
+  } finally {
+    await faults({ wasm: 'ok' });
+    await context.close();
+  }
+});
+
+test('a malformed attribute never weakens protection: logout URL, absolute limit, channel', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(
+      context,
+      portal({ timeout: '1m', warning: '20s', 'absolute-timeout': '8 hours', channel: 'billing portal', 'logout-url': 'javascript:void(0)' }),
+    );
+    await active(page);
+    await sleep(300);
+    const started = auditOf(cookie).find((e) => e.type === 'session-started');
+    assert.equal(started.policy.absolute, 12 * 3_600_000, 'a malformed absolute limit is 12 h, not none');
+    assert.notEqual(started.channel, 'default', 'never the default channel');
+    assert.deepEqual(auditOf(cookie).filter((e) => e.type === 'config-error').map((e) => e.field).sort(), ['absoluteTimeout', 'channel', 'logoutUrl']);
+    // A page of the same portal on the default channel is another session: it keeps nothing
+    // of this one alive and ends nothing of it.
+    const other = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(other);
+    await other.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
+    await other.waitForURL(LOGIN, { timeout: 10_000 });
+    await wake(page);
+    await sleep(300);
+    assert.equal(await state(page), 'active');
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 4. The server is always told -----------------------------------------------------------
+
+test('a rejected logout falls back to a beacon, and the next page of the session sends it again', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    await faults({ logout: 'reset' }); // fetch() rejects
+    const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '1500ms' }));
+    await page.waitForURL(LOGIN, { timeout: 15_000 });
+    await sleep(500);
+    // The fetch, then the beacon (its CSRF token as a form field); neither got an answer. (The
+    // browser may itself try a reset request again: at least these two.)
+    const tried = logoutsOf(cookie);
+    assert.ok(tried.some((l) => l.via === 'header') && tried.some((l) => l.via === 'form'), JSON.stringify(tried));
+    assert.ok(tried.every((l) => l.csrfOk));
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 200, 'still alive on the server');
+    // The network is back. The next page of this session sends the logout before anything else.
+    await faults({ logout: 'ok' });
+    const next = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await next.waitForURL(/\/login/, { timeout: 10_000 });
+    assert.equal(logoutsOf(cookie).length, tried.length + 1);
+    assert.equal(logoutsOf(cookie).at(-1).known, true);
+    assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
+    // (Possibly sent after the logout's answer cleared the cookie: found by the session's identity.)
+    const session = auditOf(cookie).find((e) => e.type === 'session-started').session;
+    assert.ok(env.server.state.audit.some((e) => e.session === session && e.type === 'logout-retried'));
+  } finally {
+    await faults({ logout: 'ok' });
+    await context.close();
+  }
+});
+
+test('a tab reopened after the shared deadline, every tab closed meanwhile, logs that session out at once', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await active(page);
+    await page.close(); // every tab closed (or a background tab discarded)
+    await sleep(4_000);
+    const opened = Date.now();
+    const reopened = await open(context, portal({ timeout: '3s', warning: '1s' }));
+    await reopened.waitForURL(LOGIN, { timeout: 5_000 });
+    // At once: no fresh timeout, no warning first.
+    assert.ok(Date.now() - opened < 1_800, 'logged out after ' + (Date.now() - opened) + ' ms');
+    assert.deepEqual(reopened.recorded.filter((e) => e.name === 'autologoff:warning'), []);
+    assert.equal(logoutsOf(cookie).length, 1);
+    assert.equal(logoutsOf(cookie)[0].reason, 'idle');
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 5. Tabs share the server's deadline ----------------------------------------------------
+
+test("one tab's keepalive answers keep the server's deadline for every tab", async () => {
+  // The server ends an idle session after 6 s; the client after 4 s, pinging every second
+  // while the user is active. Active in A for 2 s, then only in B for 8 s.
+  const context = await env.browser.newContext({ baseURL: env.server.url });
+  try {
+    const r = await context.request.post('/login', { form: { user: 'n', password: 'x', preset: 'demo', serverIdle: '6000' }, maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+    const query = { timeout: '4s', warning: '2s', 'keepalive-interval': '1s' };
+    const a = await open(context, portal(query));
+    const b = await open(context, portal(query));
+    await active(a);
+    await active(b);
+    for (const [page, ms] of [[a, 2_000], [b, 8_000]]) {
+      const until = Date.now() + ms;
+      for (let i = 0; Date.now() < until; i++) {
+        await page.mouse.move(100 + (i % 40) * 9, 200 + (i % 2) * 3);
+        await sleep(150);
+      }
+    }
+    assert.equal(await state(a), 'active', 'A is not ended by its own old idea of the server deadline');
+    assert.equal(await state(b), 'active');
+    assert.deepEqual([...a.recorded, ...b.recorded].filter((e) => e.name === 'autologoff:logout'), []);
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 6. Nothing left behind -----------------------------------------------------------------
+
+test('exactly one logout request for five tabs expiring together, run after run, under CPU load', async () => {
+  // Two threads keep both cores busy, so the tabs' timers run late and far apart: a tab whose
+  // timer fires after another tab's logout was answered (its Clear-Site-Data may have freed the
+  // lock) is the race this looks for. It was seen in half the runs.
+  const load = [0, 1].map(() => new Worker('const end = Date.now() + 120000; while (Date.now() < end) {}', { eval: true }));
+  try {
+    for (let run = 0; run < 6; run++) {
+      const context = await signedIn(env.browser, env.server);
+      try {
+        const cookie = await sid(context);
+        const pages = [];
+        for (let i = 0; i < 5; i++) pages.push(await open(context, portal({ timeout: '8s', warning: '1s' })));
+        if (!IN_FIREFOX) {
+          // Chromium: each tab's scripts also run several times slower (CDP CPU throttling).
+          for (const [i, p] of pages.entries()) {
+            const cdp = await context.newCDPSession(p);
+            await cdp.send('Emulation.setCPUThrottlingRate', { rate: 2 + 2 * i });
+          }
+        }
+        await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 40_000 })));
+        await sleep(1_000); // a straggler would have arrived by now
+        assert.equal(logoutsOf(cookie).length, 1, 'run ' + run + ': ' + JSON.stringify(logoutsOf(cookie)));
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await Promise.all(load.map((w) => w.terminate()));
+  }
+});
+
+test('a frozen tab that resumes after the other tab logged out sends no second logout request', { skip: IN_FIREFOX && 'pausing a page needs the Chrome DevTools Protocol' }, async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const a = await open(context, portal({ timeout: '4s', warning: '1s' }));
+    const b = await open(context, portal({ timeout: '4s', warning: '1s' }));
+    await active(a);
+    await active(b);
+    // B is frozen (its scripts stopped, as a frozen or sleeping tab's are) through the deadline
+    // and A's whole logout: A's Clear-Site-Data answer and its leaving free the lock.
+    const cdp = await context.newCDPSession(b);
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    await a.waitForURL(LOGIN, { timeout: 15_000 });
+    await sleep(1_000);
+    await cdp.send('Debugger.resume');
+    await b.waitForURL(LOGIN, { timeout: 10_000 });
+    await sleep(1_000);
+    assert.equal(logoutsOf(cookie).length, 1, JSON.stringify(env.server.state.logouts.slice(-3)));
+    assert.equal(env.server.state.logouts.at(-1).sid, cookie, 'no request without the cookie after it');
+  } finally {
+    await context.close();
+  }
+});
+
+test('cookies set for a directory path with a trailing slash are expired too', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '1m', warning: '20s' }));
+    await page.waitForFunction(() => window.demoSession !== undefined, null, { timeout: 10_000 });
+    await page.evaluate(() => {
+      document.cookie = 'dir_slash=1; path=/portal/';
+      document.cookie = 'dir=1; path=/portal';
+    });
+    assert.match(await page.evaluate(() => document.cookie), /dir_slash=1/);
+    await page.evaluate(() => window.demoSession.logout());
+    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    assert.deepEqual((await context.cookies()).map((c) => c.name), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('where indexedDB.databases() is missing, the audit trail says the databases could not be cleared', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    await context.addInitScript(() => {
+      delete IDBFactory.prototype.databases;
+    });
+    const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(page);
+    await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
+    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await sleep(300);
+    // Sent after the logout response cleared the cookies: found by the tab's id.
+    const tab = auditOf(cookie).find((e) => e.type === 'session-started').tab;
+    const incomplete = env.server.state.audit.filter((e) => e.tab === tab && e.type === 'clear-incomplete');
+    assert.deepEqual(incomplete.map((e) => e.what), ['indexeddb']);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without a redirect the page content is removed from the document and its media paused', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(page);
+    await page.evaluate(() => {
+      window.__paused = 0;
+      const pause = HTMLMediaElement.prototype.pause;
+      HTMLMediaElement.prototype.pause = function () {
+        window.__paused++;
+        return pause.call(this);
+      };
+      document.body.append(document.createElement('video'), document.createElement('audio'));
+    });
+    // No redirect: the demo's redirect is taken away for this page.
+    await page.evaluate(() => window.autologoff.start({ timeout: '1m', warning: '20s', logoutUrl: '/logout' }).then((s) => s.logout()));
+    await page.waitForFunction(() => !!document.querySelector('[data-autologoff-sign-in]'), null, { timeout: 10_000 });
+    const left = await page.evaluate(() => ({
+      body: document.body.childElementCount,
+      phi: !!document.querySelector('[data-phi]'),
+      text: document.documentElement.textContent.includes('Jane Q. Sample'),
+      paused: window.__paused,
+    }));
+    assert.deepEqual(left, { body: 0, phi: false, text: false, paused: 2 });
+  } finally {
+    await context.close();
+  }
+});
+
+// --- 7. Framework lifecycles ----------------------------------------------------------------
+
+test("React 19 Strict Mode: the README's useEffect example runs a session, and it logs off", async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, '/react-app/index.html');
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState !== undefined, null, { timeout: 10_000 });
+    await sleep(300);
+    assert.equal(await state(page), 'active', 'mount, unmount, mount: a session runs');
+    await page.waitForURL(LOGIN, { timeout: 15_000 });
+    assert.equal(logoutsOf(cookie).length, 1);
+    // (This static app has no CSRF token, so the demo server refuses the logout with a 403.)
+    assert.deepEqual(page.consoleMessages.filter((m) => m.type === 'error' && !m.text.startsWith('Failed to load resource')), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('start() and stop() in any order end as asked last', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '1m', warning: '20s', channel: 'order' }));
+    await page.waitForFunction(() => window.demoSession !== undefined, null, { timeout: 10_000 });
+    const states = await page.evaluate(async () => {
+      const { start, stop } = await import('/pkg/index.js');
+      const seen = [];
+      const at = () => seen.push(document.documentElement.dataset.autologoffState);
+      // stop() before a pending start() resolves cancels it.
+      const a = start({ timeout: '1m', warning: '20s', channel: 'order' });
+      stop();
+      await a;
+      at();
+      // start, stop, start: started.
+      const b = start({ timeout: '1m', warning: '20s', channel: 'order' });
+      stop();
+      const c = start({ timeout: '1m', warning: '20s', channel: 'order' });
+      (await b).stop(); // an overtaken start's handle stops nothing
+      await c;
+      at();
+      // start while one runs: the later one replaces it.
+      const d = await start({ timeout: '2m', warning: '20s', channel: 'order' });
+      at();
+      seen.push((await c).state, d.state);
+      stop();
+      at();
+      return seen;
+    });
+    assert.deepEqual(states, ['stopped', 'active', 'active', 'stopped', 'active', 'stopped']);
+  } finally {
+    await context.close();
+  }
+});
