@@ -158,13 +158,13 @@ impl WarningDialog {
                     f(Action::Stay(ExtendHow::Key), e.is_trusted());
                 }
                 "Tab" => {
-                    // Keep focus inside: wrap at both ends.
+                    // Keep focus inside, moving it ourselves: with two buttons, Tab and Shift+Tab
+                    // both go to the other one. Not left to the browser at all, because Safari on
+                    // macOS skips buttons on Tab unless the user asked otherwise (docs/browsers.md).
+                    e.prevent_default();
                     let active = dom::document().active_element();
-                    let (from, to) = if k.shift_key() { (&first, &last) } else { (&last, &first) };
-                    if active.as_ref().map(|a| a == from.unchecked_ref::<web_sys::Element>()).unwrap_or(true) {
-                        e.prevent_default();
-                        let _ = to.focus();
-                    }
+                    let on_first = active.as_ref().is_some_and(|a| a == first.unchecked_ref::<web_sys::Element>());
+                    let _ = if on_first { last.focus() } else { first.focus() };
                 }
                 _ => {}
             }
