@@ -49,3 +49,14 @@ pub fn short_hash(text: &str) -> String {
         }
     }
 }
+
+/// `items` joined by `sep`, appended to `out` (`[T]::join` would bring formatting machinery in
+/// through its overflow check's message).
+pub fn push_joined(out: &mut String, items: &[String], sep: char) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        out.push_str(item);
+    }
+}

@@ -193,7 +193,8 @@ fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
             let items: Option<Vec<String>> = js_sys::Array::from(&raw).iter().map(|v| v.as_string()).collect();
             match items {
                 Some(items) => {
-                    let shown = items.join(",");
+                    let mut shown = String::new();
+                    crate::num::push_joined(&mut shown, &items, ',');
                     (Value::List(items), shown)
                 }
                 None => (Value::Other, "an array with non-strings".into()),

@@ -100,7 +100,7 @@ impl BrowserHost {
         }
         if let Some(url) = &self.settings.audit_url {
             let mut body = String::from("[");
-            body.push_str(&events.join(","));
+            crate::num::push_joined(&mut body, &events, ',');
             body.push(']');
             request::audit(url, &body);
         }
