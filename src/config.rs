@@ -481,7 +481,7 @@ fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> 
 }
 
 fn duration_text(t: &str) -> Result<Millis, Problem> {
-    let number_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let number_end = t.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(t.len());
     let (number, unit) = t.split_at_checked(number_end).unwrap_or((t, ""));
     let scale: Millis = match unit.trim_start() {
         "" | "ms" => 1,
@@ -490,11 +490,11 @@ fn duration_text(t: &str) -> Result<Millis, Problem> {
         "h" => 3_600_000,
         _ => return Err(Problem::NotDuration),
     };
-    let (whole, fraction) = match number.split_once('.') {
+    let (whole, fraction) = match crate::num::split_once(number, b'.') {
         Some((w, f)) => (w, f),
         None => (number, ""),
     };
-    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') || fraction.len() > 6 {
+    if whole.is_empty() && fraction.is_empty() || fraction.bytes().any(|b| b == b'.') || fraction.len() > 6 {
         return Err(Problem::NotDuration);
     }
     let mut ms: Millis = 0;
@@ -557,7 +557,7 @@ fn header_name(value: &Value) -> Result<String, Problem> {
 fn list(value: &Value) -> Result<Vec<String>, Problem> {
     let items: Vec<String> = match value {
         Value::List(items) => items.clone(),
-        Value::Text(t) => t.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+        Value::Text(t) => crate::num::split(t, b',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
         _ => return Err(Problem::NotList),
     };
     if items.iter().any(|k| k.is_empty() || k.len() > 200) || items.len() > 100 {
@@ -589,8 +589,8 @@ fn url(value: &Value) -> Result<String, Problem> {
     let t = text(value)?;
     // A scheme is letters, digits, + - . before the first ':' that comes before any '/', '?' or
     // '#'. Only http(s) may be followed: a `javascript:` redirect would run script.
-    let before = t.split(['/', '?', '#']).next().unwrap_or("");
-    if let Some((scheme, _)) = before.split_once(':') {
+    let before = crate::num::before_any(&t, b"/?#");
+    if let Some((scheme, _)) = crate::num::split_once(before, b':') {
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
             return Err(Problem::BadUrl);
         }

@@ -14,13 +14,14 @@
 //! HttpOnly cookies (where a session cookie belongs) are invisible to script: the server's
 //! logout response must expire them.
 
+use crate::num::{before_any, split, split_once};
 use crate::prelude::*;
 
 /// The writes that expire every cookie in `cookies` (what `document.cookie` reads) for a page
 /// at `path` on `host`; `secure` when the page is on https.
 pub fn expiring_writes(cookies: &str, path: &str, host: &str, secure: bool) -> Vec<String> {
     let names: Vec<&str> =
-        cookies.split(';').map(|pair| pair.split('=').next().unwrap_or("").trim()).filter(|n| !n.is_empty()).collect();
+        split(cookies, b';').map(|pair| before_any(pair, b"=").trim()).filter(|n| !n.is_empty()).collect();
     if names.is_empty() {
         return Vec::new();
     }
@@ -36,14 +37,14 @@ pub fn expiring_writes(cookies: &str, path: &str, host: &str, secure: bool) -> V
     }
     paths.dedup();
     let mut domains = vec![""];
-    let labels: Vec<&str> = host.split('.').collect();
+    let labels: Vec<&str> = split(host, b'.').collect();
     // Not for IP addresses (numeric labels) or single-label hosts such as localhost.
-    let ip = labels.iter().all(|l| l.bytes().all(|b| b.is_ascii_digit())) || host.contains(':');
+    let ip = labels.iter().all(|l| l.bytes().all(|b| b.is_ascii_digit())) || host.bytes().any(|b| b == b':');
     if labels.len() > 1 && !ip {
         let mut rest = host;
-        while rest.contains('.') {
+        while let Some((_, parent)) = split_once(rest, b'.') {
             domains.push(rest);
-            rest = rest.split_once('.').map_or("", |(_, r)| r);
+            rest = parent;
         }
     }
     let mut writes = Vec::with_capacity(names.len() * paths.len() * domains.len());

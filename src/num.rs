@@ -60,3 +60,35 @@ pub fn push_joined(out: &mut String, items: &[String], sep: char) {
         out.push_str(item);
     }
 }
+
+/// The parts of `text` between the bytes `sep` (an ASCII separator), like `str::split` with a
+/// `char`, but without the searcher behind it, whose index checks would bring the formatting
+/// machinery into the release `.wasm`.
+pub fn split(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let t = rest?;
+        match t.bytes().position(|b| b == sep) {
+            Some(i) => {
+                rest = t.get(i + 1..);
+                t.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
+}
+
+/// `text` split at the first byte `sep` (ASCII), without it.
+pub fn split_once(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
+}
+
+/// The part of `text` before the first of the bytes `seps` (ASCII).
+pub fn before_any<'a>(text: &'a str, seps: &[u8]) -> &'a str {
+    let end = text.bytes().position(|b| seps.contains(&b)).unwrap_or(text.len());
+    text.get(..end).unwrap_or(text)
+}

@@ -104,7 +104,7 @@ pub fn for_lang(tag: &str) -> &'static Strings {
 }
 
 fn primary(tag: &str) -> &str {
-    tag.split(['-', '_']).next().unwrap_or("")
+    crate::num::before_any(tag, b"-_")
 }
 
 /// `m:ss` for the time left, rounded up to the second so it never shows 0:00 before expiry.

@@ -18,7 +18,7 @@
 //!   reach the server: the next page of this session sends it again).
 
 use crate::engine::Millis;
-use crate::num::{parse_uint, push_uint};
+use crate::num::{self, parse_uint, push_uint};
 use crate::prelude::*;
 
 /// The format version this build writes and reads.
@@ -92,7 +92,7 @@ fn fields<const N: usize>(input: &str) -> Option<[&str; N]> {
     if input.len() > MAX_LEN {
         return None;
     }
-    let mut parts = input.split(';');
+    let mut parts = num::split(input, b';');
     if parts.next()? != VERSION {
         return None;
     }

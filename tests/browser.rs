@@ -142,7 +142,7 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     );
 
     let d = dialog.element();
-    assert!(d.open());
+    assert!(d.unchecked_ref::<web_sys::HtmlDialogElement>().open());
     assert_eq!(d.get_attribute("role").as_deref(), Some("alertdialog"));
     assert_eq!(d.get_attribute("aria-modal").as_deref(), Some("true"));
     assert_eq!(d.get_attribute("lang").as_deref(), Some("es"));
@@ -190,7 +190,7 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     let cancel = KeyboardEvent::new_with_keyboard_event_init_dict("cancel", &init).unwrap();
     assert!(!d.dispatch_event(&cancel).unwrap(), "cancel is prevented");
     assert_eq!(actions.borrow().len(), 3);
-    assert!(d.open());
+    assert!(d.unchecked_ref::<web_sys::HtmlDialogElement>().open());
 
     drop(dialog);
     assert!(query("[data-autologoff-dialog]").is_none(), "removed on drop");

@@ -33,7 +33,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, EventTarget, HtmlIFrameElement, Window};
 
-use super::dom;
+use super::dom::{self, call1, get};
 use super::listener::{Listener, Phase};
 
 #[wasm_bindgen(module = "/src/browser/tap.js")]
@@ -141,30 +141,34 @@ impl ActivityWatcher {
 /// autologoff itself.
 fn watch_window(window: &Window, tap: &Tap, frames: &Weak<RefCell<Frames>>) -> Watching {
     let inputs = Watched(tap.watch(window));
-    let document = window.document();
-    let loads = document.as_ref().map(|document| {
+    let document = get(window, "document");
+    let loads = (!document.is_null() && !document.is_undefined()).then(|| {
         let (tap_ref, registry) = (tap.clone(), frames.clone());
         Listener::with_phase(
-            document,
+            document.unchecked_ref(),
             "load",
             Phase::Capture,
             Box::new(move |e: &Event| {
-                if let Some(frame) = e.target().and_then(|t| t.dyn_into::<HtmlIFrameElement>().ok()) {
+                if let Some(frame) = frame_of(get(e, "target")) {
                     watch_frame(&frame, &tap_ref, &registry);
                 }
             }),
         )
     });
-    if let Some(document) = document {
-        if let Ok(found) = document.query_selector_all("iframe") {
-            for i in 0..found.length() {
-                if let Some(frame) = found.item(i).and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok()) {
-                    watch_frame(&frame, tap, frames);
-                }
-            }
+    let found = call1(&document, "querySelectorAll", &"iframe".into());
+    let count = get(&found, "length").as_f64().unwrap_or(0.0) as u32;
+    for i in 0..count {
+        if let Some(frame) = frame_of(call1(&found, "item", &i.into())) {
+            watch_frame(&frame, tap, frames);
         }
     }
     Watching { _inputs: inputs, _loads: loads }
+}
+
+/// `node` if it is an `<iframe>` (by its tag name: an `instanceof` check would fail for a frame
+/// of another realm, and costs an import).
+fn frame_of(node: JsValue) -> Option<HtmlIFrameElement> {
+    (dom::text_of(&node, "tagName").as_deref() == Some("IFRAME")).then(|| node.unchecked_into())
 }
 
 fn watch_frame(frame: &HtmlIFrameElement, tap: &Tap, frames: &Weak<RefCell<Frames>>) {
@@ -174,13 +178,17 @@ fn watch_frame(frame: &HtmlIFrameElement, tap: &Tap, frames: &Weak<RefCell<Frame
     // Forget this frame's previous document, and frames that left the page.
     // A frame inside a document that was unloaded stays `isConnected` (its root is still a
     // document) but has no window any more.
-    registry.sure_mut().retain(|(f, _)| f != frame && f.is_connected() && f.content_window().is_some());
+    let present = |v: JsValue| !v.is_null() && !v.is_undefined();
+    registry
+        .sure_mut()
+        .retain(|(f, _)| f != frame && get(f, "isConnected").is_truthy() && present(get(f, "contentWindow")));
     // contentDocument is null for a cross-origin frame: adding listeners there would throw.
-    if frame.content_document().is_none() {
+    if !present(get(frame, "contentDocument")) {
         return;
     }
-    if let Some(inner) = frame.content_window() {
-        let watching = watch_window(&inner, tap, frames);
+    let inner = get(frame, "contentWindow");
+    if present(inner.clone()) {
+        let watching = watch_window(inner.unchecked_ref(), tap, frames);
         registry.sure_mut().push((frame.clone(), watching));
     }
 }

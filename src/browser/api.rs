@@ -102,7 +102,7 @@ pub fn start_from_script(script: &HtmlElement) -> Result<Session, JsError> {
     install_panic_hook();
     let (settings, errors) = settings_from_script(script);
     for error in &errors {
-        web_sys::console::error_1(&error.message().into());
+        console("error", error.message());
     }
     advise(&settings);
     launch(settings, &errors)
@@ -119,21 +119,20 @@ pub fn stop_session() {
 
 fn advise(settings: &Settings) {
     if let Some(advice) = config::wcag_advice(&settings.policy) {
-        web_sys::console::warn_1(&advice.into());
+        console("warn", advice);
     }
 }
 
 /// Reads and validates a script tag's `data-*` settings (leniently; see [`config::parse`]).
 pub fn settings_from_script(script: &HtmlElement) -> (Settings, Vec<ConfigError>) {
-    let dataset = script.dataset();
+    let dataset = dom::get(script, "dataset");
     let mut entries = Vec::new();
-    let object: &Object = dataset.unchecked_ref();
-    for key in Object::keys(object).iter() {
+    for key in Object::keys(dataset.unchecked_ref::<Object>()).iter() {
         let Some(key) = key.as_string() else { continue };
         if key == "autostart" {
             continue;
         }
-        let value = dataset.get(&key).unwrap_or_default();
+        let value = dom::text_of(&dataset, &key).unwrap_or_default();
         entries.push(Entry { key, value: Value::Text(value.clone()), shown: value });
     }
     config::parse(&entries, Origin::Attributes)
@@ -151,14 +150,15 @@ fn launch(settings: Settings, errors: &[ConfigError]) -> Result<Session, JsError
         }
         previous.post(Input::Stop);
     }
-    let document = dom::document();
-    let root = document.document_element();
-    let lang = settings.lang.clone().or_else(|| root.as_ref().and_then(|e| e.get_attribute("lang")));
-    let page_dir = root.and_then(|e| e.get_attribute("dir"));
+    let root = dom::get(&dom::document(), "documentElement");
+    let attribute = |name: &str| dom::call1(&root, "getAttribute", &name.into()).as_string();
+    let lang = settings.lang.clone().or_else(|| attribute("lang"));
+    let page_dir = attribute("dir");
     let text = Text::new(lang.as_deref().unwrap_or(""), &settings.text, page_dir.as_deref());
     let now = dom::now();
     // When this document started loading: a tombstone after it ended this page's session.
-    let time_origin = dom::window().performance().map_or(now, |p| p.time_origin() as Millis);
+    let time_origin =
+        dom::get(&dom::get(&dom::window(), "performance"), "timeOrigin").as_f64().map_or(now, |t| t as Millis);
     let record = channel::read_record(&settings.channel, now);
     let tab = host::tab_id();
     let at = Moment { wall: now, mono: dom::monotonic() as Millis, input: 0 };
@@ -206,6 +206,11 @@ fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
         entries.push(Entry { key, value, shown });
     }
     Some(entries)
+}
+
+/// `console[level](message)`.
+fn console(level: &str, message: &str) {
+    dom::call1(&dom::get(&dom::window(), "console"), level, &message.into());
 }
 
 fn install_panic_hook() {

@@ -9,8 +9,8 @@
 
 use crate::prelude::*;
 use alloc::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, Event, MessageEvent, StorageEvent};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Event;
 
 use super::dom;
 use super::listener::Listener;
@@ -25,7 +25,7 @@ pub struct Channel {
 }
 
 enum Transport {
-    Broadcast(BroadcastChannel),
+    Broadcast(JsValue),
     /// The storage-event fallback, posting through this localStorage key.
     Storage(String),
 }
@@ -35,22 +35,21 @@ impl Channel {
     /// `None` when neither BroadcastChannel nor localStorage is usable (the tab then runs alone).
     pub fn open(name: &str, on_message: Rc<dyn Fn(String)>) -> Option<Channel> {
         let full = key(name);
-        if let Ok(channel) = BroadcastChannel::new(&full) {
-            let listener = Listener::new(&channel, "message", move |e: &Event| {
-                let data = e.unchecked_ref::<MessageEvent>().data();
-                if let Some(text) = data.as_string() {
+        let channel = dom::construct("BroadcastChannel", &full.into());
+        if !channel.is_undefined() {
+            let listener = Listener::new(channel.unchecked_ref(), "message", move |e: &Event| {
+                if let Some(text) = dom::text_of(e, "data") {
                     on_message(text);
                 }
             });
             return Some(Channel { transport: Transport::Broadcast(channel), _listener: listener });
         }
-        dom::window().local_storage().ok().flatten()?;
+        dom::local_storage()?;
         let message_key = message_key(name);
         let listen_key = message_key.clone();
         let listener = Listener::new(&dom::window(), "storage", move |e: &Event| {
-            let e = e.unchecked_ref::<StorageEvent>();
-            if e.key().as_deref() == Some(listen_key.as_str()) {
-                if let Some(text) = e.new_value() {
+            if dom::text_of(e, "key").as_deref() == Some(listen_key.as_str()) {
+                if let Some(text) = dom::text_of(e, "newValue") {
                     on_message(text);
                 }
             }
@@ -62,14 +61,14 @@ impl Channel {
     pub fn post(&self, text: &str) {
         match &self.transport {
             Transport::Broadcast(channel) => {
-                let _ = channel.post_message(&text.into());
+                dom::call1(channel, "postMessage", &text.into());
             }
             Transport::Storage(key) => {
-                if let Ok(Some(storage)) = dom::window().local_storage() {
+                if let Some(storage) = dom::local_storage() {
                     // A storage event fires only when the value changes: clear it first so
                     // the same message twice still arrives twice.
-                    let _ = storage.remove_item(key);
-                    let _ = storage.set_item(key, text);
+                    dom::remove_item(&storage, key);
+                    dom::set_item(&storage, key, text);
                 }
             }
         }
@@ -86,7 +85,7 @@ impl Channel {
 impl Drop for Channel {
     fn drop(&mut self) {
         if let Transport::Broadcast(channel) = &self.transport {
-            channel.close();
+            dom::call0(channel, "close");
         }
     }
 }
@@ -106,15 +105,14 @@ fn message_key(name: &str) -> String {
 
 /// Reads the shared record of channel `name`, if there is a valid one.
 pub fn read_record(name: &str, now: Millis) -> Option<Record> {
-    let storage = dom::window().local_storage().ok().flatten()?;
-    let text = storage.get_item(&key(name)).ok().flatten()?;
+    let text = dom::item(&dom::local_storage()?, &key(name))?;
     Record::decode(&text, now)
 }
 
 /// Writes the shared record of channel `name`, already encoded (silently nothing where storage
 /// is unusable).
 pub fn write_record(name: &str, record: &str) {
-    if let Ok(Some(storage)) = dom::window().local_storage() {
-        let _ = storage.set_item(&key(name), record);
+    if let Some(storage) = dom::local_storage() {
+        dom::set_item(&storage, &key(name), record);
     }
 }

@@ -2,10 +2,10 @@
 //! Storage, service workers, and the cookies script can see.
 
 use crate::prelude::*;
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::dom;
+use super::dom::{self, call0, call1, get, promise};
 use super::promise::Pending;
 
 /// Clears both web storages; `keep` keys of localStorage survive (the page's own choice, and
@@ -13,13 +13,12 @@ use super::promise::Pending;
 /// `clear()`: another tab's view of localStorage can lag, and a `clear()` from that view would
 /// also wipe what this one wrote meanwhile.
 pub fn web_storage(keep: &[String]) {
-    let window = dom::window();
-    // Either can throw (storage disabled, sandboxed frame): nothing to clear then.
-    if let Ok(Some(s)) = window.local_storage() {
-        let count = s.length().unwrap_or(0);
-        let keys: Vec<String> = (0..count).filter_map(|i| s.key(i).ok().flatten()).collect();
+    // Storage may be disabled (a sandboxed frame): nothing to clear then.
+    if let Some(s) = dom::local_storage() {
+        let count = get(&s, "length").as_f64().unwrap_or(0.0) as u32;
+        let keys: Vec<String> = (0..count).filter_map(|i| call1(&s, "key", &i.into()).as_string()).collect();
         for key in keys.iter().filter(|k| !keep.contains(k)) {
-            let _ = s.remove_item(key);
+            dom::remove_item(&s, key);
         }
     }
     tab_storage();
@@ -27,8 +26,8 @@ pub fn web_storage(keep: &[String]) {
 
 /// Clears this tab's sessionStorage.
 pub fn tab_storage() {
-    if let Ok(Some(s)) = dom::window().session_storage() {
-        let _ = s.clear();
+    if let Some(s) = dom::global("sessionStorage") {
+        call0(&s, "clear");
     }
 }
 
@@ -55,18 +54,12 @@ pub fn asynchronous(workers: bool, pending: &Pending) -> Promise {
 
 /// Unregisters every service worker of the origin (they can serve cached PHI offline).
 fn unregister_service_workers(pending: &Pending) -> Option<Promise> {
-    let container = Reflect::get(&dom::window().navigator(), &"serviceWorker".into()).ok()?;
-    if container.is_undefined() {
-        return None;
-    }
-    let container: web_sys::ServiceWorkerContainer = container.unchecked_into();
-    let list = container.get_registrations();
+    let container = get(&get(&dom::window(), "navigator"), "serviceWorker");
+    let list = promise(call0(&container, "getRegistrations"))?;
     Some(pending.then(&list, |list| {
         let done = Array::new();
         for r in as_array(&list.unwrap_or(JsValue::UNDEFINED)).iter() {
-            if let Ok(p) = r.unchecked_into::<web_sys::ServiceWorkerRegistration>().unregister() {
-                done.push(&p);
-            }
+            done.push(&call0(&r, "unregister"));
         }
         Promise::all_settled(&done).into()
     }))
@@ -77,41 +70,36 @@ fn unregister_service_workers(pending: &Pending) -> Option<Promise> {
 /// Resolves when every delete has succeeded, failed or is blocked by an open connection (it
 /// then completes when the page leaves).
 fn indexed_db(pending: &Pending) -> Option<Promise> {
-    let factory = dom::window().indexed_db().ok().flatten()?;
-    let databases = Reflect::get(&factory, &JsValue::from_str("databases")).ok()?;
-    let databases: js_sys::Function = databases.dyn_into().ok()?;
-    let list: Promise = databases.call0(&factory).ok()?.dyn_into().ok()?;
+    let factory = dom::global("indexedDB")?;
+    let list = promise(call0(&factory, "databases"))?;
     Some(pending.then(&list, move |list| delete_all(&factory, &list.unwrap_or(JsValue::UNDEFINED)).into()))
 }
 
 /// Deletes the databases `list` names; the promise resolves when every delete has settled.
-fn delete_all(factory: &web_sys::IdbFactory, list: &JsValue) -> Promise {
+fn delete_all(factory: &JsValue, list: &JsValue) -> Promise {
     let deletes = Array::new();
     for info in as_array(list).iter() {
-        let Some(name) = Reflect::get(&info, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()) else {
+        let request = call1(factory, "deleteDatabase", &get(&info, "name"));
+        if request.is_undefined() {
             continue;
-        };
-        if let Ok(request) = factory.delete_database(&name) {
-            deletes.push(&Promise::new(&mut |resolve, _| {
-                request.set_onsuccess(Some(&resolve));
-                request.set_onerror(Some(&resolve));
-                request.set_onblocked(Some(&resolve));
-            }));
         }
+        deletes.push(&Promise::new(&mut |resolve, _| {
+            for event in ["onsuccess", "onerror", "onblocked"] {
+                dom::set(&request, event, &resolve);
+            }
+        }));
     }
     Promise::all_settled(&deletes)
 }
 
 /// Deletes every Cache Storage cache (`caches` exists only in secure contexts).
 fn cache_storage(pending: &Pending) -> Option<Promise> {
-    let caches = dom::window().caches().ok()?;
-    let keys = caches.keys();
+    let caches = dom::global("caches")?;
+    let keys = promise(call0(&caches, "keys"))?;
     Some(pending.then(&keys, move |keys| {
         let deletes = Array::new();
         for key in as_array(&keys.unwrap_or(JsValue::UNDEFINED)).iter() {
-            if let Some(key) = key.as_string() {
-                deletes.push(&caches.delete(&key));
-            }
+            deletes.push(&call1(&caches, "delete", &key));
         }
         Promise::all_settled(&deletes).into()
     }))
@@ -119,14 +107,13 @@ fn cache_storage(pending: &Pending) -> Option<Promise> {
 
 /// Expires every cookie `document.cookie` shows (see [`crate::cookies`]).
 pub fn cookies() {
-    let document: web_sys::HtmlDocument = dom::document().unchecked_into();
-    let Ok(all) = document.cookie() else { return };
-    let location = dom::window().location();
-    let path = location.pathname().unwrap_or_default();
-    let host = location.hostname().unwrap_or_default();
-    let secure = location.protocol().is_ok_and(|p| p == "https:");
-    for write in crate::cookies::expiring_writes(&all, &path, &host, secure) {
-        let _ = document.set_cookie(&write);
+    let document: JsValue = dom::document().into();
+    let Some(all) = dom::text_of(&document, "cookie") else { return };
+    let location = get(&dom::window(), "location");
+    let text = |k| dom::text_of(&location, k).unwrap_or_default();
+    let secure = text("protocol") == "https:";
+    for write in crate::cookies::expiring_writes(&all, &text("pathname"), &text("hostname"), secure) {
+        dom::set(&document, "cookie", &write.into());
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
 use js_sys::Function;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::activity::ActivityWatcher;
 use super::channel::{self, Channel};
@@ -95,7 +95,7 @@ impl BrowserHost {
         let events = core::mem::take(&mut self.audit);
         for e in &events {
             if let Ok(detail) = js_sys::JSON::parse(e) {
-                dom::dispatch("autologoff:audit", &detail);
+                dom::emit("autologoff:audit", &detail);
             }
         }
         if let Some(url) = &self.settings.audit_url {
@@ -111,7 +111,7 @@ impl BrowserHost {
             return;
         };
         let me = self.me.clone();
-        let Ok(sent) = request::post(url, "keepalive=1", &self.settings, false) else {
+        let Some(sent) = request::post(url, "keepalive=1", &self.settings, false) else {
             return post(&me, Input::Keepalive(ServerAnswer::Failed));
         };
         // The status first: a 2xx goes on with its JSON body, anything else with nothing.
@@ -121,10 +121,9 @@ impl BrowserHost {
                 post(&ended, Input::Keepalive(ServerAnswer::Failed));
                 return JsValue::UNDEFINED;
             };
-            let response: web_sys::Response = response.unchecked_into();
-            match response.status() {
+            match status(&response) {
                 401 | 403 | 419 => post(&ended, Input::Keepalive(ServerAnswer::Ended)),
-                200..=299 => return response.json().map_or(JsValue::NULL, JsValue::from),
+                200..=299 => return dom::call0(&response, "json"),
                 _ => post(&ended, Input::Keepalive(ServerAnswer::Failed)),
             }
             JsValue::UNDEFINED
@@ -137,10 +136,7 @@ impl BrowserHost {
                 // Answered already (not a 2xx).
                 return JsValue::UNDEFINED;
             }
-            let remaining = js_sys::Reflect::get(&body, &"remainingMs".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .filter(|v| v.is_finite() && *v >= 0.0);
+            let remaining = dom::get(&body, "remainingMs").as_f64().filter(|v| v.is_finite() && *v >= 0.0);
             post(
                 &me,
                 Input::Keepalive(remaining.map_or(ServerAnswer::Failed, |ms| ServerAnswer::Remaining(ms as Millis))),
@@ -155,15 +151,14 @@ impl BrowserHost {
             return;
         };
         match request::post(url, body, &self.settings, keepalive) {
-            Ok(sent) => {
+            Some(sent) => {
                 let _ = self.pending.then(&sent, move |response| {
-                    let status = response.ok().map(|r| r.unchecked_into::<web_sys::Response>().status());
-                    post(&me, Input::LogoutSent(status));
+                    post(&me, Input::LogoutSent(response.ok().map(|r| status(&r))));
                     JsValue::UNDEFINED
                 });
             }
             // fetch() itself refused: said at once (after this command, through the queue).
-            Err(_) => post(&me, Input::LogoutSent(None)),
+            None => post(&me, Input::LogoutSent(None)),
         }
     }
 }
@@ -180,9 +175,7 @@ impl Host for BrowserHost {
     fn perform(&mut self, command: Command) {
         match command {
             Command::State(state) => {
-                if let Some(root) = dom::document().document_element() {
-                    dom::set_attribute(&root, "data-autologoff-state", state.as_str());
-                }
+                dom::attr(&dom::get(&dom::document(), "documentElement"), "data-autologoff-state", state.as_str())
             }
             Command::Event(event) => {
                 // The audit events of this moment first, as they happened before it.
@@ -203,12 +196,13 @@ impl Host for BrowserHost {
             Command::CloseDialog => self.dialog = None,
             Command::Title(Some(remaining)) => {
                 let document = dom::document();
-                let original = self.saved_title.get_or_insert_with(|| document.title());
-                document.set_title(&self.text.warning_title(remaining, original));
+                let original =
+                    self.saved_title.get_or_insert_with(|| dom::text_of(&document, "title").unwrap_or_default());
+                dom::set(&document, "title", &self.text.warning_title(remaining, original).into());
             }
             Command::Title(None) => {
                 if let Some(original) = self.saved_title.take() {
-                    dom::document().set_title(&original);
+                    dom::set(&dom::document(), "title", &original.into());
                 }
             }
             Command::Post(text) => {
@@ -263,7 +257,7 @@ impl Host for BrowserHost {
             Command::ClearTab => clear::tab_storage(),
             Command::ClearCookies => clear::cookies(),
             Command::Redirect(url) => {
-                let _ = dom::window().location().replace(&url);
+                dom::call1(&dom::get(&dom::window(), "location"), "replace", &url.into());
             }
             Command::SignedOut => {
                 let cover = self.cover.get_or_insert_with(|| Cover::new(&self.text));
@@ -301,6 +295,11 @@ impl Host for BrowserHost {
     }
 }
 
+/// A response's HTTP status.
+fn status(response: &JsValue) -> u16 {
+    dom::get(response, "status").as_f64().unwrap_or(0.0) as u16
+}
+
 /// Posts `input` to the runner, if the session still exists.
 fn post(me: &Weak<Runner<BrowserHost>>, input: Input) {
     if let Some(runner) = me.upgrade() {
@@ -323,12 +322,12 @@ fn dispatch(event: Event) {
                 ("deadline", JsValue::from_f64(deadline as f64)),
                 ("remainingMs", JsValue::from_f64(remaining as f64)),
             ]);
-            return dom::dispatch("autologoff:warning", &detail);
+            return dom::emit("autologoff:warning", &detail);
         }
         Event::Extend { how } => ("autologoff:extend", "how", how.as_str()),
         Event::Logout { reason } => ("autologoff:logout", "reason", reason.as_str()),
     };
-    dom::dispatch(name, &dom::object(&[(key, value.into())]));
+    dom::emit(name, &dom::object(&[(key, value.into())]));
 }
 
 /// A random tab id: 10 base-36 digits from `Math.random()` (not a secret, only distinct).

@@ -13,7 +13,7 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::cell::Cell;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -26,10 +26,9 @@ use super::promise::{self, deferred, sleep};
 /// Returns a promise of whether this tab is the one; it always settles, within about a second.
 pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
     let lock_name = claim_key(name);
-    let navigator = dom::window().navigator();
-    let locks = Reflect::get(&navigator, &"locks".into()).unwrap_or(JsValue::UNDEFINED);
-    let request = Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    let Some(request) = request.filter(|_| !locks.is_undefined()) else {
+    let locks = dom::get(&dom::get(&dom::window(), "navigator"), "locks");
+    let request = dom::get(&locks, "request");
+    let Some(request) = request.is_function().then(|| request.unchecked_into::<Function>()) else {
         return claim_in_storage(&lock_name, tab, hold);
     };
     let granted = Rc::new(Cell::new(false));
@@ -54,7 +53,7 @@ pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
     };
     // The request can reject without ever calling back (an opaque origin, a document that is no
     // longer fully active): wait for whichever comes first, and never for long.
-    let requested: Promise = requested.dyn_into().unwrap_or_else(|_| Promise::resolve(&JsValue::UNDEFINED));
+    let requested = dom::promise(requested).unwrap_or_else(|| Promise::resolve(&JsValue::UNDEFINED));
     let settled = Promise::all_settled(&js_sys::Array::of1(&requested));
     let raced = Promise::race(&js_sys::Array::of3(&decided, &settled, &sleep(1_000)));
     let tab = tab.to_owned();
@@ -89,13 +88,13 @@ pub fn claim_key(name: &str) -> String {
 /// claim survived. The winner removes it once `hold` settles; claims older than 10 s are stale
 /// (their tab died).
 fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> Promise {
-    let Some(storage) = dom::window().local_storage().ok().flatten() else {
+    let Some(storage) = dom::local_storage() else {
         return at_once(true);
     };
     let now = dom::now();
-    let fresh_other = storage.get_item(key).ok().flatten().and_then(|v| {
-        let (who, at) = v.split_once(';')?;
-        let at: u64 = at.parse().ok()?;
+    let fresh_other = dom::item(&storage, key).and_then(|v| {
+        let (who, at) = crate::num::split_once(&v, b';')?;
+        let at = crate::num::parse_uint(at)?;
         (who != tab && now.saturating_sub(at) < 10_000).then_some(())
     });
     if fresh_other.is_some() {
@@ -104,15 +103,15 @@ fn claim_in_storage(key: &str, tab: &str, hold: Promise) -> Promise {
     let mut mine = String::from(tab);
     mine.push(';');
     crate::num::push_uint(&mut mine, now);
-    let _ = storage.set_item(key, &mine);
+    dom::set_item(&storage, key, &mine);
     let key = key.to_owned();
     promise::then(&sleep(60), move |_| {
-        let won = storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str());
+        let won = dom::item(&storage, &key).as_deref() == Some(mine.as_str());
         if won {
             // `hold` always settles (see `claim`), and frees this callback then.
             let _ = promise::then(&hold, move |_| {
-                if storage.get_item(&key).ok().flatten().as_deref() == Some(mine.as_str()) {
-                    let _ = storage.remove_item(&key);
+                if dom::item(&storage, &key).as_deref() == Some(mine.as_str()) {
+                    dom::remove_item(&storage, &key);
                 }
                 JsValue::UNDEFINED
             });
