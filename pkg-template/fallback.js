@@ -34,8 +34,11 @@ export function failClosed(settings, error) {
       ' Until it can, a fallback of a few lines enforces the idle timeout (' + timeout / 1000 +
       ' s): the page is covered, the logout request sent, storage cleared.',
   );
+  // The same shape as the module's events (its tab id is random too), marked `fallback`.
+  const tab = Math.random().toString(36).slice(2, 12);
+  const policy = { timeout, warning: 0, absolute: null };
   const audit = (type, extra) => {
-    const event = { type, at: Date.now(), channel: s.channel || 'default', fallback: true, ...extra };
+    const event = { type, at: Date.now(), tab, session: null, channel: s.channel || 'default', policy, fallback: true, ...extra };
     document.dispatchEvent(new CustomEvent('autologoff:audit', { detail: event }));
     if (auditUrl) navigator.sendBeacon(auditUrl, JSON.stringify([event]));
   };

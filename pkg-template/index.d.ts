@@ -31,12 +31,12 @@ export interface AuditEvent {
     | 'fallback-engaged';
   /** ms since the epoch */
   at: number;
-  /** This tab's id (absent from the fallback's events). */
-  tab?: string;
+  /** This tab's id. */
+  tab: string;
   /** The session's identity on the wire (a short hash of `sessionId` or `sessionStart`), or null. */
-  session?: string | null;
+  session: string | null;
   channel: string;
-  policy?: { timeout: number; warning: number; absolute: number | null };
+  policy: { timeout: number; warning: number; absolute: number | null };
   reason?: LogoutReason | 'module-unavailable';
   how?: ExtendHow;
   status?: 'http' | 'network' | 'timeout';

@@ -37,6 +37,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 [ -x /usr/lib/firefox-esr/firefox-esr ] || missing+=(firefox-esr)
+# openssl makes the self-signed certificate of the https end-to-end test.
+command -v openssl >/dev/null || missing+=(openssl)
 # WebKit (Safari's engine): WebKitGTK's WebDriver, which brings libwebkit2gtk-4.1-0 and its
 # MiniBrowser (no headless mode, hence an X server of its own, Xvfb).
 command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)

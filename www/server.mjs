@@ -8,6 +8,7 @@
 // `node www/server.mjs` serves on 127.0.0.1 (PORT, default 8080) and prints the URL.
 // Tests import startServer() and read the server's state in-process.
 import http from 'node:http';
+import https from 'node:https';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,7 +58,9 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
   "require-trusted-types-for 'script'";
 
 // `extraStatic`: more [url prefix, folder] pairs to serve (tests serve a bundler's output).
-export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraStatic = [] } = {}) {
+// `tls`: `{ key, cert }` (PEM) to serve over https, where cookies can be `Secure`, `__Secure-`
+// and `__Host-`.
+export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraStatic = [], tls = null } = {}) {
   const state = {
     sessions: new Map(), // sid -> { user, created, lastSeen, idleMs, absoluteMs, csrf }
     logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
@@ -69,20 +72,21 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraS
     hanging: new Set(),
   };
 
-  const server = http.createServer(async (req, res) => {
+  const listener = async (req, res) => {
     try {
-      await handle(req, res, state, extraStatic);
+      await handle(req, res, state, extraStatic, !!tls);
     } catch (error) {
       if (!quiet) console.error(error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error');
     }
-  });
+  };
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
   server.on('connection', (socket) => socket.setNoDelay(true));
 
   return new Promise((resolve) => {
     server.listen(port, host, () => {
-      const url = `http://${host}:${server.address().port}`;
+      const url = `${tls ? 'https' : 'http'}://${host}:${server.address().port}`;
       resolve({
         url,
         state,
@@ -144,7 +148,7 @@ function redirect(res, to, headers = {}) {
   res.end();
 }
 
-async function handle(req, res, state, extraStatic) {
+async function handle(req, res, state, extraStatic, secure) {
   const url = new URL(req.url, 'http://localhost');
   const p = url.pathname;
 
@@ -194,7 +198,7 @@ async function handle(req, res, state, extraStatic) {
       publicId: crypto.randomBytes(9).toString('base64url'),
     });
     const next = '/portal?' + new URLSearchParams({ timeout: preset.timeout, warning: preset.warning, 'keepalive-interval': preset.keepalive });
-    return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/` });
+    return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}` });
   }
 
   if ((p === '/portal' || p === '/portal/npm') && req.method === 'GET') {
@@ -277,7 +281,7 @@ async function handle(req, res, state, extraStatic) {
     res.writeHead(204, {
       'cache-control': 'no-store',
       'clear-site-data': '"cache", "cookies", "storage"',
-      'set-cookie': 'sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0',
+      'set-cookie': `sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
     });
     return res.end();
   }

@@ -40,15 +40,11 @@ test('Next.js 16: next build --webpack + next start; active -> warning -> logged
   await serveAndDrive('start');
 });
 
-// Expected to fail until the library's start()/stop() ordering is fixed (another branch): Strict
-// Mode mounts, cleans up and mounts again at once; both start() calls wait for the module, the
-// first then starts a session, the second is refused ("a session is already running on this
-// page"), and the first mount's cleanup stops the first session: data-autologoff-state="stopped",
-// no logoff. Marked `todo` so the run reports it (the runner prints it as an expected failure, or
-// says when it starts passing) without failing. Remove the marker once the fix has landed.
+// Strict Mode mounts, cleans up and mounts again at once, while the first start() is still
+// loading the module: the session the page ends with must be running, and log off.
 test(
-  'next dev (React Strict Mode) — fails until start()/stop() ordering is fixed',
-  { timeout: 20 * 60_000, todo: 'fails until start()/stop() ordering is fixed in the library' },
+  'next dev (React Strict Mode): the README example runs a session, and it logs off',
+  { timeout: 20 * 60_000 },
   async () => {
     // The first request compiles the page: give it time on a busy 2-core machine.
     await serveAndDrive('dev', { loadTimeout: 5 * 60_000 });

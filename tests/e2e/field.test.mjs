@@ -4,6 +4,7 @@
 // reproduces a reported symptom and failed before its fix. Runs in Chromium and Firefox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -399,6 +400,37 @@ test('cookies set for a directory path with a trailing slash are expired too', a
     assert.deepEqual((await context.cookies()).map((c) => c.name), []);
   } finally {
     await context.close();
+  }
+});
+
+test('on https, __Secure- and __Host- cookies are expired too', async () => {
+  // A self-signed certificate for 127.0.0.1, made for this test (openssl, from Debian).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autologoff-tls-'));
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const secure = await startServer({ tls: { key: fs.readFileSync(key), cert: fs.readFileSync(cert) } });
+  const context = await env.browser.newContext({ baseURL: secure.url, ignoreHTTPSErrors: true });
+  try {
+    const r = await context.request.post('/login', { form: { user: 'n', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+    const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(page);
+    await page.evaluate(() => {
+      document.cookie = '__Host-theme=dark; Secure; Path=/';
+      document.cookie = '__Secure-hint=1; Secure; Path=/';
+      document.cookie = 'plain_secure=1; Secure; Path=/portal';
+    });
+    assert.deepEqual((await context.cookies()).map((c) => c.name).sort(), ['__Host-theme', '__Secure-hint', 'plain_secure', 'sid']);
+    // Without the server's Clear-Site-Data (it answers 500 here), only the page's writes can do it.
+    secure.state.faults.logout = 'error';
+    await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
+    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    assert.deepEqual((await context.cookies()).map((c) => c.name), ['sid'], 'only the HttpOnly one, which is the server\'s');
+  } finally {
+    await context.close();
+    await secure.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -30,7 +30,7 @@ export async function main(): Promise<void> {
   session.logout();
   session.stop();
   document.addEventListener('autologoff:logout', (e) => {
-    const reason: 'idle' | 'absolute' | 'user' | 'peer' | 'server' = e.detail.reason;
+    const reason: 'idle' | 'absolute' | 'user' | 'peer' | 'server' | 'replaced' = e.detail.reason;
     console.log(reason, state, left, extended);
   });
   document.addEventListener('autologoff:warning', (e) => console.log(e.detail.remainingMs.toFixed(0)));
