@@ -100,6 +100,8 @@ pub enum Input {
     LogoutSent(Status),
     /// Whether `navigator.sendBeacon` queued the logout request ([`Command::Beacon`]).
     BeaconQueued(bool),
+    /// The page is being hidden for good, perhaps closed (`pagehide`).
+    PageHide,
     /// Clearing what is cleared asynchronously (IndexedDB, Cache Storage, service workers)
     /// settled; `databases_listed` is false where `indexedDB.databases()` is missing, so the
     /// databases could not be found to delete.
@@ -438,6 +440,7 @@ impl Core {
             Input::Claim(won) => self.on_claim(now, won),
             Input::LogoutSent(status) => self.on_logout_sent(now, status),
             Input::BeaconQueued(queued) => self.on_beacon(now, queued),
+            Input::PageHide => self.on_pagehide(),
             Input::Cleared { databases_listed } => {
                 if !databases_listed {
                     // Say so: "every database" would not be true here.
@@ -880,6 +883,21 @@ impl Core {
     /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
     /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
     /// then still asks the next page of the session to send it again.
+    /// The page is going away (perhaps closed right after the session ended) while the claim is
+    /// still undecided: the logout request goes now, as a beacon, which outlives the page. Other
+    /// tabs would not send it: the tombstone says a tab is on it.
+    fn on_pagehide(&mut self) {
+        let Some(e) = &mut self.ending else { return };
+        if e.step != Step::Claiming || e.peer_claimed {
+            return;
+        }
+        e.step = Step::Waiting;
+        e.sent = true;
+        e.attempt = Attempt::Beacon;
+        let body = logout_body(e.reason);
+        self.commands.push_back(Command::Beacon(body));
+    }
+
     fn on_logout_sent(&mut self, now: Millis, status: Status) {
         let Some(e) = &mut self.ending else { return };
         if !e.sent || e.outcome.is_some() {

@@ -571,6 +571,21 @@ fn termination_happens_in_order() {
 }
 
 #[test]
+fn a_page_closed_before_its_claim_is_decided_sends_the_logout_as_a_beacon() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.host(|h| h.claims_wait = true);
+    a.post(Input::Logout);
+    assert!(world.logouts.borrow().is_empty(), "waiting for the claim");
+    a.post(Input::PageHide);
+    assert_eq!(world.beacons.borrow().len(), 1, "sent as the page goes");
+    // Restored after all (back/forward cache): the claim's answer sends nothing more.
+    a.post(Input::Claim(true));
+    assert!(world.logouts.borrow().is_empty());
+    assert_eq!(world.beacons.borrow().len(), 1);
+}
+
+#[test]
 fn termination_is_bounded_by_logout_wait() {
     let world = World::new();
     let a = Tab::open(&world, 0, Settings { logout_wait: 2_000, ..with_id("s1") });

@@ -13,6 +13,7 @@ use super::channel::{self, Channel};
 use super::cover::Cover;
 use super::dialog::WarningDialog;
 use super::dom;
+use super::listener::Listener;
 use super::lock;
 use super::promise::{self, Pending};
 use super::timer::Timeout;
@@ -35,6 +36,8 @@ pub struct BrowserHost {
     /// The localStorage keys clearing keeps: the page's own, the record, the logout claim.
     keep: Vec<String>,
     watcher: Option<ActivityWatcher>,
+    /// `pagehide`: a page closed while its logout is still being decided sends it at once.
+    pagehide: Option<Listener>,
     channel: Option<Channel>,
     timer: Option<Timeout>,
     dialog: Option<WarningDialog>,
@@ -65,8 +68,13 @@ impl BrowserHost {
         let mut keep = settings.keep_storage_keys.clone();
         keep.push(lock::claim_key(&channel_name));
         keep.push(channel::key(&channel_name));
+        let hidden = {
+            let me = me.clone();
+            move |_: &web_sys::Event| post(&me, Input::PageHide)
+        };
         BrowserHost {
             watcher: Some(ActivityWatcher::new(activity, wake)),
+            pagehide: Some(Listener::new(&dom::window(), "pagehide", hidden)),
             channel: Channel::open(&channel_name, message),
             me,
             settings,
@@ -265,6 +273,7 @@ impl Host for BrowserHost {
             }
             Command::Detach => {
                 self.watcher = None;
+                self.pagehide = None;
                 self.channel = None;
                 self.timer = None;
                 self.dialog = None;

@@ -262,10 +262,12 @@ test('a page paused past its deadline expires at once on resume, without a warni
 test('npm entry: start(options) runs the same session; bad options reject naming the option', async () => {
   const browser = await signedIn(env);
   try {
-    const bad = await browser.open('/portal/npm?' + new URLSearchParams({ timeout: '30s', warning: '1m' }));
+    // A channel of its own: the fail-safe session below must not be the one the next page joins.
+    const bad = await browser.open('/portal/npm?' + new URLSearchParams({ timeout: '30s', warning: '1m', channel: 'npm-bad' }));
     await until(() => bad.eval('return window.demoStartError !== undefined'), { what: 'the start error' });
     assert.match(await bad.eval('return window.demoStartError'), /option `warning` must be shorter than `timeout`/);
-    assert.equal(await bad.state(), null);
+    // Rejected, and still protected: the fail-safe settings run.
+    assert.equal(await bad.state(), 'active');
 
     const page = await browser.open('/portal/npm?' + new URLSearchParams({ timeout: '4000', warning: '3s' }));
     await until(() => page.eval('return window.demoSession !== undefined'), { what: 'the session' });

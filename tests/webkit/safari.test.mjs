@@ -144,7 +144,11 @@ for (const [header, restored] of [['with Clear-Site-Data', false], ['without Cle
         assert.match(await a.url(), /\/login\?reason=signed-out$/, 'the server refused the dead session');
       }
       await sleep(300);
-      assert.equal(env.server.state.logouts.filter((l) => l.sid === browser.sid).length, 1, 'one logout request');
+      // With Clear-Site-Data the logout was answered: one request. Without it the server
+      // answered 500, so the tombstone says it did not get through, and the restored page sends
+      // it again (the server is always told).
+      const expected = restored ? 2 : 1;
+      assert.equal(env.server.state.logouts.filter((l) => l.sid === browser.sid).length, expected, 'logout requests');
     } finally {
       env.server.state.faults.logout = 'ok';
       await browser.close();
