@@ -30,7 +30,7 @@ export const CATEGORIES = {
   glue: "the library's other JS (autologoff: wasm-bindgen glue, JS<->wasm stubs)",
   browser: 'browser calls made by the library',
   gc: 'garbage collector',
-  other: "other script (the harness's timer wrappers, the page's inline script)",
+  other: "other script (the page's own inline script, the harness's timer wrappers where present)",
 };
 
 /** Input-event listeners on window, document, <html> and <body>, by `scriptId:line:column`. */
