@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything the build, the demo and the tests need, and nothing twice.
 # Idempotent: on a machine that has it all, it only checks and prints nothing.
+# --twiggy also installs twiggy, for `npm run size -- --breakdown` (which asks for it when missing).
 set -euo pipefail
+want_twiggy=0
+for arg in "$@"; do
+  case "$arg" in
+    --twiggy) want_twiggy=1 ;;
+    *) printf 'setup: unknown argument %s (known: --twiggy)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -63,4 +71,11 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# twiggy (the .wasm by function, for the size breakdown): only when asked.
+TWIGGY_VERSION=0.8.0
+if [ "$want_twiggy" = 1 ] && [ "$(twiggy --version 2>/dev/null | awk '{ print $2 }')" != "$TWIGGY_VERSION" ]; then
+  say "installing twiggy $TWIGGY_VERSION (takes about 2 minutes)"
+  cargo install twiggy --version "$TWIGGY_VERSION"
 fi
