@@ -1,5 +1,5 @@
-// Fail closed: when the module cannot run at all (it could not be fetched after retries, or a
-// Content-Security-Policy forbids it), these few lines still enforce the idle timeout: trusted
+// Fail closed: when the module cannot run at all (it could not be fetched after retries, its
+// download hangs, or a Content-Security-Policy forbids it), these few lines still enforce the idle timeout: trusted
 // input counts, and after `timeout` without any the page is covered, the logout request is
 // sent, storage is cleared and the page goes to `redirectUrl`. No warning, no cross-tab: the
 // module does those; this only keeps a portal from staying signed in for as long as the tab
@@ -20,20 +20,30 @@ function url(value) {
 }
 
 /**
- * Starts the fallback with `settings` (the options object, or the script tag's dataset) because
- * of `error`. Returns what stops it.
+ * Watches trusted input from the moment the module starts loading (so the fallback, if it has
+ * to take over, counts from the real last input), with `settings` (the options object, or the
+ * script tag's dataset). Returns `{ engage(error), stop(), ended }`: `engage` starts enforcing
+ * the idle timeout because of `error`; `stop` lets go of everything (the module runs).
  */
-export function failClosed(settings, error) {
+export function watch(settings) {
   const s = settings || {};
   const timeout = duration(s.timeout);
   const logoutUrl = url(s.logoutUrl);
   const auditUrl = url(s.auditUrl);
   const root = document.documentElement;
-  console.error(
-    (error && error.message ? error.message : String(error)) +
-      ' Until it can, a fallback of a few lines enforces the idle timeout (' + timeout / 1000 +
-      ' s): the page is covered, the logout request sent, storage cleared.',
-  );
+  let last = Date.now();
+  let timer = 0;
+  let engaged = false;
+  let stopped = false;
+  let ended = false;
+  const input = (e) => {
+    if (e.isTrusted) last = Date.now();
+  };
+  const types = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
+  const unlisten = () => {
+    for (const t of types) removeEventListener(t, input, true);
+    document.removeEventListener('visibilitychange', check);
+  };
   // The same shape as the module's events (its tab id is random too), marked `fallback`.
   const tab = Math.random().toString(36).slice(2, 12);
   const policy = { timeout, warning: 0, absolute: null };
@@ -42,19 +52,20 @@ export function failClosed(settings, error) {
     document.dispatchEvent(new CustomEvent('autologoff:audit', { detail: event }));
     if (auditUrl) navigator.sendBeacon(auditUrl, JSON.stringify([event]));
   };
-  audit('fallback-engaged', { reason: 'module-unavailable' });
-  root.dataset.autologoffState = 'active';
 
-  let last = Date.now();
-  let timer = 0;
-  const input = (e) => {
-    if (e.isTrusted) last = Date.now();
-  };
-  const types = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
-  const listen = (on) => {
-    for (const t of types) (on ? addEventListener : removeEventListener)(t, input, true);
-    (on ? document.addEventListener : document.removeEventListener).call(document, 'visibilitychange', check);
-  };
+  function engage(error) {
+    if (engaged || stopped) return;
+    engaged = true;
+    console.error(
+      (error && error.message ? error.message : String(error)) +
+        ' Until it can, a fallback of a few lines enforces the idle timeout (' + timeout / 1000 +
+        ' s): the page is covered, the logout request sent, storage cleared.',
+    );
+    audit('fallback-engaged', { reason: 'module-unavailable' });
+    root.dataset.autologoffState = 'active';
+    document.addEventListener('visibilitychange', check);
+    check();
+  }
 
   function check() {
     clearTimeout(timer);
@@ -64,7 +75,8 @@ export function failClosed(settings, error) {
   }
 
   function end() {
-    listen(false);
+    ended = true;
+    unlisten();
     root.dataset.autologoffState = 'expired';
     // Cover first: no PHI stays visible.
     const cover = document.createElement('div');
@@ -103,12 +115,16 @@ export function failClosed(settings, error) {
     Promise.race([sent, new Promise((r) => setTimeout(r, 3000))]).then(leave, leave);
   }
 
-  listen(true);
-  check();
+  for (const t of types) addEventListener(t, input, true);
   return {
+    engage,
     stop() {
+      stopped = true;
       clearTimeout(timer);
-      listen(false);
+      unlisten();
+    },
+    get ended() {
+      return ended;
     },
   };
 }

@@ -2,7 +2,7 @@
 // Importing is free of side effects (safe in Node and during server-side rendering); the
 // .wasm is fetched on the first start().
 import { startSession } from './autologoff.js';
-import { halt, run } from './loader.js';
+import { failNow, halt, run } from './loader.js';
 
 export { Session } from './autologoff.js';
 
@@ -31,13 +31,15 @@ export async function start(options) {
     url = wasmUrl == null ? new URL('./autologoff_bg.wasm', import.meta.url) : new URL(wasmUrl, document.baseURI);
   } catch (error) {
     // An IIFE or CommonJS bundle has no import.meta.url (esbuild's default format), or wasmUrl
-    // is not a URL.
-    throw new Error(
+    // is not a URL. The page is protected all the same, by the fallback.
+    const fault = new Error(
       'autologoff: cannot tell where autologoff_bg.wasm is' +
         (wasmUrl == null ? ' (this bundle has no import.meta.url)' : ' (option `wasmUrl` is not a URL)') +
         ': copy the file to your static files and pass its URL as the `wasmUrl` option.',
       { cause: error },
     );
+    failNow(options, fault);
+    throw fault;
   }
   return run(url, () => startSession(options), options);
 }

@@ -1,7 +1,7 @@
 // Shared by the npm entry and the script-tag bundle: loading the .wasm (with retries), the order
 // of start() and stop() calls, and what protects the page when the module cannot run at all.
 import init, { stopSession } from './autologoff.js';
-import { failClosed } from './fallback.js';
+import { watch } from './fallback.js';
 
 let loading = null;
 let loaded = false;
@@ -9,12 +9,20 @@ let loaded = false;
 // was made does nothing, so overlapping calls end as the last one asked (React Strict Mode
 // mounts, unmounts and mounts again while the first start() is still loading).
 let generation = 0;
-// The fail-closed fallback, while the module cannot run.
+// The fail-closed fallback: watching input while the module loads, enforcing the timeout if
+// it cannot run.
 let guard = null;
 
 // Waits between attempts to fetch the module (a network blip, a deploy in progress): about
 // 15 s in all, after which the fallback takes over.
 const RETRIES = [500, 1000, 2000, 4000, 8000];
+// One attempt (the download and the compilation) is given up after this long: a server or a
+// proxy that accepts the request and never answers would otherwise leave it pending for good.
+// Generous, for a slow phone network: the fallback does not wait for it (LOAD_BOUND).
+const ATTEMPT_BOUND = 30_000;
+// The fallback takes over if the module is not running this long after start() (whatever the
+// retries are doing meanwhile); the module replaces it if it loads later.
+const LOAD_BOUND = 20_000;
 
 /** Loads and instantiates the module from `url` once (retrying with backoff; a failed load may
  * be tried again later). */
@@ -39,9 +47,15 @@ async function attempt(url, tries) {
   try {
     // The first request is the one a <link rel=preload> made early; a retry asks the network
     // again rather than a cache that may hold the failure.
-    const response = await fetch(url, tries ? { cache: 'reload' } : undefined);
-    if (!response.ok) throw new Error('HTTP ' + response.status);
-    return await init({ module_or_path: response });
+    const abort = new AbortController();
+    const bound = setTimeout(() => abort.abort(new Error('no answer within ' + ATTEMPT_BOUND / 1000 + ' s')), ATTEMPT_BOUND);
+    try {
+      const response = await fetch(url, { signal: abort.signal, ...(tries ? { cache: 'reload' } : {}) });
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return await init({ module_or_path: response });
+    } finally {
+      clearTimeout(bound);
+    }
   } catch (error) {
     // A Content-Security-Policy that forbids compiling WebAssembly will not change: no retry.
     if (tries >= RETRIES.length || blockedByPolicy(error)) throw error;
@@ -58,16 +72,34 @@ async function attempt(url, tries) {
  */
 export async function run(url, launch, settings) {
   const mine = ++generation;
+  if (!loaded) {
+    if (guard) guard.stop();
+    guard = watch(settings);
+  }
+  const watching = guard;
+  const slow = setTimeout(() => {
+    if (watching) watching.engage(new Error('autologoff: its WebAssembly module from ' + url + ' is still not running after ' + LOAD_BOUND / 1000 + ' s.'));
+  }, LOAD_BOUND);
   try {
     await load(url);
   } catch (error) {
-    if (mine === generation && !guard) guard = failClosed(settings, error);
+    if (mine === generation && watching) watching.engage(error);
     throw error;
+  } finally {
+    clearTimeout(slow);
   }
   if (mine !== generation) return superseded;
+  if (watching && watching.ended) return logged;
   if (guard) guard.stop();
   guard = null;
   return launch();
+}
+
+/** Starts the fallback at once: the module cannot be loaded at all (`error` says why). */
+export function failNow(settings, error) {
+  if (guard) guard.stop();
+  guard = watch(settings);
+  guard.engage(error);
 }
 
 /** Stops the page's session, whatever state it is in, and cancels a start() still loading. */
@@ -86,6 +118,9 @@ const superseded = Object.freeze({
   logout() {},
   stop() {},
 });
+
+/** What a start() resolves to when the fallback logged the user off before the module came. */
+const logged = Object.freeze({ ...superseded, state: 'expired' });
 
 // The module downloads and compiles off the main thread, which waits meanwhile. The session's
 // first step reads its shared record from localStorage, and a page's first localStorage access

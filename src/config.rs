@@ -102,7 +102,7 @@ options! {
     DismissLabel "dismissLabel" "string" "string" "\"Continue\"" "The button that closes it.";
     AbsoluteTimeout "absoluteTimeout" "Duration" "duration" "none" "Maximum session lifetime, never extended; 1 s to 7 days, longer than `warning`.";
     SessionStart "sessionStart" "number | string" "ms since the epoch" "first tab's start" "When the server started the session, for `absoluteTimeout`; also the session's identity when `sessionId` is not given.";
-    SessionId "sessionId" "string" "string" "none" "An opaque, non-secret value your server renders, the same for every page of one sign-in and different for the next: tabs share a session only with pages of the same id.";
+    SessionId "sessionId" "string | number" "string or whole number" "none" "An opaque, non-secret value your server renders, the same for every page of one sign-in and different for the next: tabs share a session only with pages of the same id.";
     KeepaliveUrl "keepaliveUrl" "string" "path or http(s) URL" "none" "POSTed while, and only while, the user is active; 401/403/419 ends the session.";
     KeepaliveInterval "keepaliveInterval" "Duration" "duration" "`5m`" "At most one keepalive per interval.";
     CsrfHeader "csrfHeader" "string" "header name" "`X-CSRF-Token`" "Header for the CSRF token on logout and keepalive requests.";
@@ -364,7 +364,7 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
                 parsed.map(drop)
             }
             Field::SessionStart => epoch(v).map(|t| s.session_start = Some(t)),
-            Field::SessionId => text(v).map(|t| s.session_id = Some(t)),
+            Field::SessionId => session_id(v).map(|t| s.session_id = Some(t)),
             Field::CsrfHeader => header_name(v).map(|h| s.csrf_header = h),
             Field::CsrfToken => text(v).map(|t| s.csrf_token = Some(t)),
             Field::KeepStorageKeys => list(v).map(|k| s.keep_storage_keys = k),
@@ -527,6 +527,19 @@ fn text(value: &Value) -> Result<String, Problem> {
         Value::Text(t) if t.chars().count() > MAX_TEXT => Err(Problem::TooLongText),
         Value::Text(t) => Ok(t.trim().to_owned()),
         _ => Err(Problem::NotText),
+    }
+}
+
+/// A session id: text, or a whole number (a server's numeric id, passed as rendered), which is
+/// the same id as its digits written as text.
+fn session_id(value: &Value) -> Result<String, Problem> {
+    match value {
+        Value::Number(n) if n.is_finite() && *n >= 0.0 && *n <= 9_007_199_254_740_991.0 && *n == (*n as u64) as f64 => {
+            let mut t = String::new();
+            push_uint(&mut t, *n as u64);
+            Ok(t)
+        }
+        _ => text(value),
     }
 }
 

@@ -93,6 +93,9 @@ pub enum Input {
         action: Action,
         /// Whether the user (not a script) did it.
         trusted: bool,
+        /// Whether it was done with a key (Escape, or Enter or Space on a button) rather than a
+        /// pointer.
+        by_key: bool,
     },
     /// Whether this tab got the right to send the logout request.
     Claim(bool),
@@ -213,8 +216,14 @@ enum Step {
     Checking,
     /// Waiting for the claim.
     Claiming,
+    /// The claim won: waiting for the record, to confirm the session is still this page's
+    /// before sending the request (the claim may take a while).
+    Confirming,
     /// Waiting for the request and the clearing (at most until `bound`).
     Waiting,
+    /// Waiting for the record, to confirm the session is still this page's before clearing
+    /// again, rewriting the tombstone and expiring cookies.
+    Finishing,
     /// Finished.
     Done,
 }
@@ -244,6 +253,8 @@ struct Ending {
     own_tombstone: bool,
     /// Another session replaced this page's: nothing of it is touched.
     replaced: bool,
+    /// The tombstone is to be rewritten once the record confirms the session is still ours.
+    tombstone_wanted: bool,
 }
 
 /// The ways a logout request is sent, in order: each only if the one before failed.
@@ -261,6 +272,10 @@ enum Attempt {
 /// A `Pending` logout request older than this was abandoned (its tab closed before it could
 /// send): another page may send it. (The longest `logoutWait` is 60 s.)
 const PENDING_STALE: Millis = 65_000;
+
+/// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
+/// input): about the time a typist takes to notice that the dialog appeared.
+const KEY_GRACE: Millis = 700;
 
 /// The session core. See the module docs.
 #[derive(Debug)]
@@ -285,10 +300,14 @@ pub struct Core {
     title: bool,
     /// The countdown second last shown.
     shown_second: Millis,
+    /// When the dialog was last shown.
+    dialog_shown_at: Millis,
     /// The state last mirrored.
     shown_state: State,
     /// A keepalive waits for the record to confirm the session is still ours.
     keepalive_wanted: bool,
+    /// The record is to be written once read: a page never writes over another session's.
+    record_wanted: bool,
     /// The last `extend()` extended the session.
     extended: bool,
     ending: Option<Ending>,
@@ -359,8 +378,10 @@ impl Core {
             dismissed: false,
             title: false,
             shown_second: 0,
+            dialog_shown_at: 0,
             shown_state: State::Active,
             keepalive_wanted: false,
+            record_wanted: false,
             extended: false,
             ending: None,
         };
@@ -384,7 +405,13 @@ impl Core {
             }
             None => {
                 if !overdue {
-                    core.write_record(core.engine.last_activity());
+                    // The start's write is the one that may replace another session's record.
+                    core.put_record(core.engine.last_activity());
+                    if core.engine.server_deadline().is_some() {
+                        // The server's deadline was recorded before this page loaded, and the
+                        // load may have moved it: ask the server, rather than warn on a stale one.
+                        core.commands.push_back(Command::Keepalive);
+                    }
                 }
                 core.engine.handle_timeout(now);
                 core.step(now);
@@ -414,12 +441,22 @@ impl Core {
                 if self.ending.is_none() {
                     self.on_record(now, record, true);
                     self.engine.handle_timeout(now);
+                    // Waking includes being hidden or frozen: the last input goes out first.
+                    self.engine.flush_announce(now);
                 }
             }
             Input::Record(record) => match self.ending.as_ref().map(|e| e.step) {
                 Some(Step::Checking) => self.decide(now, record),
-                Some(_) => {}
-                None => self.on_record(now, record, false),
+                Some(Step::Confirming) => self.confirm_claim(now, record),
+                Some(Step::Finishing) => self.finish(now, record),
+                Some(_) => self.on_record_ending(record),
+                None => {
+                    self.on_record(now, record, false);
+                    let live = self.ending.is_none() && matches!(self.engine.state(), State::Active | State::Warning);
+                    if core::mem::take(&mut self.record_wanted) && live {
+                        self.put_record(self.engine.last_activity());
+                    }
+                }
             },
             Input::Message(text) => self.on_message(now, &text),
             Input::Keepalive(answer) => {
@@ -430,17 +467,22 @@ impl Core {
                 {
                     // The server's deadline is the session's: every tab hears of it.
                     self.post(Kind::Server, deadline);
-                    self.write_record(self.engine.last_activity());
+                    self.write_record();
                 }
             }
             Input::Extend => self.extended = self.engine.handle_extend(now, ExtendHow::Api),
             Input::Logout => self.engine.handle_logout(now, Reason::User),
             Input::Stop => self.stop(),
-            Input::Dialog { action, trusted } => self.on_dialog(now, action, trusted),
+            Input::Dialog { action, trusted, by_key } => self.on_dialog(now, action, trusted, by_key),
             Input::Claim(won) => self.on_claim(now, won),
             Input::LogoutSent(status) => self.on_logout_sent(now, status),
             Input::BeaconQueued(queued) => self.on_beacon(now, queued),
-            Input::PageHide => self.on_pagehide(),
+            Input::PageHide => {
+                if self.ending.is_none() {
+                    self.engine.flush_announce(now);
+                }
+                self.on_pagehide();
+            }
             Input::Cleared { databases_listed } => {
                 if !databases_listed {
                     // Say so: "every database" would not be true here.
@@ -617,11 +659,17 @@ impl Core {
         }
     }
 
-    fn on_dialog(&mut self, now: Millis, action: Action, trusted: bool) {
+    fn on_dialog(&mut self, now: Millis, action: Action, trusted: bool, by_key: bool) {
         // Only the user may answer the warning: a script (or an auto-clicker) that clicks
         // "Stay signed in" or sends Escape must not keep a PHI session alive. Page code that
         // means to extend calls `session.extend()`, deliberately.
         if !trusted || self.engine.state() != State::Warning {
+            return;
+        }
+        // Focus moves to "Stay signed in" as the dialog opens: an Enter or a Space typed into
+        // the page at that moment (or a barcode scanner's Enter) would press it. A key answers
+        // only once the dialog has been up long enough to have been seen.
+        if by_key && now < self.dialog_shown_at.saturating_add(KEY_GRACE) {
             return;
         }
         match action {
@@ -714,6 +762,7 @@ impl Core {
         if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
             self.dialog = Some(absolute);
             self.shown_second = remaining.div_ceil(1000);
+            self.dialog_shown_at = now;
             self.commands.push_back(Command::ShowDialog { absolute, remaining });
             self.title = true;
             self.commands.push_back(Command::Title(Some(remaining)));
@@ -726,11 +775,11 @@ impl Core {
             match message {
                 PeerMessage::Activity { at } => {
                     self.post(Kind::Activity, at);
-                    self.write_record(self.engine.last_activity());
+                    self.write_record();
                 }
                 PeerMessage::Extend { at } => {
                     self.post(Kind::Extend, at);
-                    self.write_record(self.engine.last_activity());
+                    self.write_record();
                 }
                 PeerMessage::Logout => self.post(Kind::Logout, now),
             }
@@ -742,9 +791,19 @@ impl Core {
         self.commands.push_back(Command::Post(m.encode()));
     }
 
+    /// Keeps the shared record current: read first, and written (by [`Core::put_record`]) only
+    /// if it is still this session's. A page of an earlier sign-in that gets input (a window
+    /// beside the new one) must not write over the new session's record: the new session's
+    /// pages would read it as their own replacement, and leave without telling the server.
+    fn write_record(&mut self) {
+        if !core::mem::replace(&mut self.record_wanted, true) {
+            self.commands.push_back(Command::ReadRecord);
+        }
+    }
+
     /// Writes the live record: the last activity this tab knows of, the start, the server's
     /// deadline.
-    fn write_record(&mut self, last_activity: Millis) {
+    fn put_record(&mut self, last_activity: Millis) {
         let r = Record {
             id: self.id.clone(),
             last_activity,
@@ -789,6 +848,7 @@ impl Core {
             tombstone: None,
             own_tombstone: false,
             replaced,
+            tombstone_wanted: false,
         });
         if replaced {
             self.leave(now);
@@ -862,21 +922,57 @@ impl Core {
             self.commands.push_back(Command::ReleaseClaim);
         } else if won {
             e.claim_held = true;
-            e.sent = true;
-            let retry = e.retry;
-            let body = logout_body(e.reason);
-            e.own_tombstone = true;
-            if let Some(t) = &mut e.tombstone {
-                t.told = Told::Pending;
-                self.commands.push_back(Command::WriteRecord(t.encode()));
-            }
-            self.post(Kind::Claimed, now);
-            self.commands.push_back(Command::SendLogout { body, keepalive: true });
-            if retry {
-                self.audit("logout-retried", now, None);
-            }
+            e.step = Step::Confirming;
+            self.commands.push_back(Command::ReadRecord);
+            return;
         }
         self.start_clearing(now);
+    }
+
+    /// The claim was won and the record read again: unless a new sign-in replaced the session
+    /// meanwhile (the browser's cookie is then the new session's), send the request.
+    fn confirm_claim(&mut self, now: Millis, record: Option<Record>) {
+        let Some(e) = &mut self.ending else { return };
+        if record.is_some_and(|r| r.id != self.id) {
+            e.claim_held = false;
+            e.replaced = true;
+            self.commands.push_back(Command::ReleaseClaim);
+            self.leave(now);
+            return;
+        }
+        e.sent = true;
+        let retry = e.retry;
+        let body = logout_body(e.reason);
+        e.own_tombstone = true;
+        if let Some(t) = &mut e.tombstone {
+            t.told = Told::Pending;
+            self.commands.push_back(Command::WriteRecord(t.encode()));
+        }
+        self.post(Kind::Claimed, now);
+        self.commands.push_back(Command::SendLogout { body, keepalive: true });
+        if retry {
+            self.audit("logout-retried", now, None);
+        }
+        self.start_clearing(now);
+    }
+
+    /// The record, read while waiting for the request: a new sign-in meanwhile means nothing
+    /// more of this session is written or cleared; else the tombstone is rewritten if wanted.
+    fn on_record_ending(&mut self, record: Option<Record>) {
+        let Some(e) = &mut self.ending else { return };
+        if e.step != Step::Waiting {
+            return;
+        }
+        if record.as_ref().is_some_and(|r| r.id != self.id) {
+            e.replaced = true;
+            e.tombstone_wanted = false;
+            return;
+        }
+        if core::mem::take(&mut e.tombstone_wanted) && e.own_tombstone && !e.replaced {
+            if let Some(t) = &e.tombstone {
+                self.commands.push_back(Command::WriteRecord(t.encode()));
+            }
+        }
     }
 
     /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
@@ -935,9 +1031,12 @@ impl Core {
             _ => Told::Undelivered,
         };
         if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
-            // Written now, too: a Clear-Site-Data response may have just removed it.
+            // Written now, too (a Clear-Site-Data response may have just removed it), once the
+            // record confirms the session is still this page's.
             t.told = told;
-            self.commands.push_back(Command::WriteRecord(t.encode()));
+            if !core::mem::replace(&mut e.tombstone_wanted, true) {
+                self.commands.push_back(Command::ReadRecord);
+            }
         }
         self.maybe_complete(now);
     }
@@ -981,17 +1080,39 @@ impl Core {
                 t.told = Told::Undelivered;
             }
         }
-        let tombstone = e.tombstone.as_ref().filter(|_| e.own_tombstone).map(Record::encode);
+        let replaced = e.replaced;
+        if !replaced {
+            e.step = Step::Finishing;
+        }
         if let Some(why) = failed {
             self.audit("logout-request-failed", now, Some(("status", why)));
         }
-        // Page scripts kept running during the wait and may have written drafts back.
-        self.commands.push_back(Command::ClearAgain);
-        // The tombstone again (a Clear-Site-Data response may have removed it).
-        if let Some(t) = tombstone {
-            self.commands.push_back(Command::WriteRecord(t));
+        if replaced {
+            self.leave(now);
+        } else {
+            self.commands.push_back(Command::ReadRecord);
         }
-        self.commands.push_back(Command::ClearCookies);
+    }
+
+    /// The record, read last: unless a new sign-in replaced the session during the wait, clear
+    /// again, rewrite the tombstone and expire cookies; then leave.
+    fn finish(&mut self, now: Millis, record: Option<Record>) {
+        let Some(e) = &mut self.ending else { return };
+        if record.is_some_and(|r| r.id != self.id) {
+            e.replaced = true;
+        }
+        // Written below in any case, if it is to be written at all.
+        e.tombstone_wanted = false;
+        if !e.replaced {
+            let tombstone = e.tombstone.as_ref().filter(|_| e.own_tombstone).map(Record::encode);
+            // Page scripts kept running during the wait and may have written drafts back.
+            self.commands.push_back(Command::ClearAgain);
+            // The tombstone again (a Clear-Site-Data response may have removed it).
+            if let Some(t) = tombstone {
+                self.commands.push_back(Command::WriteRecord(t));
+            }
+            self.commands.push_back(Command::ClearCookies);
+        }
         self.leave(now);
     }
 

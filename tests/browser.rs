@@ -138,7 +138,7 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
         &text,
         60_000,
         false,
-        Rc::new(move |action, trusted| a.borrow_mut().push((action, trusted))),
+        Rc::new(move |action, trusted, _by_key| a.borrow_mut().push((action, trusted))),
     );
 
     let d = dialog.element();

@@ -245,6 +245,10 @@ fn the_identity_is_the_session_id_else_the_session_start_as_given() {
         Settings::from_options(&[text_entry("sessionId", "Z8f-2kq"), num_entry("sessionStart", 1_700_000_000_123.0)])
             .unwrap();
     assert_eq!(both.identity(), s.identity(), "the session id wins");
+    // A numeric id (`start({ sessionId: 4711 })`) is the id its digits are as text.
+    let numeric = Settings::from_options(&[num_entry("sessionId", 4711.0)]).unwrap();
+    assert_eq!(numeric.identity(), Settings::from_options(&[text_entry("sessionId", "4711")]).unwrap().identity());
+    assert!(Settings::from_options(&[num_entry("sessionId", 1.5)]).is_err(), "not a whole number");
 }
 
 /// Options are declared once (src/config.rs, `options!`): the attribute names, the TypeScript

@@ -384,16 +384,17 @@ proptest! {
 
 #[test]
 fn activity_is_announced_at_most_once_an_interval_with_a_trailing_edge() {
-    // Short policies announce at most once a second.
+    // Short policies: a quarter of the time from input to warning (no floor: a 1 s floor let a
+    // tab warn before it heard of input where the warning is long against the timeout).
     let mut e = Engine::new(policy(6_000, 3_000), T0);
-    assert_eq!(e.policy().announce_interval(), 1_000);
+    assert_eq!(e.policy().announce_interval(), 750);
     e.handle_activity(T0 + 10);
     assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 10 }), "leading edge at once");
     e.handle_activity(T0 + 100);
     e.handle_activity(T0 + 700);
     assert_eq!(e.poll_transmit(), None, "throttled");
-    assert_eq!(e.poll_timeout(), Some(T0 + 1_010), "the trailing edge needs a wakeup");
-    e.handle_timeout(T0 + 1_010);
+    assert_eq!(e.poll_timeout(), Some(T0 + 760), "the trailing edge needs a wakeup");
+    e.handle_timeout(T0 + 760);
     assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 700 }), "with its own timestamp");
     assert_eq!(e.poll_timeout(), Some(T0 + 700 + 3_000), "no wakeup while nothing is pending");
     e.handle_activity(T0 + 3_000);
@@ -412,6 +413,7 @@ fn activity_is_announced_at_most_once_an_interval_with_a_trailing_edge() {
     assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 9_000 }));
     assert_eq!(Policy::new(900_000, 60_000).unwrap().announce_interval(), 10_000);
     assert_eq!(Policy::new(8_000, 2_000).unwrap().announce_interval(), 1_500);
+    assert_eq!(Policy::new(5_431, 4_616).unwrap().announce_interval(), 203);
 }
 
 #[test]
@@ -862,19 +864,20 @@ fn one_tab(p: Policy) -> (Rc<World>, Tab) {
 #[test]
 fn an_input_after_a_late_timer_is_judged_with_the_one_recorded_before_it() {
     // The warning comes 0.5 s after the last input. Input recorded before `quiet` waits for the
-    // timer at `quiet`; that timer runs 60 ms late, and a new input comes first.
+    // timer at `quiet`; that timer runs late (past the warning time of the last input handed
+    // over), and a new input comes first.
     let (world, b) = one_tab(policy(10_000, 9_500));
-    for t in [T0 + 100, T0 + 200, T0 + 600] {
+    for t in [T0 + 100, T0 + 150, T0 + 220] {
         world.at(t);
         b.input();
     }
-    assert_eq!(b.host(|h| h.quiet), T0 + 700, "quiet until the warning time of the last input handed over");
-    world.at(T0 + 750);
+    assert_eq!(b.host(|h| h.quiet), T0 + 225, "quiet until the announcement of the input at T0 + 150");
+    world.at(T0 + 655);
     b.input();
-    world.at(T0 + 760);
+    world.at(T0 + 665);
     b.fire();
-    assert_eq!(b.state(), State::Active, "the input at T0 + 600 counts");
-    assert_eq!(b.core(|c| c.engine().last_activity()), T0 + 750);
+    assert_eq!(b.state(), State::Active, "the input at T0 + 220 counts");
+    assert_eq!(b.core(|c| c.engine().last_activity()), T0 + 655);
 }
 
 #[test]

@@ -154,6 +154,79 @@ fn an_old_page_that_expires_after_a_new_sign_in_sends_no_logout() {
 }
 
 #[test]
+fn a_stale_page_with_input_never_overwrites_a_new_sign_ins_record() {
+    // Two windows side by side: the old user's page (X) gets a mouse move after the user signed
+    // in again as Y in the other. Writing its record over Y's would make Y's pages believe they
+    // were the replaced ones, and leave without telling the server.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("x"));
+    world.at(T0 + 1_000);
+    let b = Tab::open(&world, 1, with_id("y"));
+    let y = world.record().unwrap().id;
+    world.at(T0 + 2_000);
+    a.input();
+    assert_eq!(world.record().unwrap().id, y, "the new session's record is untouched");
+    assert_eq!(a.state(), State::Expired, "the old page found it was replaced");
+    assert!(world.logouts.borrow().is_empty());
+    b.post(Input::Wake(world.record()));
+    assert_eq!(b.state(), State::Active, "the new session goes on");
+    // A keepalive answer reaching the old page writes nothing either.
+    a.post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+    assert_eq!(world.record().unwrap().id, y);
+}
+
+#[test]
+fn an_ending_page_leaves_a_new_sign_in_alone() {
+    // The old session's logout request hangs; meanwhile the user signs in again in another tab.
+    // When the old page finishes, it rewrites no tombstone over the new record and clears
+    // nothing of the new session's (storage, cookies).
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("x"));
+    a.host(|h| h.logout_status = None);
+    a.post(Input::Logout);
+    assert_eq!(a.state(), State::Expired);
+    assert_eq!(world.logouts.borrow().len(), 1);
+    world.at(T0 + 1_000);
+    let _b = Tab::open(&world, 1, with_id("y"));
+    let y = world.record().unwrap();
+    a.take_log();
+    world.at(T0 + 1_500);
+    a.post(Input::LogoutSent(Some(204)));
+    run(&a, T0 + 60_000);
+    assert_eq!(world.record(), Some(y), "the new session's record is untouched");
+    let after = a.commands();
+    for c in &after {
+        assert!(
+            !matches!(c, Command::ClearAgain | Command::ClearCookies | Command::WriteRecord(_) | Command::Clear),
+            "{c:?} would touch the new session"
+        );
+    }
+    assert!(after.iter().any(|c| matches!(c, Command::Redirect(_))), "the old page still leaves");
+}
+
+#[test]
+fn a_page_closed_or_hidden_announces_its_last_input_first() {
+    // Typing goes on after the first keystroke's announcement; the user then closes the tab (or
+    // switches away) before the next one is due. The other tabs must count from the last
+    // keystroke, not the first.
+    for last in [Input::PageHide, Input::Wake(None)] {
+        let world = World::new();
+        let a = Tab::open(&world, 0, with_id("x"));
+        world.at(T0 + 1_000);
+        a.input();
+        assert_eq!(world.record().unwrap().last_activity, T0 + 1_000);
+        world.at(T0 + 1_800);
+        a.input();
+        assert_eq!(world.record().unwrap().last_activity, T0 + 1_000, "waits for its announcement");
+        world.at(T0 + 1_900);
+        a.post(last.clone());
+        assert_eq!(world.record().unwrap().last_activity, T0 + 1_800, "{last:?}: the last input recorded");
+        let b = Tab::open(&world, 1, with_id("x"));
+        assert_eq!(b.core(|c| c.deadline()), Some(T0 + 1_800 + 10_000), "its deadline counts from it");
+    }
+}
+
+#[test]
 fn a_message_of_another_session_makes_the_page_check_whether_it_was_replaced() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
@@ -326,6 +399,24 @@ fn keepalive_settings(id: &str) -> Settings {
 }
 
 #[test]
+fn a_page_that_inherits_a_server_deadline_asks_the_server_at_once() {
+    // The recorded deadline predates this page's load, which the server saw too: a portal whose
+    // pages load every few minutes would otherwise never send a keepalive and warn on the old
+    // deadline while the user works.
+    let world = World::new();
+    let a = Tab::open(&world, 0, keepalive_settings("s1"));
+    a.post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+    assert!(world.record().unwrap().server.is_some());
+    world.at(T0 + 5_000);
+    let b = Tab::open(&world, 1, keepalive_settings("s1"));
+    assert!(b.commands().contains(&Command::Keepalive), "the new page asks the server");
+    // A page with no recorded deadline waits for its interval, as before.
+    let world = World::new();
+    let c = Tab::open(&world, 0, keepalive_settings("s2"));
+    assert!(!c.commands().contains(&Command::Keepalive));
+}
+
+#[test]
 fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
     // Demo preset: 30 s, warning 20 s, keepalive every 10 s, server idle limit 60 s. Active in
     // A for a while, then only in B: A must not expire on A's old server deadline.
@@ -361,7 +452,7 @@ fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadli
     a.post(Input::Keepalive(ServerAnswer::Remaining(25_000))); // the server ends it at T0 + 25 s
     run(&a, T0 + 5_000);
     assert_eq!(a.state(), State::Warning, "warned 20 s before the server's deadline");
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
     assert_eq!(a.state(), State::Active);
     assert!(a.commands().contains(&Command::Keepalive), "asks the server");
     // The keepalive fails: the server still ends the session at T0 + 25 s.
@@ -413,11 +504,38 @@ fn the_dialog_and_the_title_through_the_warning_phases() {
     a.input();
     assert_eq!(a.state(), State::Warning);
     // "Stay signed in" closes it and restores the title.
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
     let log = a.commands();
     assert!(log.contains(&Command::CloseDialog) && log.contains(&Command::Title(None)));
     assert!(log.contains(&Command::Event(Event::Extend { how: ExtendHow::Button })));
     assert!(!a.host(|h| h.dialog) && a.host(|h| h.title).is_none());
+}
+
+#[test]
+fn a_key_typed_as_the_warning_opens_does_not_answer_it() {
+    // Focus moves to "Stay signed in" as the dialog opens: an Enter typed into a note at that
+    // moment (or a barcode scanner's) would press it. A key answers only after a moment; a
+    // pointer at once.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    run(&a, T0 + 7_000);
+    assert_eq!(a.state(), State::Warning);
+    world.at(T0 + 7_100);
+    for how in [ExtendHow::Button, ExtendHow::Key] {
+        a.post(Input::Dialog { action: Action::Stay(how), trusted: true, by_key: true });
+        assert_eq!(a.state(), State::Warning, "{how:?} 100 ms after it opened");
+    }
+    a.post(Input::Dialog { action: Action::Logout, trusted: true, by_key: true });
+    assert_eq!(a.state(), State::Warning, "nor the other button");
+    world.at(T0 + 7_800);
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Key), trusted: true, by_key: true });
+    assert_eq!(a.state(), State::Active, "Escape once the dialog has been seen");
+    // A pointer answers at once.
+    run(&a, T0 + 14_800);
+    assert_eq!(a.state(), State::Warning);
+    world.at(T0 + 14_850);
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
+    assert_eq!(a.state(), State::Active);
 }
 
 #[test]
@@ -428,10 +546,10 @@ fn only_the_user_may_press_stay_signed_in() {
     assert_eq!(a.state(), State::Warning);
     // A script clicks the button, sends Escape: nothing.
     for how in [ExtendHow::Button, ExtendHow::Key] {
-        a.post(Input::Dialog { action: Action::Stay(how), trusted: false });
+        a.post(Input::Dialog { action: Action::Stay(how), trusted: false, by_key: false });
         assert_eq!(a.state(), State::Warning);
     }
-    a.post(Input::Dialog { action: Action::Logout, trusted: false });
+    a.post(Input::Dialog { action: Action::Logout, trusted: false, by_key: false });
     assert_eq!(a.state(), State::Warning);
     run(&a, T0 + 10_000);
     assert_eq!(a.state(), State::Expired, "the portal logs off");
@@ -452,7 +570,7 @@ fn the_absolute_warning_can_only_be_closed() {
     a.take_log();
     run(&a, T0 + 5_000);
     assert!(a.commands().contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
     let log = a.commands();
     assert!(log.contains(&Command::CloseDialog));
     assert!(!log.iter().any(|c| matches!(c, Command::Event(Event::Extend { .. }))));
@@ -583,6 +701,27 @@ fn a_page_closed_before_its_claim_is_decided_sends_the_logout_as_a_beacon() {
     a.post(Input::Claim(true));
     assert!(world.logouts.borrow().is_empty());
     assert_eq!(world.beacons.borrow().len(), 1);
+}
+
+#[test]
+fn a_claim_won_after_a_new_sign_in_sends_nothing() {
+    // The claim (a Web Lock) takes a while; the user signs in again meanwhile. The browser's
+    // cookie is now the new session's: a logout request would end it.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("x"));
+    a.host(|h| h.claims_wait = true);
+    a.post(Input::Logout);
+    world.at(T0 + 500);
+    let _b = Tab::open(&world, 1, with_id("y"));
+    let y = world.record();
+    a.take_log();
+    a.post(Input::Claim(true));
+    assert!(world.logouts.borrow().is_empty(), "no request with the new session's cookie");
+    assert_eq!(world.record(), y, "the new session's record is untouched");
+    let log = a.commands();
+    assert!(log.contains(&Command::ReleaseClaim), "the claim is let go");
+    assert!(!log.iter().any(|c| matches!(c, Command::Clear | Command::ClearAgain | Command::ClearCookies)));
+    assert!(log.iter().any(|c| matches!(c, Command::Redirect(_))), "the old page leaves");
 }
 
 #[test]

@@ -50,7 +50,7 @@ const PASSTHROUGH = [
   'autostart', 'channel', 'absolute-timeout', 'session-start', 'session-id', 'keepalive-url', 'keepalive-interval',
   'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header', 'dialog', 'stay-label',
   'logout-label', 'time-left-label', 'title-prefix', 'signing-out-message', 'signed-out-message', 'sign-in-label',
-  'absolute-title', 'absolute-message', 'dismiss-label',
+  'absolute-title', 'absolute-message', 'dismiss-label', 'wasm-url',
 ];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
@@ -66,7 +66,7 @@ export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraS
     logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
     keepalives: [], // every POST /keepalive: { at, sid, live }
     audit: [], // append-only: every event POSTed to /audit, with the sid it came with
-    // logout: ok|error|hang|reset; keepalive: ok|401; wasm: ok|fail (503), or a number of
+    // logout: ok|error|hang|reset; keepalive: ok|401; wasm: ok|fail (503)|hang, or a number of
     // requests to fail before it serves the module again.
     faults: { logout: 'ok', keepalive: 'ok', wasm: 'ok' },
     hanging: new Set(),
@@ -159,6 +159,8 @@ async function handle(req, res, state, extraStatic, secure) {
   // The module can be made to fail (a network blip, a deploy in progress), for tests.
   if (p.endsWith('/autologoff_bg.wasm') && state.faults.wasm !== 'ok') {
     const left = Number(state.faults.wasm);
+    // hang: the request is accepted and never answered (a stalled proxy, a deploy).
+    if (state.faults.wasm === 'hang') return void state.hanging.add(req.socket);
     if (state.faults.wasm === 'fail' || left > 0) {
       if (left > 0) state.faults.wasm = left === 1 ? 'ok' : String(left - 1);
       return send(res, 503, 'text/plain', 'service unavailable', { 'cache-control': 'no-store' });
@@ -291,7 +293,7 @@ async function handle(req, res, state, extraStatic, secure) {
     const logout = form.get('logout') ?? state.faults.logout;
     const keepalive = form.get('keepalive') ?? state.faults.keepalive;
     const wasm = form.get('wasm') ?? state.faults.wasm;
-    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive) || !/^(ok|fail|\d+)$/.test(wasm)) {
+    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive) || !/^(ok|fail|hang|\d+)$/.test(wasm)) {
       return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset; keepalive one of ok, 401; wasm ok, fail or a number');
     }
     state.faults.logout = logout;
@@ -387,7 +389,7 @@ function portalPage(url, s, npm) {
   const assets = '/' + (url.searchParams.get('asset') === 'octet' ? 'assets-octet' : 'assets') + '/autologoff/';
   const scripts = npm
     ? `<script type="module" src="/demo/npm-entry.js"${data}></script>`
-    : `<script src="${assets}autologoff.js"${data}></script>\n<script src="/demo/portal.js" defer></script>`;
+    : `<script src="${assets}autologoff.js"${data}${url.searchParams.get('tag') === 'module' ? ' type="module"' : ''}></script>\n<script src="/demo/portal.js" defer></script>`;
   // The script tag's optional companion (README): the .wasm downloads while the script does,
   // instead of after it has run. preload=0 leaves it out, as a portal that skips it would.
   const preload = !npm && url.searchParams.get('preload') !== '0'

@@ -26,8 +26,9 @@ use crate::engine::{ExtendHow, Millis};
 use crate::session::Action;
 use crate::text::{self, Key, Text};
 
-/// What the dialog reports: the control used, and whether the user (not a script) used it.
-pub type OnAction = Rc<dyn Fn(Action, bool)>;
+/// What the dialog reports: the control used, whether the user (not a script) used it, and
+/// whether with a key.
+pub type OnAction = Rc<dyn Fn(Action, bool, bool)>;
 
 /// The open warning dialog. Dropping it closes it, removes it, and returns focus.
 #[must_use = "the dialog is closed and removed as soon as it is dropped"]
@@ -129,10 +130,14 @@ impl WarningDialog {
         let mut listeners = Vec::with_capacity(5);
         let f = on_action.clone();
         let trusted = |e: &Event| get(e, "isTrusted").is_truthy();
-        listeners
-            .push(Listener::new(&extend, "click", move |e: &Event| f(Action::Stay(ExtendHow::Button), trusted(e))));
+        // A click made with Enter or Space has `detail` 0; a pointer's counts its clicks from 1
+        // (https://w3c.github.io/uievents/#event-type-click).
+        let by_key = |e: &Event| get(e, "detail").as_f64() == Some(0.0);
+        listeners.push(Listener::new(&extend, "click", move |e: &Event| {
+            f(Action::Stay(ExtendHow::Button), trusted(e), by_key(e))
+        }));
         let f = on_action.clone();
-        listeners.push(Listener::new(&logout, "click", move |e: &Event| f(Action::Logout, trusted(e))));
+        listeners.push(Listener::new(&logout, "click", move |e: &Event| f(Action::Logout, trusted(e), by_key(e))));
         let f = on_action;
         let (first, last) = (extend.clone(), logout.clone());
         listeners.push(Listener::new(&dialog, "keydown", move |e: &Event| {
@@ -142,7 +147,12 @@ impl WarningDialog {
             let tab = key == "Tab" || key == "Unidentified" && dom::text_of(e, "code").as_deref() == Some("Tab");
             if key == "Escape" {
                 call0(e, "preventDefault");
-                f(Action::Stay(ExtendHow::Key), trusted);
+                if !get(e, "repeat").is_truthy() {
+                    f(Action::Stay(ExtendHow::Key), trusted, true);
+                }
+            } else if get(e, "repeat").is_truthy() && (key == "Enter" || key == " ") {
+                // A held key (something resting on the keyboard) presses no button.
+                call0(e, "preventDefault");
             } else if tab {
                 // Keep focus inside, moving it ourselves: with two buttons, Tab and Shift+Tab
                 // both go to the other one. Not left to the browser at all, because Safari on

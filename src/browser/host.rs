@@ -193,7 +193,8 @@ impl Host for BrowserHost {
             Command::Audit(event) => self.audit.push(event),
             Command::ShowDialog { absolute, remaining } => {
                 let me = self.me.clone();
-                let on_action = Rc::new(move |action, trusted| post(&me, Input::Dialog { action, trusted }));
+                let on_action =
+                    Rc::new(move |action, trusted, by_key| post(&me, Input::Dialog { action, trusted, by_key }));
                 self.dialog = Some(WarningDialog::show(&self.text, remaining, absolute, on_action));
             }
             Command::UpdateDialog { remaining } => {

@@ -5,8 +5,9 @@
 // due now (`quiet` has passed: see `Engine::input_quiet_until`), which is at most a couple of
 // times a second. Everything else reads `last` when it next needs it.
 //
-// What counts is decided here (see activity.rs for why): trusted input only, and a pointer move
-// to the same screen coordinates (a phantom move some systems send) does not count.
+// What counts is decided here (see activity.rs for why): trusted input only, not a key's
+// auto-repeat, and a pointer move to the same screen coordinates (a phantom move some systems
+// send) does not count.
 
 const INPUTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'touchmove', 'pointermove'];
 
@@ -34,7 +35,8 @@ export class Tap {
    */
   watch(win) {
     const listener = (e) => {
-      if (!e.isTrusted) return;
+      // A held key repeats (something resting on the keyboard): only its first press counts.
+      if (!e.isTrusted || e.repeat) return;
       if (e.type === 'pointermove') {
         if (e.screenX === this.x && e.screenY === this.y) return;
         this.x = e.screenX;

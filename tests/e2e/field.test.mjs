@@ -148,6 +148,34 @@ test("a page of the previous user's session, woken after a new sign-in, leaves w
   }
 });
 
+test("input on a page of the previous user's session (a window beside the new one) writes nothing over the new session", { skip: IN_FIREFOX && "Firefox's WebDriver BiDi cannot send input to a page in the background (input.performActions fails), and bringing it to the front wakes it first" }, async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const old = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(old);
+    const r = await context.request.post('/login', { form: { user: 'second.user', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+    const cookie = await sid(context);
+    const fresh = await open(context, portal({ timeout: '1m', warning: '20s' }));
+    await active(fresh);
+    const record = await fresh.evaluate(() => localStorage.getItem('autologoff:default'));
+    // The mouse passes over the old window: trusted input, which it would announce at once.
+    await old.mouse.move(40, 40);
+    await old.mouse.move(80, 90);
+    await old.waitForURL(LOGIN, { timeout: 10_000 });
+    assert.deepEqual(old.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['replaced']);
+    assert.equal((await fresh.evaluate(() => localStorage.getItem('autologoff:default'))).split(';')[1], record.split(';')[1], "the new session's record");
+    // The new session's page, woken, goes on.
+    await fresh.bringToFront();
+    await wake(fresh);
+    await sleep(300);
+    assert.equal(await state(fresh), 'active');
+    assert.deepEqual(logoutsOf(cookie), []);
+  } finally {
+    await context.close();
+  }
+});
+
 // --- 2. Only the user may press "Stay signed in" ----------------------------------------------
 
 test('a script that clicks "Stay signed in", sends Escape or cancels the dialog keeps nothing alive', async () => {
@@ -170,6 +198,42 @@ test('a script that clicks "Stay signed in", sends Escape or cancels the dialog 
     assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:extend'), []);
     assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['idle']);
     assert.equal(logoutsOf(cookie).length, 1);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a key held down (something resting on the keyboard) does not keep the session alive', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
+    await page.locator('body').click();
+    // The first press counts; the auto-repeats that follow (KeyboardEvent.repeat) do not.
+    const pressedAt = Date.now();
+    await page.keyboard.down('Shift');
+    while (Date.now() - pressedAt < 2_500) {
+      await sleep(150);
+      await page.keyboard.down('Shift');
+    }
+    assert.equal(await state(page), 'warning', 'warned 1 s after the first press, although the key is still down');
+    await page.keyboard.up('Shift');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Enter typed just as the warning opens does not press "Stay signed in"; a moment later it does', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'warning', null, { polling: 10 });
+    await page.keyboard.press('Enter'); // focus has just moved to the button
+    await sleep(300);
+    assert.equal(await state(page), 'warning', 'still warning');
+    await sleep(700);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active', null, { timeout: 2_000 });
   } finally {
     await context.close();
   }
@@ -213,6 +277,51 @@ test('when the module cannot run at all, a fallback still logs off: covered, ser
     assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
   } finally {
     await faults({ wasm: 'ok' });
+    await context.close();
+  }
+});
+
+test('a .wasm download that hangs still ends in the fallback, within its bound', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    await faults({ wasm: 'hang' }); // accepted, never answered: no error, no retry would come
+    const page = await open(context, portal({ timeout: '3s', warning: '1s', preload: '0' }));
+    // The fallback takes over 20 s after the start, counting input from the start.
+    await page.waitForURL(LOGIN, { timeout: 45_000 });
+    const logout = logoutsOf(cookie);
+    assert.equal(logout.length, 1);
+    assert.equal(logout[0].reason, 'idle');
+    const errors = page.consoleMessages.filter((m) => m.type === 'error' && m.text.startsWith('autologoff:'));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].text, /still not running after 20 s.*fallback/);
+    assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
+  } finally {
+    await faults({ wasm: 'ok' });
+    await context.close();
+  }
+});
+
+test('the npm entry that cannot tell where the .wasm is still protects the page (fallback)', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const cookie = await sid(context);
+    const page = await open(context, '/portal/npm?' + new URLSearchParams({ timeout: '3s', warning: '1s', 'wasm-url': 'http://[' }));
+    await page.waitForURL(LOGIN, { timeout: 15_000 });
+    assert.equal(logoutsOf(cookie).length, 1);
+    assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the script tag loaded with type="module" still reads its data-* attributes', async () => {
+  const context = await signedIn(env.browser, env.server);
+  try {
+    const page = await open(context, portal({ timeout: '3s', warning: '2s', tag: 'module' }));
+    await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'warning', null, { timeout: 10_000 });
+    await dialog(page).waitFor({ state: 'visible' });
+  } finally {
     await context.close();
   }
 });
