@@ -275,7 +275,7 @@ const PENDING_STALE: Millis = 65_000;
 
 /// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
 /// input): about the time a typist takes to notice that the dialog appeared.
-const KEY_GRACE: Millis = 700;
+const KEY_GRACE: Millis = 500;
 
 /// The session core. See the module docs.
 #[derive(Debug)]

@@ -75,6 +75,7 @@ test('keyboard only: the warning takes focus, Tab cycles inside, Enter on "Stay 
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     const focused = () => page.evaluate(() => document.activeElement?.dataset.autologoffAction ?? document.activeElement?.tagName);
     assert.equal(await focused(), 'extend');
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     assert.equal(await focused(), 'extend', 'Tab wraps');
@@ -92,7 +93,7 @@ test('the tab title counts down during the warning and is restored after', async
     const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
     const original = await page.title();
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
-    await sleep(300);
+    await sleep(600); // and a key answers the dialog once it has been open 0.5 s
     assert.match(await page.title(), /^\(0:0[1-3]\) Session expiring — Patient record — Riverside Health$/);
     await page.keyboard.press('Escape');
     assert.equal(await page.title(), original);

@@ -233,6 +233,7 @@ test('Escape extends (how: key); Tab stays inside the dialog', async () => {
   try {
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     const focused = () => page.evaluate(() => document.activeElement?.dataset.autologoffAction ?? null);
     await page.keyboard.press('Tab');
     assert.equal(await focused(), 'logout');
@@ -337,6 +338,7 @@ test('page code called from inside autologoff\'s own DOM work (focus returning) 
         s.logout();
       }, { once: true });
     }));
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.keyboard.press('Escape');
     await page.waitForURL(LOGIN, { timeout: 10_000 });
     assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['user']);

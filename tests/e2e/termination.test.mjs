@@ -106,6 +106,7 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await page.waitForURL(LOGIN, { timeout: 10_000 });

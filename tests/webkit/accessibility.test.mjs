@@ -80,6 +80,7 @@ test('keyboard only: the warning takes focus, Tab cycles inside, Enter on "Stay 
     const page = await browser.open(portal({ timeout: '6s', warning: '5s' }));
     await page.waitForDialog();
     assert.equal(await page.focusedAction(), 'extend');
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.press(Key.TAB);
     await page.press(Key.TAB);
     assert.equal(await page.focusedAction(), 'extend', 'Tab wraps');
@@ -97,7 +98,7 @@ test('the tab title counts down during the warning and is restored after', async
     const page = await browser.open(portal({ timeout: '6s', warning: '5s' }));
     const original = await page.title();
     await page.waitForDialog();
-    await sleep(300);
+    await sleep(600); // and a key answers the dialog once it has been open 0.5 s
     assert.match(await page.title(), /^\(0:0[1-5]\) Session expiring — Patient record — Riverside Health$/);
     await page.press(Key.ESCAPE);
     assert.equal(await page.title(), original);

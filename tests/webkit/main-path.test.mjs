@@ -208,6 +208,7 @@ test('Escape extends (how: key); Tab stays inside the dialog', async () => {
   try {
     const page = await browser.open(portal({ timeout: '6s', warning: '4500ms' }));
     await page.waitForDialog();
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.press(Key.TAB);
     assert.equal(await page.focusedAction(), 'logout');
     await page.press(Key.TAB);
