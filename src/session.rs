@@ -255,6 +255,10 @@ struct Ending {
     replaced: bool,
     /// The tombstone is to be rewritten once the record confirms the session is still ours.
     tombstone_wanted: bool,
+    /// The page is still here at this time after being sent to `redirectUrl`: send it again.
+    redirect_again: Option<Millis>,
+    /// Redirects sent so far.
+    redirects: u8,
 }
 
 /// The ways a logout request is sent, in order: each only if the one before failed.
@@ -276,6 +280,11 @@ const PENDING_STALE: Millis = 65_000;
 /// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
 /// input): about the time a typist takes to notice that the dialog appeared.
 const KEY_GRACE: Millis = 500;
+
+/// How long a page sent to `redirectUrl` waits before sending itself again, and how many times
+/// in all it is sent.
+const REDIRECT_AGAIN: Millis = 3_000;
+const REDIRECTS: u8 = 4;
 
 /// The session core. See the module docs.
 #[derive(Debug)]
@@ -506,7 +515,11 @@ impl Core {
     /// Waking earlier is harmless; waking later is judged against the real deadlines.
     pub fn poll_timeout(&self) -> Option<Millis> {
         if let Some(e) = &self.ending {
-            return (e.step == Step::Waiting).then_some(e.bound);
+            return match e.step {
+                Step::Waiting => Some(e.bound),
+                Step::Done => e.redirect_again,
+                _ => None,
+            };
         }
         let next = self.engine.poll_timeout()?;
         // During the warning, also when the visible countdown changes (once a second).
@@ -582,6 +595,7 @@ impl Core {
     fn on_timer(&mut self, now: Millis) {
         match &self.ending {
             Some(e) if e.step == Step::Waiting && now >= e.bound => self.complete(now),
+            Some(e) if e.step == Step::Done && e.redirect_again.is_some_and(|at| now >= at) => self.redirect(now),
             Some(_) => {}
             None => self.engine.handle_timeout(now),
         }
@@ -849,6 +863,8 @@ impl Core {
             own_tombstone: false,
             replaced,
             tombstone_wanted: false,
+            redirect_again: None,
+            redirects: 0,
         });
         if replaced {
             self.leave(now);
@@ -1098,6 +1114,7 @@ impl Core {
     /// again, rewrite the tombstone and expire cookies; then leave.
     fn finish(&mut self, now: Millis, record: Option<Record>) {
         let Some(e) = &mut self.ending else { return };
+        e.step = Step::Done;
         if record.is_some_and(|r| r.id != self.id) {
             e.replaced = true;
         }
@@ -1117,7 +1134,7 @@ impl Core {
     }
 
     /// The last commands: the redirect (or the signed-out cover), and letting go of everything.
-    fn leave(&mut self, _now: Millis) {
+    fn leave(&mut self, now: Millis) {
         if self.ending.as_ref().is_some_and(|e| e.replaced) {
             if let Some(e) = &mut self.ending {
                 e.step = Step::Done;
@@ -1127,10 +1144,23 @@ impl Core {
             self.commands.push_back(Command::ClearTab);
         }
         match &self.settings.redirect_url {
-            Some(url) => self.commands.push_back(Command::Redirect(url.clone())),
+            Some(_) => self.redirect(now),
             None => self.commands.push_back(Command::SignedOut),
         }
         self.commands.push_back(Command::Detach);
+    }
+
+    /// Sends the page to `redirectUrl`, and again a little later while it is still here: a
+    /// navigation can be aborted (in Chromium, one that starts while a `Clear-Site-Data: "cache"`
+    /// answer is still being applied, https://crbug.com/40233601), which would leave the user on
+    /// the cover.
+    fn redirect(&mut self, now: Millis) {
+        let Some(url) = self.settings.redirect_url.clone() else { return };
+        let Some(e) = &mut self.ending else { return };
+        e.step = Step::Done;
+        e.redirects = e.redirects.saturating_add(1);
+        e.redirect_again = (e.redirects < REDIRECTS).then(|| now.saturating_add(REDIRECT_AGAIN));
+        self.commands.push_back(Command::Redirect(url));
     }
 }
 

@@ -685,7 +685,7 @@ fn termination_happens_in_order() {
     let leave = position(&log, |c| matches!(c, Command::Redirect(u) if u == "/login"));
     assert!(release < again && again < rewrite && rewrite < cookies && cookies < leave, "{log:#?}");
     assert_eq!(log.last(), Some(&Command::Detach));
-    assert_eq!(a.armed(), None);
+    assert_eq!(a.armed(), Some(a.world.wall.get() + 3_000), "only to send the page to its redirect again");
 }
 
 #[test]
@@ -722,6 +722,33 @@ fn a_claim_won_after_a_new_sign_in_sends_nothing() {
     assert!(log.contains(&Command::ReleaseClaim), "the claim is let go");
     assert!(!log.iter().any(|c| matches!(c, Command::Clear | Command::ClearAgain | Command::ClearCookies)));
     assert!(log.iter().any(|c| matches!(c, Command::Redirect(_))), "the old page leaves");
+}
+
+#[test]
+fn a_page_still_here_after_its_redirect_is_sent_again() {
+    // In Chromium, a navigation that starts while a Clear-Site-Data "cache" answer is still
+    // being applied can be aborted: the user would be left on the cover.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.post(Input::Logout);
+    let redirects = |log: &[(Millis, Command)]| log.iter().filter(|(_, c)| matches!(c, Command::Redirect(_))).count();
+    assert_eq!(redirects(&a.take_log()), 1);
+    let at = world.wall.get();
+    assert_eq!(a.armed(), Some(at + 3_000), "the timer stays armed for it");
+    let mut sent = 1;
+    while let Some(next) = a.armed() {
+        world.at(next);
+        a.fire();
+        sent += redirects(&a.take_log());
+        assert!(sent <= 4);
+    }
+    assert_eq!(sent, 4, "sent again three times, 3 s apart, then left alone");
+    // Without a redirect URL, the signed-out cover stays and nothing is armed.
+    let world = World::new();
+    let b = Tab::open(&world, 0, Settings { redirect_url: None, ..with_id("s1") });
+    b.post(Input::Logout);
+    assert!(b.commands().contains(&Command::SignedOut));
+    assert_eq!(b.armed(), None);
 }
 
 #[test]
