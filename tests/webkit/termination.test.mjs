@@ -105,6 +105,7 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
   try {
     const page = await browser.open(portal({ timeout: '6s', warning: '4500ms' }));
     await page.waitForDialog();
+    await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.press('\uE00C'); // Escape
     await page.waitForDialog();
     await page.waitForUrl(LOGIN);
