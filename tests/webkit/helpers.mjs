@@ -259,13 +259,15 @@ export class Tab {
    * (see the top of this file); the logout event also notes whether the page was covered.
    */
   record() {
-    return this.eval(RECORDER, this.label);
+    return this.eval(RECORDER, this.label, this.browser.sid);
   }
 
   /** What `record()` saw in this tab, oldest first: [{ name, detail, at }]. */
   recorded() {
     return this.server.state.audit
-      .filter((e) => e.type.startsWith('e2e:') && e.tab === this.label && e.sid === this.browser.sid)
+      // A beacon sent as the session ends can reach the server after the logout answer's
+      // Clear-Site-Data removed the cookie: it carries the session it was recorded for.
+      .filter((e) => e.type.startsWith('e2e:') && e.tab === this.label && (e.sid ?? e.owner) === this.browser.sid)
       .sort((a, b) => a.at - b.at || a.seq - b.seq)
       .map((e) => ({ name: e.type.slice(4), detail: e.detail, at: e.at }));
   }
@@ -288,11 +290,12 @@ export class Tab {
 
 const RECORDER = `
   const tab = arguments[0];
+  const owner = arguments[1];
   if (window.__recording) return;
   window.__recording = true;
   window.__events = [];
   let seq = 0;
-  const send = (name, detail) => navigator.sendBeacon('/audit', JSON.stringify([{ type: 'e2e:' + name, tab, detail, at: Date.now(), seq: seq++ }]));
+  const send = (name, detail) => navigator.sendBeacon('/audit', JSON.stringify([{ type: 'e2e:' + name, tab, owner, detail, at: Date.now(), seq: seq++ }]));
   document.addEventListener('securitypolicyviolation', (e) => send('problem', 'csp: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
   window.addEventListener('error', (e) => send('problem', 'pageerror: ' + e.message));
   window.addEventListener('unhandledrejection', (e) => send('problem', 'unhandled rejection: ' + (e.reason && e.reason.message || e.reason)));
