@@ -1,9 +1,9 @@
 // Fail closed: when the module cannot run at all (it could not be fetched after retries, its
-// download hangs, or a Content-Security-Policy forbids it), these few lines still enforce the idle timeout: trusted
-// input counts, and after `timeout` without any the page is covered, the logout request is
-// sent, storage is cleared and the page goes to `redirectUrl`. No warning, no cross-tab: the
-// module does those; this only keeps a portal from staying signed in for as long as the tab
-// lives. It is said on the console and in the audit trail.
+// download hangs, or a Content-Security-Policy forbids it), these few lines still enforce the
+// idle timeout: trusted input counts, and after `timeout` without any the page is covered, the
+// logout request is sent, storage is cleared and the page goes to `redirectUrl`. No warning, no
+// cross-tab: the module does those; this only keeps a portal from staying signed in for as long
+// as the tab lives. It is said on the console and in the audit trail.
 
 const UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
 

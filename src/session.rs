@@ -3,8 +3,8 @@
 //!
 //! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Moment`] it
 //! happened at, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
-//! [`Core::poll_timeout`] says when to wake it next. Inputs go through one queue (see
-//! [`crate::runner`]), so a page listener that calls back while a command is performed (an
+//! [`Core::poll_timeout`] says when to wake it next. Inputs go through one queue (see the
+//! `runner` module, which drives this one), so a page listener that calls back while a command is performed (an
 //! `extend()` from a warning listener) is handled right after, never refused or lost.
 //!
 //! What it owns, around the timing [`Engine`]:
@@ -415,7 +415,7 @@ impl Core {
             None => {
                 if !overdue {
                     // The start's write is the one that may replace another session's record.
-                    core.put_record(core.engine.last_activity());
+                    core.put_record();
                     if core.engine.server_deadline().is_some() {
                         // The server's deadline was recorded before this page loaded, and the
                         // load may have moved it: ask the server, rather than warn on a stale one.
@@ -463,7 +463,7 @@ impl Core {
                     self.on_record(now, record, false);
                     let live = self.ending.is_none() && matches!(self.engine.state(), State::Active | State::Warning);
                     if core::mem::take(&mut self.record_wanted) && live {
-                        self.put_record(self.engine.last_activity());
+                        self.put_record();
                     }
                 }
             },
@@ -733,8 +733,8 @@ impl Core {
                 }
                 Effect::Keepalive => {
                     // Only for this page's own session: the record says whose it is now.
+                    self.read_record_once();
                     self.keepalive_wanted = true;
-                    self.commands.push_back(Command::ReadRecord);
                 }
                 Effect::Terminate { reason } => self.begin_ending(now, reason),
             }
@@ -810,17 +810,24 @@ impl Core {
     /// beside the new one) must not write over the new session's record: the new session's
     /// pages would read it as their own replacement, and leave without telling the server.
     fn write_record(&mut self) {
-        if !core::mem::replace(&mut self.record_wanted, true) {
+        self.read_record_once();
+        self.record_wanted = true;
+    }
+
+    /// Asks for the record, unless a read for a keepalive or a write is already on its way (its
+    /// answer serves both).
+    fn read_record_once(&mut self) {
+        if !self.keepalive_wanted && !self.record_wanted {
             self.commands.push_back(Command::ReadRecord);
         }
     }
 
     /// Writes the live record: the last activity this tab knows of, the start, the server's
     /// deadline.
-    fn put_record(&mut self, last_activity: Millis) {
+    fn put_record(&mut self) {
         let r = Record {
             id: self.id.clone(),
-            last_activity,
+            last_activity: self.engine.last_activity(),
             ended: None,
             started: self.engine.started_at(),
             server: self.engine.server_deadline(),
@@ -949,7 +956,7 @@ impl Core {
     /// meanwhile (the browser's cookie is then the new session's), send the request.
     fn confirm_claim(&mut self, now: Millis, record: Option<Record>) {
         let Some(e) = &mut self.ending else { return };
-        if record.is_some_and(|r| r.id != self.id) {
+        if of_another_session(record.as_ref(), &self.id) {
             e.claim_held = false;
             e.replaced = true;
             self.commands.push_back(Command::ReleaseClaim);
@@ -979,7 +986,7 @@ impl Core {
         if e.step != Step::Waiting {
             return;
         }
-        if record.as_ref().is_some_and(|r| r.id != self.id) {
+        if of_another_session(record.as_ref(), &self.id) {
             e.replaced = true;
             e.tombstone_wanted = false;
             return;
@@ -1115,7 +1122,7 @@ impl Core {
     fn finish(&mut self, now: Millis, record: Option<Record>) {
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Done;
-        if record.is_some_and(|r| r.id != self.id) {
+        if of_another_session(record.as_ref(), &self.id) {
             e.replaced = true;
         }
         // Written below in any case, if it is to be written at all.
@@ -1162,6 +1169,12 @@ impl Core {
         e.redirect_again = (e.redirects < REDIRECTS).then(|| now.saturating_add(REDIRECT_AGAIN));
         self.commands.push_back(Command::Redirect(url));
     }
+}
+
+/// Whether `record` is another session's (someone signed in anew): this page's session is over,
+/// and nothing of the new one may be touched.
+fn of_another_session(record: Option<&Record>, id: &str) -> bool {
+    record.is_some_and(|r| r.id != id)
 }
 
 /// The logout request's form body.

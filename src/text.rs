@@ -1,7 +1,7 @@
 //! The words autologoff shows, in English and Spanish, and the countdown format.
 //!
 //! Every string is addressed by a [`Key`]: the built-in sets, the page's overrides (see
-//! [`crate::config`]) and the words in force are arrays indexed by it, so adding a string is one
+//! the `config` module) and the words in force are arrays indexed by it, so adding a string is one
 //! key, one word per language and one option row.
 
 use crate::engine::Millis;

@@ -145,13 +145,14 @@ impl WarningDialog {
             // WebKitGTK reports Shift+Tab as key "Unidentified" with code "Tab" (docs/browsers.md).
             let key = dom::text_of(e, "key").unwrap_or_default();
             let tab = key == "Tab" || key == "Unidentified" && dom::text_of(e, "code").as_deref() == Some("Tab");
+            // A held key (something resting on the keyboard) answers nothing.
+            let repeat = get(e, "repeat").is_truthy();
             if key == "Escape" {
                 call0(e, "preventDefault");
-                if !get(e, "repeat").is_truthy() {
+                if !repeat {
                     f(Action::Stay(ExtendHow::Key), trusted, true);
                 }
-            } else if get(e, "repeat").is_truthy() && (key == "Enter" || key == " ") {
-                // A held key (something resting on the keyboard) presses no button.
+            } else if repeat && (key == "Enter" || key == " ") {
                 call0(e, "preventDefault");
             } else if tab {
                 // Keep focus inside, moving it ourselves: with two buttons, Tab and Shift+Tab

@@ -84,6 +84,19 @@ const wake = (page) =>
   });
 const logoutsOf = (cookie) => env.server.state.logouts.filter((l) => l.sid === cookie);
 const auditOf = (cookie) => env.server.state.audit.filter((e) => e.sid === cookie);
+
+/** The fallback logged `cookie`'s session off: one logout request (idle), one console error
+ * matching `said`, and `fallback-engaged` in the audit trail. */
+function assertFallbackLoggedOff(page, cookie, said) {
+  const logout = logoutsOf(cookie);
+  assert.equal(logout.length, 1);
+  assert.equal(logout[0].reason, 'idle');
+  const errors = page.consoleMessages.filter((m) => m.type === 'error' && m.text.startsWith('autologoff:'));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].text, said);
+  assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
+  return logout[0];
+}
 const faults = (form) => fetch(env.server.url + '/__faults', { method: 'POST', body: new URLSearchParams(form) });
 
 // --- 1. A session needs an identity, not a time heuristic ------------------------------------
@@ -263,17 +276,10 @@ test('when the module cannot run at all, a fallback still logs off: covered, ser
     await page.evaluate(() => localStorage.setItem('draft-note', 'PHI'));
     // About 15 s of retries, then the fallback's 3 s.
     await page.waitForURL(LOGIN, { timeout: 40_000 });
-    const logout = logoutsOf(cookie);
-    assert.equal(logout.length, 1);
-    assert.equal(logout[0].reason, 'idle');
-    assert.equal(logout[0].csrfOk, true);
+    assert.equal(assertFallbackLoggedOff(page, cookie, /fallback/).csrfOk, true);
     assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
     assert.deepEqual(page.recorded.map((e) => e.name), ['autologoff:logout', 'covered']);
     assert.deepEqual(page.recorded.find((e) => e.name === 'covered').detail, { cover: true, bodyHidden: true }, 'covered before leaving');
-    const errors = page.consoleMessages.filter((m) => m.type === 'error' && m.text.startsWith('autologoff:'));
-    assert.equal(errors.length, 1);
-    assert.match(errors[0].text, /fallback/);
-    assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
     assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
   } finally {
     await faults({ wasm: 'ok' });
@@ -289,13 +295,7 @@ test('a .wasm download that hangs still ends in the fallback, within its bound',
     const page = await open(context, portal({ timeout: '3s', warning: '1s', preload: '0' }));
     // The fallback takes over 20 s after the start, counting input from the start.
     await page.waitForURL(LOGIN, { timeout: 45_000 });
-    const logout = logoutsOf(cookie);
-    assert.equal(logout.length, 1);
-    assert.equal(logout[0].reason, 'idle');
-    const errors = page.consoleMessages.filter((m) => m.type === 'error' && m.text.startsWith('autologoff:'));
-    assert.equal(errors.length, 1);
-    assert.match(errors[0].text, /still not running after 20 s.*fallback/);
-    assert.ok(auditOf(cookie).some((e) => e.type === 'fallback-engaged'), 'in the audit trail');
+    assertFallbackLoggedOff(page, cookie, /still not running after 20 s.*fallback/);
   } finally {
     await faults({ wasm: 'ok' });
     await context.close();
