@@ -395,6 +395,12 @@ function portalPage(url, s, npm) {
   const preload = !npm && url.searchParams.get('preload') !== '0'
     ? `<link rel="preload" href="${assets}autologoff_bg.wasm" as="fetch" crossorigin>\n`
     : '';
+  // note=<markup>: a clinical note as a portal would show it after sanitizing (scripts and event
+  // handlers removed, `id` and `name` kept), raw, for the tests of markup that tries to switch
+  // autologoff off (DOM clobbering). tag-position=end puts the script tag after the content, so
+  // that markup is parsed before the tag runs.
+  const note = url.searchParams.get('note') ?? '';
+  const tagAtEnd = url.searchParams.get('tag-position') === 'end';
   const frameSrc = url.searchParams.get('frame') === 'slow' ? '/demo/frame.html?delay=1500' : '/demo/frame.html';
   const frame = url.searchParams.get('frame') ? `<iframe src="${frameSrc}" title="Lab viewer" class="frame"></iframe>` : '';
   const presets = Object.entries(PRESETS)
@@ -421,9 +427,10 @@ function portalPage(url, s, npm) {
   <tr><td>LDL cholesterol</td><td>118 mg/dL</td><td>2026-10-02</td></tr>
   <tr><td>eGFR</td><td>74 mL/min/1.73m²</td><td>2026-10-02</td></tr></tbody></table>
   <label class="note">Visit note <textarea rows="3">Sample data. Not a real patient.</textarea></label>
+  <div class="note-shown">${note}</div>
 </section>${frame}
-<p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>`,
-    scripts,
+<p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>${tagAtEnd ? '\n' + scripts : ''}`,
+    tagAtEnd ? '' : scripts,
     `<meta name="csrf-token" content="${esc(s.csrf)}">\n${preload}`,
   );
 }
