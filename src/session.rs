@@ -105,6 +105,9 @@ pub enum Input {
     BeaconQueued(bool),
     /// The page is being hidden for good, perhaps closed (`pagehide`).
     PageHide,
+    /// Browser calls failed while performing commands (their names, comma-separated, as the
+    /// host-call layer reports them): the session goes on, and the audit trail says so.
+    HostFailed(String),
     /// Clearing what is cleared asynchronously (IndexedDB, Cache Storage, service workers)
     /// settled; `databases_listed` is false where `indexedDB.databases()` is missing, so the
     /// databases could not be found to delete.
@@ -319,8 +322,13 @@ pub struct Core {
     record_wanted: bool,
     /// The last `extend()` extended the session.
     extended: bool,
+    /// Host failures audited so far (each name once, a few in all: auditing may itself fail).
+    host_failures: Vec<String>,
     ending: Option<Ending>,
 }
+
+/// At most this many distinct failed browser calls are audited.
+const HOST_FAILURES: usize = 8;
 
 impl Core {
     /// Starts the page's session at `at`: `record` is the shared record as read now, `tab` this
@@ -392,6 +400,7 @@ impl Core {
             keepalive_wanted: false,
             record_wanted: false,
             extended: false,
+            host_failures: Vec::new(),
             ending: None,
         };
         core.commands.push_back(Command::State(State::Active));
@@ -492,6 +501,7 @@ impl Core {
                 }
                 self.on_pagehide();
             }
+            Input::HostFailed(names) => self.on_host_failed(now, &names),
             Input::Cleared { databases_listed } => {
                 if !databases_listed {
                     // Say so: "every database" would not be true here.
@@ -697,6 +707,20 @@ impl Core {
                 self.engine.handle_extend(now, how);
             }
             Action::Logout => self.engine.handle_logout(now, Reason::User),
+        }
+    }
+
+    /// Audits each failed browser call once (a handful in all), by its name: a name is a
+    /// property or method autologoff itself asked for, but only letters are let through, so
+    /// nothing else can reach the audit trail this way.
+    fn on_host_failed(&mut self, now: Millis, names: &str) {
+        for name in crate::num::split(names, b',') {
+            let valid = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphabetic());
+            if !valid || self.host_failures.len() >= HOST_FAILURES || self.host_failures.iter().any(|n| n == name) {
+                continue;
+            }
+            self.host_failures.push(name.to_owned());
+            self.audit("host-error", now, Some(("what", name)));
         }
     }
 

@@ -892,3 +892,33 @@ fn records_carry_the_identity() {
     assert!(posted(&a, &a.take_log()).iter().all(|m| m.id == id));
     let _ = Rc::strong_count(&world);
 }
+
+// --- a browser call that failed ---------------------------------------------------------------
+
+#[test]
+fn failed_browser_calls_are_audited_once_each_by_name_and_the_session_goes_on() {
+    let world = World::new();
+    let tab = Tab::open(&world, 0, with_id("s1"));
+    tab.take_log();
+    tab.post(Input::HostFailed("createElement,dispatchEvent".into()));
+    tab.post(Input::HostFailed("createElement".into()));
+    // Only letters: nothing but a name of autologoff's own reaches the audit trail this way.
+    tab.post(Input::HostFailed("x\",\"user\":\"forged,,querySelector".into()));
+    let log = tab.take_log();
+    let audited = audits(&log);
+    let whats: Vec<&str> = audited
+        .iter()
+        .filter(|e| e.contains("\"type\":\"host-error\""))
+        .map(|e| e.split("\"what\":\"").nth(1).and_then(|w| w.split('"').next()).unwrap_or(""))
+        .collect();
+    assert_eq!(whats, ["createElement", "dispatchEvent", "querySelector"]);
+    // A handful in all: reporting itself may be what fails.
+    for i in 0..20 {
+        tab.post(Input::HostFailed(format!("call{}", "x".repeat(i + 1))));
+    }
+    let more = audits(&tab.take_log()).len();
+    assert_eq!(whats.len() + more, 8, "at most eight distinct failures are audited");
+    assert_eq!(tab.state(), State::Active);
+    run(&tab, T0 + 10_000);
+    assert_eq!(tab.state(), State::Expired, "the session still ends");
+}

@@ -302,6 +302,11 @@ impl Host for BrowserHost {
 
     fn settle(&mut self) {
         self.flush_audit();
+        // A browser call that failed (see calls.js) was said on the console; the core audits it.
+        let failed = dom::failures();
+        if !failed.is_empty() {
+            post(&self.me, Input::HostFailed(failed));
+        }
     }
 }
 
