@@ -52,7 +52,7 @@ export function watch(settings) {
   const audit = (type, extra) => {
     const event = { type, at: Date.now(), tab, session: null, channel: s.channel || 'default', policy, fallback: true, ...extra };
     emit('autologoff:audit', event);
-    if (auditUrl) call1(navigator, 'sendBeacon', auditUrl, JSON.stringify([event]));
+    if (auditUrl) call2(navigator, 'sendBeacon', auditUrl, JSON.stringify([event]));
   };
 
   function engage(error) {

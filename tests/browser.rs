@@ -330,6 +330,7 @@ async fn channel_delivers_to_other_instances_and_closes_on_drop() {
     assert_eq!(got.borrow().len(), 1, "a dropped channel receives nothing");
 
     let record = autologoff::wire::Record {
+        app: String::new(),
         id: String::new(),
         last_activity: 5,
         ended: None,

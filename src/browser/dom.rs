@@ -125,3 +125,8 @@ pub fn object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
     }
     o
 }
+
+/// `console[level](message)`.
+pub fn console(level: &str, message: &str) {
+    call1(&get(&window(), "console"), level, &message.into());
+}

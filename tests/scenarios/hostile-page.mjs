@@ -3,8 +3,8 @@
 // scripts and event handlers but keeps `id` and `name`, and named elements shadow `document`'s
 // own members and `window.autologoff` (DOM clobbering). Each scenario runs the whole idle path.
 //
-// Written once; `tests/e2e/hostile-page.test.mjs` runs them in Chromium and Firefox
-// (Playwright) and `tests/webkit/hostile-page.test.mjs` in WebKit (WebDriver), through a driver
+// Written once; tests/e2e/scenarios.test.mjs runs them in Chromium and Firefox
+// (Playwright) and tests/webkit/scenarios.test.mjs in WebKit (WebDriver), through a driver
 // with one small interface (see tests/scenarios/README.md).
 import assert from 'node:assert/strict';
 

@@ -1,14 +1,14 @@
-// Markup on the page cannot switch autologoff off: tests/scenarios/hostile-page.mjs in Chromium
-// (or Firefox, AUTOLOGOFF_BROWSER=firefox).
+// The scenarios written once (tests/scenarios/) in Chromium, or in Firefox with
+// AUTOLOGOFF_BROWSER=firefox, through Playwright.
 import { test } from 'node:test';
 import { useServerAndBrowser } from './helpers.mjs';
 import { playwrightDriver } from './driver.mjs';
-import { scenarios } from '../scenarios/hostile-page.mjs';
+import { scenarios } from '../scenarios/index.mjs';
 
 const driver = playwrightDriver(useServerAndBrowser());
 
-for (const [name, scenario] of Object.entries(scenarios)) {
-  test(name, async () => {
+for (const [file, name, scenario] of scenarios) {
+  test(file + ': ' + name, async () => {
     try {
       await scenario(driver);
     } finally {

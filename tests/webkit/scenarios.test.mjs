@@ -1,8 +1,8 @@
-// Markup on the page cannot switch autologoff off: tests/scenarios/hostile-page.mjs in WebKit
-// (MiniBrowser on Xvfb, through WebDriver).
+// The scenarios written once (tests/scenarios/) in WebKit: MiniBrowser on Xvfb, through
+// WebDriver.
 import { test } from 'node:test';
 import { useServerAndWebKit, signedIn } from './helpers.mjs';
-import { scenarios } from '../scenarios/hostile-page.mjs';
+import { scenarios } from '../scenarios/index.mjs';
 
 const env = useServerAndWebKit();
 const browsers = [];
@@ -17,8 +17,8 @@ const driver = {
   },
 };
 
-for (const [name, scenario] of Object.entries(scenarios)) {
-  test(name, async () => {
+for (const [file, name, scenario] of scenarios) {
+  test(file + ': ' + name, async () => {
     try {
       await scenario(driver);
     } finally {
