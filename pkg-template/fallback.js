@@ -212,7 +212,7 @@ export function watch(options, halt) {
           return told;
         })
       : Promise.resolve(true);
-    let cleared = Promise.resolve();
+    let cleared = Promise.resolve(true);
     if (reason === 'replaced') clearTab();
     else {
       clearStorage([...s.keep, recordKey, claimKey]);

@@ -20,8 +20,12 @@ echo "== build (what ships), and the size ratchet"
 node scripts/build.mjs
 node scripts/size-check.mjs
 
-echo "== TypeScript types of the npm package"
+echo "== TypeScript types of the npm package, and the shipped JS checked by TypeScript"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
+node_modules/.bin/tsc -p tests/types/js.tsconfig.json
+
+echo "== the shared JS alone (node): the fallback's rules against the module's vectors, cookie writes"
+node --test tests/js/
 
 # wasm-bindgen-test-runner picks the browser from the driver variable that is set: one per run.
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
