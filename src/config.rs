@@ -88,6 +88,7 @@ options! {
     RedirectUrl "redirectUrl" "string" "path or http(s) URL" "none" "Where to go after logout; without it the page stays covered, with a sign-in link.";
     LogoutWait "logoutWait" "Duration" "duration" "`3s`" "Longest wait for the logout request and clearing before finishing locally; at most 60 s.";
     Dialog "dialog" "boolean" "boolean / `\"false\"`" "`true`" "`false`: no built-in dialog; render your own from the `autologoff:warning` event.";
+    ConcealDuringWarning "concealDuringWarning" "boolean" "boolean / `\"false\"`" "`true`" "Conceal the page behind the warning, so that no one passing by can read it; `false` for pages that show nothing private.";
     DialogTitle "dialogTitle" "string" "string" "built-in" "Warning dialog title.";
     DialogMessage "dialogMessage" "string" "string" "built-in" "Warning dialog message.";
     StayLabel "stayLabel" "string" "string" "\"Stay signed in\"" "The extend button.";
@@ -226,6 +227,9 @@ pub struct Settings {
     pub text: Overrides,
     /// Show the built-in warning dialog (`false`: the page renders its own from events).
     pub dialog: bool,
+    /// Conceal the page while the warning shows (NIST SP 800-53 AC-11: the screen is likely
+    /// unattended exactly then).
+    pub conceal_during_warning: bool,
     /// Language asked for (`None`: the document's).
     pub lang: Option<String>,
     /// The cross-tab channel: tabs of one origin with the same channel share one session.
@@ -262,6 +266,7 @@ impl Default for Settings {
             logout_wait: DEFAULT_LOGOUT_WAIT,
             text: Overrides::default(),
             dialog: true,
+            conceal_during_warning: true,
             lang: None,
             channel: DEFAULT_CHANNEL.to_owned(),
             session_start: None,
@@ -364,6 +369,8 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
             Field::StatusUrl => url(v).map(|u| s.status_url = Some(u)),
             Field::AuditUrl => url(v).map(|u| s.audit_url = Some(u)),
             Field::Dialog => boolean(v).map(|b| s.dialog = b),
+            // A malformed value keeps the default, which conceals.
+            Field::ConcealDuringWarning => boolean(v).map(|b| s.conceal_during_warning = b),
             Field::UnregisterServiceWorkers => {
                 let parsed = boolean(v);
                 s.unregister_service_workers = *parsed.as_ref().unwrap_or(&true);

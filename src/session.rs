@@ -18,7 +18,11 @@
 //!   deadline passed while no tab kept it (a discarded tab, a reopened one). Without an
 //!   identity a page cannot tell an earlier session from its own: it then starts afresh on a
 //!   record or tombstone older than itself.
-//! - **The dialog and the title**: when each is shown, refreshed, dismissed and closed.
+//! - **The dialog, the concealment and the title**: when each is shown, refreshed, dismissed and
+//!   closed. The page is concealed while the warning shows (the screen is likely unattended
+//!   then), before the warning event, so a page's own warning opened from it sits above; it is
+//!   revealed before anything else when the session is extended, and at the end only after the
+//!   cover is up.
 //! - **Keepalive**: sent only after the record confirms the session is still this page's, and its
 //!   answer is shared with every tab (the server's deadline is the session's, not the tab's).
 //! - **Termination**, in order: cover, tell the tabs, the tombstone, decide which tab sends the
@@ -197,6 +201,9 @@ pub enum Command {
     },
     /// Close and remove the dialog, returning focus.
     CloseDialog,
+    /// `true`: conceal the page behind the warning (an opaque layer under the dialog, and under
+    /// a page's own warning opened after it); `false`: reveal it.
+    Conceal(bool),
     /// `Some(remaining)`: the tab title counts down (the page's own title is kept, once);
     /// `None`: the page's own title is restored.
     Title(Option<Millis>),
@@ -364,6 +371,8 @@ pub struct Core {
     dialog: Option<bool>,
     /// The absolute warning was closed by the user: not shown again.
     dismissed: bool,
+    /// The page is concealed (see [`Command::Conceal`]).
+    concealed: bool,
     /// The tab title counts down.
     title: bool,
     /// The countdown second last shown.
@@ -453,6 +462,7 @@ impl Core {
             synced_input: at.input,
             dialog: None,
             dismissed: false,
+            concealed: false,
             title: false,
             shown_second: 0,
             dialog_shown_at: 0,
@@ -795,6 +805,7 @@ impl Core {
                 // The absolute warning cannot extend: its button only closes it.
                 self.dialog = None;
                 self.dismissed = true;
+                self.conceal(false);
                 self.commands.push_back(Command::CloseDialog);
             }
             Action::Stay(how) => {
@@ -824,6 +835,7 @@ impl Core {
             return;
         }
         self.engine.handle_stop();
+        self.conceal(false);
         if self.dialog.take().is_some() {
             self.commands.push_back(Command::CloseDialog);
         }
@@ -839,6 +851,8 @@ impl Core {
             match effect {
                 Effect::Warn { deadline, reason } => self.warn(now, deadline, reason),
                 Effect::Extended { how } => {
+                    // The page first: the user is back.
+                    self.conceal(false);
                     if self.dialog.take().is_some() {
                         self.commands.push_back(Command::CloseDialog);
                     }
@@ -882,6 +896,10 @@ impl Core {
     fn warn(&mut self, now: Millis, deadline: Millis, reason: Reason) {
         let remaining = deadline.saturating_sub(now);
         let absolute = reason == Reason::Absolute;
+        if self.settings.conceal_during_warning && !self.dismissed {
+            // Before the event: a page's own warning, opened from its listener, goes above.
+            self.conceal(true);
+        }
         self.audit("warning-shown", now, Some(("reason", reason.as_str())));
         self.commands.push_back(Command::Event(Event::Warning { deadline, remaining }));
         if self.dialog.is_some_and(|a| a != absolute) {
@@ -898,6 +916,13 @@ impl Core {
             self.commands.push_back(Command::ShowDialog { absolute, remaining });
             self.title = true;
             self.commands.push_back(Command::Title(Some(remaining)));
+        }
+    }
+
+    /// Conceals (`on`) or reveals the page, if it is not so already.
+    fn conceal(&mut self, on: bool) {
+        if core::mem::replace(&mut self.concealed, on) != on {
+            self.commands.push_back(Command::Conceal(on));
         }
     }
 
@@ -969,6 +994,8 @@ impl Core {
         self.commands.push_back(Command::State(State::Expired));
         self.commands.push_back(Command::Event(Event::Logout { reason }));
         // Released after the event: removing them takes time the event should not wait for.
+        // The concealment comes down only now, under the cover: no flash of the page between.
+        self.conceal(false);
         if self.dialog.take().is_some() {
             self.commands.push_back(Command::CloseDialog);
         }

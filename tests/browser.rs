@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use autologoff::browser::activity::ActivityWatcher;
 use autologoff::browser::api::{settings_from_script, start_session, stop_session, Session};
+use autologoff::browser::cover::Concealment;
 use autologoff::browser::dialog::WarningDialog;
 use autologoff::browser::dom;
 use autologoff::browser::listener::Listener;
@@ -198,6 +199,58 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     before.remove();
 }
 
+/// `element`'s box in the viewport: left, top, right, bottom.
+fn rect(element: &JsValue) -> [f64; 4] {
+    let r = dom::call0(element, "getBoundingClientRect");
+    ["left", "top", "right", "bottom"].map(|k| dom::get(&r, k).as_f64().unwrap())
+}
+
+/// The element topmost at (x, y) of the viewport.
+fn top_at(x: f64, y: f64) -> JsValue {
+    dom::call2(&dom::document(), "elementFromPoint", &x.into(), &y.into())
+}
+
+#[wasm_bindgen_test]
+fn the_concealment_is_opaque_above_the_page_and_below_the_dialog_and_goes_on_drop() {
+    let window = dom::window();
+    let body = dom::document().body().unwrap();
+    // What a page may have above its content: a widget at the highest z-index, and a popover of
+    // its own already open (in the top layer).
+    let widget = dom::element("div", &[]);
+    widget.style().set_css_text("position:fixed;left:0;top:0;width:50px;height:50px;z-index:2147483647");
+    let popover = dom::element("div", &[("popover", "manual")]);
+    popover.style().set_css_text("position:fixed;inset:auto;left:60px;top:0;width:50px;height:50px;margin:0");
+    body.append_child(&widget).unwrap();
+    body.append_child(&popover).unwrap();
+    dom::call0(&popover, "showPopover");
+
+    let concealment = Concealment::show();
+    let shade = query("[data-autologoff-conceal]").expect("shown");
+    let style = window.get_computed_style(&shade).unwrap().unwrap();
+    assert_eq!(style.get_property_value("position").unwrap(), "fixed");
+    let bg = style.get_property_value("background-color").unwrap();
+    assert!(bg.starts_with("rgb("), "opaque, not {bg}");
+    let [left, top, right, bottom] = rect(&shade);
+    let (w, h) = (window.inner_width().unwrap().as_f64().unwrap(), window.inner_height().unwrap().as_f64().unwrap());
+    assert!(left <= 0.0 && top <= 0.0 && right >= w - 20.0 && bottom >= h - 20.0, "the whole viewport");
+    for (x, y) in [(25.0, 25.0), (85.0, 25.0), (w / 2.0, h - 5.0)] {
+        assert_eq!(top_at(x, y), JsValue::from(&shade), "concealed at ({x}, {y})");
+    }
+    // The warning dialog opens above it.
+    let dialog =
+        WarningDialog::show(&text::Text::new("en", &Default::default(), None), 60_000, false, Rc::new(|_, _, _, _| {}));
+    let [left, top, right, _] = rect(&dialog.element());
+    let middle = top_at((left + right) / 2.0, top + 8.0);
+    assert!(dialog.element().contains(Some(middle.unchecked_ref())), "the dialog is above the concealment");
+    drop(dialog);
+    drop(concealment);
+    assert!(query("[data-autologoff-conceal]").is_none(), "removed on drop");
+    assert_eq!(top_at(25.0, 25.0), JsValue::from(&widget), "the page is back");
+    dom::call0(&popover, "hidePopover");
+    widget.remove();
+    popover.remove();
+}
+
 #[wasm_bindgen_test]
 async fn termination_covers_clears_and_says_signed_out_without_a_redirect() {
     let window = dom::window();
@@ -257,11 +310,13 @@ async fn a_session_warns_extends_and_stops_on_real_timers() {
     assert_eq!(html_state().as_deref(), Some("warning"));
     assert_eq!(warnings.get(), 1);
     assert!(query("[data-autologoff-dialog]").is_some());
+    assert!(query("[data-autologoff-conceal]").is_some(), "the page is concealed");
     assert!(session.remaining_ms() <= 1_000.0);
 
     assert!(session.extend());
     assert_eq!(session.state(), "active");
     assert!(query("[data-autologoff-dialog]").is_none());
+    assert!(query("[data-autologoff-conceal]").is_none(), "and revealed");
     assert!(session.remaining_ms() > 1_000.0);
 
     session.stop();

@@ -214,6 +214,12 @@ fn a_bad_value_never_weakens_protection() {
     // Unsure whether to unregister service workers (which may serve cached PHI): unregister.
     let (s, _) = Settings::from_attributes(&[text_entry("unregisterServiceWorkers", "yes")]);
     assert!(s.unregister_service_workers);
+    // Unsure whether the page may be seen during the warning: it is concealed.
+    let (s, errors) = Settings::from_attributes(&[text_entry("concealDuringWarning", "no")]);
+    assert!(s.conceal_during_warning);
+    assert!(errors[0].message().contains("attribute `data-conceal-during-warning` must be true or false"));
+    let (s, errors) = Settings::from_attributes(&[text_entry("concealDuringWarning", "false")]);
+    assert!(!s.conceal_during_warning && errors.is_empty());
     // A logout URL that cannot be used is said to be so: the session still ends on time.
     let (s, errors) = Settings::from_attributes(&[text_entry("logoutUrl", "javascript:void(0)")]);
     assert_eq!(s.logout_url, None);

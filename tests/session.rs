@@ -640,10 +640,158 @@ fn stop_restores_the_title_and_releases_everything_without_a_logout() {
     a.take_log();
     a.post(Input::Stop);
     let log = a.commands();
-    assert_eq!(log, vec![Command::CloseDialog, Command::Title(None), Command::Detach, Command::State(State::Stopped)]);
+    assert_eq!(
+        log,
+        vec![
+            Command::Conceal(false),
+            Command::CloseDialog,
+            Command::Title(None),
+            Command::Detach,
+            Command::State(State::Stopped)
+        ]
+    );
     assert_eq!(a.armed(), None);
     run(&a, T0 + 60_000);
     assert!(world.logouts.borrow().is_empty());
+}
+
+// --- the page concealed while the warning shows (NIST SP 800-53 AC-11) -----------------------
+
+fn conceals(log: &[Command]) -> Vec<bool> {
+    log.iter().filter_map(|c| if let Command::Conceal(on) = c { Some(*on) } else { None }).collect()
+}
+
+#[test]
+fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_user_stays() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    a.take_log();
+    run(&a, T0 + 6_999);
+    assert!(conceals(&a.commands()).is_empty(), "not before the warning");
+    run(&a, T0 + 7_000);
+    let log = a.commands();
+    let concealed = position(&log, |c| *c == Command::Conceal(true));
+    let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
+    let show = position(&log, |c| matches!(c, Command::ShowDialog { .. }));
+    // Before the event, so a page's own warning opened from its listener goes above it.
+    assert!(concealed < event && event < show, "{log:#?}");
+    assert_eq!(conceals(&log), [true], "once");
+    run(&a, T0 + 8_500);
+    assert!(conceals(&a.commands()).is_empty(), "the countdown changes nothing");
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+    let log = a.commands();
+    assert_eq!(log.first(), Some(&Command::Conceal(false)), "revealed before anything else: {log:#?}");
+    assert_eq!(conceals(&log), [false]);
+    // The next warning conceals it again.
+    run(&a, T0 + 15_500);
+    assert_eq!(conceals(&a.commands()), [true]);
+}
+
+#[test]
+fn a_script_cannot_reveal_the_page_by_clicking_stay() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    run(&a, T0 + 7_500);
+    a.take_log();
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: false, by_key: false, repeat: false });
+    assert!(conceals(&a.commands()).is_empty());
+}
+
+#[test]
+fn extend_and_another_tabs_stay_reveal_the_page_at_once() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let b = Tab::open(&world, 1, with_id("s1"));
+    let mut bus = Bus::new(&world, vec![a, b], 1);
+    bus.run_until(T0 + 7_500);
+    for tab in &bus.tabs {
+        assert_eq!(conceals(&tab.commands()), [true], "every tab conceals itself");
+    }
+    // "Stay signed in" in one tab: the other is revealed as soon as it hears of it.
+    bus.tabs[0].post(Input::Dialog {
+        action: Action::Stay(ExtendHow::Button),
+        trusted: true,
+        by_key: false,
+        repeat: false,
+    });
+    assert_eq!(conceals(&bus.tabs[0].commands()), [false]);
+    bus.run_until(T0 + 7_501);
+    let log = bus.tabs[1].commands();
+    assert_eq!(log.first(), Some(&Command::Conceal(false)), "{log:#?}");
+    assert!(log.contains(&Command::Event(Event::Extend { how: ExtendHow::Peer })));
+    // `session.extend()`, the page's deliberate way, too.
+    bus.run_until(T0 + 15_000);
+    for tab in &bus.tabs {
+        assert_eq!(conceals(&tab.commands()), [true]);
+    }
+    assert!(bus.tabs[1].post(Input::Extend));
+    assert_eq!(bus.tabs[1].commands().first(), Some(&Command::Conceal(false)));
+}
+
+#[test]
+fn at_expiry_the_cover_goes_up_before_the_concealment_comes_down() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    run(&a, T0 + 9_999);
+    assert_eq!(conceals(&a.commands()), [true]);
+    run(&a, T0 + 10_000);
+    let log = a.commands();
+    let cover = position(&log, |c| *c == Command::Cover);
+    let revealed = position(&log, |c| *c == Command::Conceal(false));
+    assert!(cover < revealed, "no moment without either: {log:#?}");
+    assert_eq!(conceals(&log), [false]);
+    run(&a, T0 + 30_000);
+    assert!(conceals(&a.commands()).is_empty());
+}
+
+#[test]
+fn with_dialog_false_the_page_is_concealed_all_the_same() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { dialog: false, ..with_id("s1") });
+    a.take_log();
+    run(&a, T0 + 7_000);
+    let log = a.commands();
+    let concealed = position(&log, |c| *c == Command::Conceal(true));
+    let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
+    assert!(concealed < event, "{log:#?}");
+    assert!(!log.iter().any(|c| matches!(c, Command::ShowDialog { .. })));
+    // The page's own "Stay signed in" calls extend().
+    assert!(a.post(Input::Extend));
+    assert_eq!(a.commands().first(), Some(&Command::Conceal(false)));
+}
+
+#[test]
+fn conceal_during_warning_false_conceals_nothing() {
+    let world = World::new();
+    let a = Tab::open(&world, 0, Settings { conceal_during_warning: false, ..with_id("s1") });
+    run(&a, T0 + 7_500);
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+    run(&a, T0 + 30_000);
+    let log = a.commands();
+    assert!(log.contains(&Command::Cover), "it did warn, extend and expire");
+    assert!(conceals(&log).is_empty(), "{log:#?}");
+}
+
+#[test]
+fn closing_the_absolute_warning_reveals_the_page_for_the_rest_of_it() {
+    let world = World::new();
+    let p = policy(10_000, 3_000).with_absolute(Some(8_000)).unwrap();
+    let a = Tab::open(&world, 0, Settings { policy: p, ..with_id("s1") });
+    a.take_log();
+    run(&a, T0 + 5_000);
+    assert_eq!(conceals(&a.commands()), [true]);
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+    let log = a.commands();
+    let revealed = position(&log, |c| *c == Command::Conceal(false));
+    let closed = position(&log, |c| *c == Command::CloseDialog);
+    assert!(revealed < closed, "{log:#?}");
+    // Activity, which re-announces the absolute warning, does not conceal it again.
+    world.at(T0 + 6_000);
+    a.input();
+    a.post(Input::Extend);
+    assert!(!a.core(|c| c.extended()) && a.state() == State::Warning, "nothing extends it");
+    run(&a, T0 + 7_999);
+    assert!(conceals(&a.commands()).is_empty());
 }
 
 // --- re-entrancy ----------------------------------------------------------------------------

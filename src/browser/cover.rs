@@ -1,5 +1,6 @@
 //! The full-page cover shown from the first moment of termination, and what it leaves behind,
-//! rendered by `render.js` (`cover`, `signedOut`), which the fallback shares.
+//! rendered by `render.js` (`cover`, `signedOut`), which the fallback shares; and the
+//! concealment of the page while the warning shows (`conceal`).
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -11,6 +12,7 @@ extern "C" {
     fn cover(message: &str, lang: &str, dir: &str) -> JsValue;
     #[wasm_bindgen(js_name = signedOut)]
     fn signed_out(panel: &JsValue, message: &str, sign_in: &str);
+    fn conceal() -> JsValue;
 }
 
 /// The cover. It is never taken down: the page leaves, or stays covered.
@@ -30,5 +32,25 @@ impl Cover {
     /// page's content is removed from the document, not only hidden (ASVS 5 V14.3.1).
     pub fn signed_out(&self, text: &Text) {
         signed_out(&self.panel, text.get(Key::SignedOut), text.get(Key::SignIn));
+    }
+}
+
+/// The page concealed behind the warning. Dropping it reveals the page.
+#[must_use = "the page is revealed as soon as this is dropped"]
+pub struct Concealment {
+    shade: JsValue,
+}
+
+impl Concealment {
+    /// Conceals the page now, under the warning dialog (and under a page's own warning opened
+    /// with `showModal()` after this).
+    pub fn show() -> Concealment {
+        Concealment { shade: conceal() }
+    }
+}
+
+impl Drop for Concealment {
+    fn drop(&mut self) {
+        super::dom::call0(&self.shade, "remove");
     }
 }

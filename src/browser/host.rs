@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 use super::activity::ActivityWatcher;
 use super::channel::{self, Channel};
-use super::cover::Cover;
+use super::cover::{Concealment, Cover};
 use super::dialog::WarningDialog;
 use super::dom;
 use super::listener::Listener;
@@ -44,6 +44,8 @@ pub struct BrowserHost {
     /// The page's title while the warning replaces it.
     saved_title: Option<String>,
     cover: Option<Cover>,
+    /// The page concealed behind the warning.
+    concealment: Option<Concealment>,
     /// Audit events of this moment, sent out together.
     audit: Vec<String>,
     /// Resolves the hold on the logout claim.
@@ -87,6 +89,7 @@ impl BrowserHost {
             dialog: None,
             saved_title: None,
             cover: None,
+            concealment: None,
             audit: Vec::new(),
             claim: None,
             pending: Pending::default(),
@@ -182,6 +185,7 @@ impl Host for BrowserHost {
                 }
             }
             Command::CloseDialog => self.dialog = None,
+            Command::Conceal(on) => self.concealment = on.then(Concealment::show),
             Command::Title(Some(remaining)) => {
                 let document = dom::document();
                 let original =
@@ -263,6 +267,7 @@ impl Host for BrowserHost {
                 self.channel = None;
                 self.timer = None;
                 self.dialog = None;
+                self.concealment = None;
                 if let Some(release) = self.claim.take() {
                     let _ = release.call0(&JsValue::UNDEFINED);
                 }

@@ -1,4 +1,5 @@
-// What autologoff shows: the cover at the end of a session, and the warning dialog. It renders
+// What autologoff shows: the cover at the end of a session, the warning dialog, and what
+// conceals the page while the warning shows. It renders
 // and reports; the session core decides (what the dialog's controls mean, when to show what).
 // Built with createElement, textContent and CSSOM through calls.js (markup cannot shadow them,
 // a strict Content-Security-Policy and Trusted Types allow them: no innerHTML, no style
@@ -7,10 +8,12 @@ import { call0, call1, call2, each, el, get, listen, set } from './calls.js';
 
 // --- the cover -------------------------------------------------------------------------------
 
+// An opaque layer over the whole viewport, above anything the page positions.
+const SHADE = 'position:fixed;inset:0;z-index:2147483647;background:var(--autologoff-cover-bg,#f4f6f8);visibility:visible';
 const COVER =
-  'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;' +
-  'padding:1rem;background:var(--autologoff-cover-bg,#f4f6f8);color:var(--autologoff-fg,#1b2430);' +
-  'font:var(--autologoff-font,1rem/1.5 system-ui,sans-serif);visibility:visible;text-align:center';
+  SHADE +
+  ';display:flex;align-items:center;justify-content:center;padding:1rem;color:var(--autologoff-fg,#1b2430);' +
+  'font:var(--autologoff-font,1rem/1.5 system-ui,sans-serif);text-align:center';
 
 /**
  * Covers the page now, saying `message`, and returns the cover's text panel. Also hides `<body>`
@@ -54,6 +57,28 @@ export function signedOut(panel, message, signIn) {
   call2(link, 'setAttribute', 'href', get(get(window, 'location'), 'href') || '/');
   call1(panel, 'append', el('br', '', '', ''));
   call1(panel, 'append', link);
+}
+
+// --- the concealment -------------------------------------------------------------------------
+
+/**
+ * Conceals the page while the warning shows (NIST SP 800-53 AC-11): an opaque layer, the cover's
+ * colour, so that no text behind it can be read and the cover that may follow replaces it
+ * without a flash. Opaque rather than blurred: large text stays legible through a blur, and
+ * nothing moves (prefers-reduced-motion). A manual popover, so it sits in the top layer above
+ * the page's own modal dialogs, popovers and fullscreen element; the warning dialog, and a
+ * page's own warning opened with `showModal()` after it, go above it (the top layer stacks in
+ * the order elements enter it, https://html.spec.whatwg.org/multipage/popover.html#dom-showpopover).
+ * Where popovers do not exist it is a fixed layer above everything else the page positions.
+ * Remove the element to reveal the page.
+ */
+export function conceal() {
+  // The popover's UA box (centred, bordered, padded) is undone; display:block keeps it shown
+  // even out of the top layer; a page's transitions on [popover] do not fade it in.
+  const shade = el('div', 'data-autologoff-conceal=\npopover=manual', SHADE + ';display:block;margin:0;border:0;padding:0;width:auto;height:auto;opacity:1;transition:none;animation:none', '');
+  call1(get(document, 'documentElement'), 'append', shade);
+  if (get(shade, 'showPopover')) call0(shade, 'showPopover');
+  return shade;
 }
 
 // --- the warning dialog ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ const options: AutologoffOptions = {
   csrfToken: 'abc',
   keepStorageKeys: ['theme'],
   unregisterServiceWorkers: true,
+  concealDuringWarning: false,
   auditUrl: '/audit',
 };
 
