@@ -50,7 +50,7 @@ const PASSTHROUGH = [
   'autostart', 'channel', 'absolute-timeout', 'session-start', 'session-id', 'keepalive-url', 'keepalive-interval',
   'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header', 'dialog', 'stay-label',
   'logout-label', 'time-left-label', 'title-prefix', 'signing-out-message', 'signed-out-message', 'sign-in-label',
-  'absolute-title', 'absolute-message', 'dismiss-label', 'wasm-url',
+  'absolute-title', 'absolute-message', 'dismiss-label', 'wasm-url', 'conceal-during-warning',
 ];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +

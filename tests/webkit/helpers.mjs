@@ -285,6 +285,11 @@ export class Tab {
       .map((e) => ({ name: e.type.slice(4), detail: e.detail, at: e.at }));
   }
 
+  /** The viewport as PNG bytes (WebDriver's Take Screenshot). */
+  async screenshot() {
+    return Buffer.from(await this.run((d) => d.takeScreenshot()), 'base64');
+  }
+
   /** Page errors and CSP violations seen since `record()`. */
   problems() {
     return this.recorded().filter((e) => e.name === 'problem').map((e) => e.detail);
