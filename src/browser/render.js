@@ -65,12 +65,13 @@ export function signedOut(panel, message, signIn) {
  * Conceals the page while the warning shows (NIST SP 800-53 AC-11): an opaque layer, the cover's
  * colour, so that no text behind it can be read and the cover that may follow replaces it
  * without a flash. Opaque rather than blurred: large text stays legible through a blur, and
- * nothing moves (prefers-reduced-motion). A manual popover, so it sits in the top layer above
- * the page's own modal dialogs, popovers and fullscreen element; the warning dialog, and a
- * page's own warning opened with `showModal()` after it, go above it (the top layer stacks in
- * the order elements enter it, https://html.spec.whatwg.org/multipage/popover.html#dom-showpopover).
- * Where popovers do not exist it is a fixed layer above everything else the page positions.
- * Remove the element to reveal the page.
+ * nothing moves (prefers-reduced-motion). A popover, so it sits in the top layer above the
+ * page's own open modal dialogs and popovers; the warning dialog, and a page's own warning
+ * opened with `showModal()` after it, go above it (the top layer stacks in the order elements
+ * enter it, https://html.spec.whatwg.org/multipage/popover.html#dom-showpopover). A manual one:
+ * no light dismiss, and opening a modal dialog hides only auto popovers. Where popovers do not
+ * exist it is a fixed layer above everything else the page positions. Remove the element to
+ * reveal the page.
  */
 export function conceal() {
   // The popover's UA box (centred, bordered, padded) is undone; display:block keeps it shown
