@@ -49,11 +49,9 @@ export function createRuntime(options, { Base, now = Date.now } = {}) {
       write(serverEvent(at, record, expired ? 'expired' : 'logged-out', expired ? { reason } : { reason, by }));
     }
     for (const a of audits) write(a);
-    // The framework must never save the ended session back.
-    const current = ctx.session();
-    if (current && ends.some((e) => sidOf.get(e.record.publicId) === ctx.sid())) {
-      current.autologoffLoad = { state: 'ended', tombstone: null };
-    }
+    // The framework's session object is left as it was loaded: unmodified, it is not saved and
+    // its cookie not set again; should the portal write to it, the guard refuses a record past its
+    // deadline and deletes whatever lands beside a tombstone.
   }
 
   function clearingHeaders(ctx, { expireCookie, clearSiteData }) {
@@ -148,7 +146,6 @@ export function createRuntime(options, { Base, now = Date.now } = {}) {
     }
     if (d.touch) ctx.session().autologoff = d.touch; // saved by the framework with the answer
     if (d.noStore) headers['cache-control'] = 'no-store';
-    if (loaded.state !== 'live' && ctx.session()?.autologoffLoad) delete ctx.session().autologoffLoad;
     return { pass: true, headers, session: d.session };
   }
 

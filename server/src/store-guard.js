@@ -81,6 +81,22 @@ export function guardStore(inner, config, { Base = EventEmitter, now = Date.now 
       return (await get(INDEX + publicId))?.autologoffSid ?? null;
     }
 
+    /**
+     * The state of `sid` right now, synchronously, for stores that can peek (the MemoryStore):
+     * for tests and introspection only; requests always go through get().
+     */
+    inspect(sid) {
+      if (typeof inner.peek !== 'function') throw new Error('autologoff-server: inspect() needs a store with peek() (the MemoryStore)');
+      const tomb = inner.peek(TOMB + sid);
+      if (tomb) return { state: 'ended', tombstone: tomb.autologoffTombstone };
+      return loadedState(inner.peek(sid));
+    }
+
+    /** Every session id the store holds a live record for (peeking stores only, as inspect()). */
+    liveSids() {
+      return inner.keys().filter((k) => !k.startsWith(TOMB) && !k.startsWith(INDEX) && this.inspect(k).state === 'live');
+    }
+
     /** The loaded state of `sid` as the core takes it (for a logout that names another session). */
     async load(sid) {
       const session = await new Promise((resolve) => this.get(sid, (err, s) => resolve(s)));

@@ -44,7 +44,7 @@ function duration(options, field, fallback) {
 function paths(options, field) {
   const list = options[field];
   if (!Array.isArray(list) || !list.every((p) => p instanceof RegExp || (typeof p === 'string' && p.startsWith('/')))) {
-    throw new ConfigError(field, 'must be an array of paths starting with "/" (a path ending in "/" is a prefix) or RegExps');
+    throw new ConfigError(field, 'must be an array of paths starting with "/" (a path ending in "/" is a prefix, "/" alone the root page) or RegExps');
   }
   return Object.freeze([...list]);
 }

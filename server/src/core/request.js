@@ -1,14 +1,18 @@
 // What a request is (docs/protocol.md sections 3 and 4), from its method, path and headers only.
 // Headers are given as a plain object with lower-case names, as Node's IncomingMessage has them.
 
-/** A path matcher from a list of strings (a path, or a prefix when it ends with '/') and RegExps. */
+/**
+ * A path matcher from a list of strings and RegExps: a string is a path, or a prefix when it ends
+ * with '/' ('/assets/'); '/' alone is the root page only (a prefix of every path would make every
+ * route public or passive).
+ */
 export function pathMatcher(list) {
   const exact = new Set();
   const prefixes = [];
   const patterns = [];
   for (const p of list) {
     if (p instanceof RegExp) patterns.push(p);
-    else if (p.endsWith('/')) prefixes.push(p);
+    else if (p.endsWith('/') && p !== '/') prefixes.push(p);
     else exact.add(p);
   }
   return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p)) || patterns.some((r) => r.test(path));
