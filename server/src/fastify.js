@@ -12,8 +12,11 @@ import { MAX_BATCH_BYTES } from './core/index.js';
  * The plugin: `await app.register(autologoff, { secret, store, idle, absolute, … })`. Sign in with
  * `await request.autologoff.signIn({ user })`; render with `request.autologoff.scriptTag(src)`.
  */
-export async function autologoff(fastify, options) {
-  const rt = createRuntime(options, { Base: EventEmitter });
+export async function autologoff(fastify, pluginOptions) {
+  // `clock` (for tests): the clock the adapter reads; the core never reads one. The rest are the
+  // options of autologoff-server (Fastify's own plugin options are left out).
+  const { clock: now = Date.now, prefix, logLevel, ...options } = pluginOptions;
+  const rt = createRuntime(options, { Base: EventEmitter, now });
   const { config } = rt;
   if (!fastify.hasDecorator('parseCookie')) await fastify.register(fastifyCookie);
   await fastify.register(fastifySession, {
@@ -36,7 +39,7 @@ export async function autologoff(fastify, options) {
       headers: request.headers,
       query: url.searchParams,
       secure: request.protocol === 'https',
-      now: Date.now(),
+      now: now(),
       session: () => request.session,
       sid: () => request.session?.sessionId ?? null,
       readBody: async () => {

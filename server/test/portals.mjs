@@ -14,9 +14,9 @@ const page = (api) => `<!doctype html><html><head>${api.csrfMeta()}</head><body>
 const lines = (sink) => sink.records().map((r) => JSON.stringify(r) + '\n').join('');
 
 /** An Express 5 portal. Returns { url, sink, close }. */
-export async function expressPortal({ store, sink = memorySink(), secret = SECRET, ...limits } = {}) {
+export async function expressPortal({ store, sink = memorySink(), secret = SECRET, clock, ...limits } = {}) {
   const app = express();
-  app.use(expressAutologoff({ secret, store, audit: sink, passivePaths: ['/api/poll'], publicPaths: ['/audit.jsonl'], log: () => {}, ...SHORT, ...limits }));
+  app.use(expressAutologoff({ secret, store, audit: sink, passivePaths: ['/api/poll'], publicPaths: ['/audit.jsonl'], log: () => {}, ...SHORT, ...limits }, { now: clock }));
   app.post('/login', express.urlencoded({ extended: false }), async (req, res) => {
     await req.autologoff.signIn({ user: String(req.body?.user ?? 'nobody') });
     res.redirect(303, '/portal');
@@ -28,9 +28,9 @@ export async function expressPortal({ store, sink = memorySink(), secret = SECRE
 }
 
 /** A Fastify 5 portal, the same routes. */
-export async function fastifyPortal({ store, sink = memorySink(), secret = SECRET, ...limits } = {}) {
+export async function fastifyPortal({ store, sink = memorySink(), secret = SECRET, clock, ...limits } = {}) {
   const app = Fastify();
-  await app.register(fastifyAutologoff, { secret, store, audit: sink, passivePaths: ['/api/poll'], publicPaths: ['/audit.jsonl'], log: () => {}, ...SHORT, ...limits });
+  await app.register(fastifyAutologoff, { secret, store, audit: sink, passivePaths: ['/api/poll'], publicPaths: ['/audit.jsonl'], log: () => {}, ...SHORT, ...limits, ...(clock ? { clock } : {}) });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body))));
   app.post('/login', async (request, reply) => {
     await request.autologoff.signIn({ user: String(request.body?.user ?? 'nobody') });
