@@ -48,12 +48,17 @@ export function autologoff(options, { now = Date.now } = {}) {
   }
 
   function middleware(req, res, next) {
+    let passed = false;
     sessionMiddleware(req, res, (err) => {
       if (err) {
-        // express-session's own failures (a store that throws): fail closed, say why, no stack.
+        // express-session's own failures (a store that throws), before the answer: fail closed,
+        // say why, no stack; after it (a save at the end of the answer failed): only say why.
         rt.log(`autologoff-server: the session middleware failed: ${err.message}`);
+        if (res.headersSent || passed) return;
         return send(res, { status: 503, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify({ error: 'store-unavailable', detail: 'the session store did not answer' }) });
       }
+      if (passed) return;
+      passed = true;
       const ctx = contextOf(req, res);
       rt.handle(ctx).then((r) => {
         if (r.answer) return send(res, r.answer);
@@ -117,4 +122,6 @@ function readBody(req, limit) {
 }
 
 export { MemoryStore } from './memory-store.js';
+export { StoreUnavailableError } from './runtime.js';
+export { ConfigError } from './core/index.js';
 export { jsonLinesFile, jsonLinesStream, memorySink } from './audit-sink.js';

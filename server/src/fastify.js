@@ -116,4 +116,6 @@ autologoff[Symbol.for('skip-override')] = true;
 autologoff[Symbol.for('fastify.display-name')] = 'autologoff-server';
 
 export { MemoryStore } from './memory-store.js';
+export { StoreUnavailableError } from './runtime.js';
+export { ConfigError } from './core/index.js';
 export { jsonLinesFile, jsonLinesStream, memorySink } from './audit-sink.js';

@@ -162,28 +162,55 @@ export function createRuntime(options, { Base, now = Date.now } = {}) {
       return name ? endpoint(ctx, name).then((answer) => ({ answer })) : application(ctx);
     },
 
-    /** Signs in: the old session (if any) ends, a new session id and public id are issued. */
-    async signIn(ctx, { user = null, idle, absolute } = {}) {
-      const loaded = assess(config, loadedState(ctx.session()), ctx.now, 'status');
-      const old = loaded.record ?? loaded.expired;
-      if (old) await perform(ctx, [{ record: old, reason: loaded.record ? 'replaced' : loaded.reason, by: 'server' }], [], new Map([[old.publicId, ctx.sid()]]));
-      await ctx.regenerate();
-      const record = newRecord(config, ctx.now, { publicId: randomId(12), csrf: randomId(24) }, { user, idle: ms(idle, 'idle'), absolute: ms(absolute, 'absolute') });
-      ctx.session().autologoff = record;
-      await ctx.save();
-      await store.index(record, ctx.sid());
-      write(serverEvent(ctx.now, record, 'session-created', {}));
-      return publicView(record);
+    /**
+     * Signs in: the old session (if any) ends, a new session id and public id are issued. A store
+     * that fails rejects with a StoreUnavailableError (status 503) that says why.
+     */
+    signIn(ctx, opts) {
+      return signIn(ctx, opts).catch((error) => {
+        throw error instanceof TypeError ? error : new StoreUnavailableError('sign-in', error);
+      });
     },
 
     /** Ends the cookie's session from the portal's own code (its "Log out" button). */
-    async logout(ctx, reason = 'user') {
-      const loaded = assess(config, loadedState(ctx.session()), ctx.now, 'status');
-      const rec = loaded.record ?? loaded.expired;
-      if (rec) await perform(ctx, [{ record: rec, reason: loaded.record ? reason : loaded.reason, by: loaded.record ? 'portal' : 'server' }], [], new Map([[rec.publicId, ctx.sid()]]));
-      return clearingHeaders(ctx, { expireCookie: true, clearSiteData: true });
+    logout(ctx, reason) {
+      return logout(ctx, reason).catch((error) => {
+        throw new StoreUnavailableError('logout', error);
+      });
     },
   };
+
+  async function signIn(ctx, { user = null, idle, absolute } = {}) {
+    const loaded = assess(config, loadedState(ctx.session()), ctx.now, 'status');
+    const old = loaded.record ?? loaded.expired;
+    if (old) await perform(ctx, [{ record: old, reason: loaded.record ? 'replaced' : loaded.reason, by: 'server' }], [], new Map([[old.publicId, ctx.sid()]]));
+    await ctx.regenerate();
+    const record = newRecord(config, ctx.now, { publicId: randomId(12), csrf: randomId(24) }, { user, idle: ms(idle, 'idle'), absolute: ms(absolute, 'absolute') });
+    ctx.session().autologoff = record;
+    await ctx.save();
+    await store.index(record, ctx.sid());
+    write(serverEvent(ctx.now, record, 'session-created', {}));
+    return publicView(record);
+  }
+
+  async function logout(ctx, reason = 'user') {
+    const loaded = assess(config, loadedState(ctx.session()), ctx.now, 'status');
+    const rec = loaded.record ?? loaded.expired;
+    if (rec) await perform(ctx, [{ record: rec, reason: loaded.record ? reason : loaded.reason, by: loaded.record ? 'portal' : 'server' }], [], new Map([[rec.publicId, ctx.sid()]]));
+    return clearingHeaders(ctx, { expireCookie: true, clearSiteData: true });
+  }
+}
+
+/** The session store failed: the portal's error handler answers 503 (error.status) and logs why. */
+export class StoreUnavailableError extends Error {
+  constructor(during, cause) {
+    super(`autologoff-server: the session store did not answer during ${during} (${cause?.message ?? cause}); nothing was changed that could let a session through`);
+    this.name = 'StoreUnavailableError';
+    this.status = 503;
+    this.statusCode = 503;
+    this.expose = false;
+    this.cause = cause;
+  }
 }
 
 function ms(value, field) {

@@ -24,6 +24,12 @@ export async function expressPortal({ store, sink = memorySink(), secret = SECRE
   app.get('/portal', (req, res) => res.type('html').send(page(req.autologoff)));
   app.get('/api/poll', (req, res) => res.json({ unread: 0 }));
   app.get('/audit.jsonl', (req, res) => res.type('text/plain').send(lines(sink)));
+  // A request that writes the session after a while: one in flight during a logout.
+  app.post('/slow', async (req, res) => {
+    await new Promise((r) => setTimeout(r, Number(req.query.ms) || 0));
+    req.session.note = 'written at ' + Date.now();
+    res.json({ ok: true });
+  });
   return listen(http.createServer(app), sink);
 }
 
