@@ -25,12 +25,16 @@ export function autologoff(options, { now = Date.now } = {}) {
   });
 
   function contextOf(req, res) {
-    const url = new URL(req.originalUrl ?? req.url, 'http://localhost');
+    const url = req.originalUrl ?? req.url;
+    const q = url.indexOf('?');
     return {
       method: req.method,
-      path: url.pathname,
+      path: q < 0 ? url : url.slice(0, q),
       headers: req.headers,
-      query: url.searchParams,
+      // Only the status endpoint reads the query: parsed when asked.
+      get query() {
+        return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      },
       secure: req.secure,
       now: now(),
       session: () => req.session,

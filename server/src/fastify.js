@@ -32,12 +32,16 @@ export async function autologoff(fastify, pluginOptions) {
   const endpointPaths = new Set(Object.values(config.endpoints));
 
   function contextOf(request) {
-    const url = new URL(request.raw.url, 'http://localhost');
+    const url = request.raw.url;
+    const q = url.indexOf('?');
     return {
       method: request.method,
-      path: url.pathname,
+      path: q < 0 ? url : url.slice(0, q),
       headers: request.headers,
-      query: url.searchParams,
+      // Only the status endpoint reads the query: parsed when asked.
+      get query() {
+        return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      },
       secure: request.protocol === 'https',
       now: now(),
       session: () => request.session,

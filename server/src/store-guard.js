@@ -31,16 +31,35 @@ export function guardStore(inner, config, { Base = EventEmitter, now = Date.now 
   class GuardedStore extends Base {
     /** The loaded state of `sid`: the framework's session object, or a marked one. */
     get(sid, callback) {
-      Promise.all([get(sid), get(TOMB + sid)]).then(
-        ([session, tomb]) => {
-          if (tomb) return callback(null, { cookie: {}, autologoffLoad: { state: 'ended', tombstone: tomb.autologoffTombstone } });
-          if (!session) return callback(null, { cookie: {}, autologoffLoad: { state: 'unknown' } });
-          // The expiry written for the store's TTL is not the browser's: the cookie stays a
-          // browser-session cookie, and the deadline is decided from the record alone.
-          callback(null, { ...session, cookie: { ...session.cookie, expires: null, originalMaxAge: null } });
-        },
-        (error) => callback(null, { cookie: {}, autologoffLoad: { state: 'unavailable', detail: describe(error) } }),
-      );
+      // Both reads at once (one round trip on a pipelining client), joined by a counter: this
+      // runs on every request that carries a cookie.
+      let session;
+      let tomb;
+      let failure = null;
+      let left = 2;
+      const done = () => {
+        if (--left > 0) return;
+        if (failure) return callback(null, { cookie: {}, autologoffLoad: { state: 'unavailable', detail: describe(failure) } });
+        if (tomb) return callback(null, { cookie: {}, autologoffLoad: { state: 'ended', tombstone: tomb.autologoffTombstone } });
+        if (!session) return callback(null, { cookie: {}, autologoffLoad: { state: 'unknown' } });
+        // The expiry written for the store's TTL is not the browser's: the cookie stays a
+        // browser-session cookie, and the deadline is decided from the record alone.
+        callback(null, { ...session, cookie: { ...session.cookie, expires: null, originalMaxAge: null } });
+      };
+      const read = (key, keep) => {
+        try {
+          inner.get(key, (err, value) => {
+            if (err) failure ??= err;
+            else keep(value ?? null);
+            done();
+          });
+        } catch (error) {
+          failure ??= error;
+          done();
+        }
+      };
+      read(sid, (v) => (session = v));
+      read(TOMB + sid, (v) => (tomb = v));
     }
 
     set(sid, session, callback = () => {}) {
