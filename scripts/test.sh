@@ -50,7 +50,7 @@ echo "== end to end in Chromium against the cluster (two instances on one redis-
 AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
 
 echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
-AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs
+AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
 
 # WebKit: wasm-bindgen-test-runner has no WebKitGTK driver of its own, but its Safari driver is
