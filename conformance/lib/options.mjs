@@ -15,6 +15,9 @@ Options (each also as an environment variable AUTOLOGOFF_CONFORMANCE_<NAME>, e.g
                         how to sign in (default: "POST /login user=conformance&password=conformance");
                         the form is sent as application/x-www-form-urlencoded, a new session's
                         cookie is expected in the answer (redirects are not followed)
+  --sign-in-token NAME  the sign-in form has a hidden field NAME (a login CSRF token): the kit
+                        first GETs the sign-in path, reads <input name="NAME" value="…"> and
+                        adds it to the form
   --page PATH           a protected page that renders the script tag (default: /portal)
   --passive PATH        a route the portal declares passive (a poll), checked never to extend
                         (default: none; the check is skipped)
@@ -32,6 +35,7 @@ The exit code is 0 when every check passed.`;
 const FLAGS = {
   'base-url': 'baseUrl',
   'sign-in': 'signIn',
+  'sign-in-token': 'signInToken',
   page: 'page',
   passive: 'passive',
   'audit-url': 'auditUrl',

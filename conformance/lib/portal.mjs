@@ -34,7 +34,17 @@ function sessionCookie(jar, set) {
  * a page sees it: { jar, cookieName, cookie, id, csrf, urls, page, setCookie }.
  */
 export async function signIn(jar = new Jar()) {
-  const { method, path, form } = options.signInRequest;
+  const { method, path } = options.signInRequest;
+  let { form } = options.signInRequest;
+  if (options.signInToken) {
+    // A sign-in form with a login CSRF token: read it from the form first, as a browser would.
+    const page = await send('GET', path, { jar, headers: NAVIGATION });
+    const name = options.signInToken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const input = new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(page.body)?.[0];
+    const value = input && /value="([^"]*)"/.exec(input)?.[1];
+    assert.ok(value !== undefined && value !== null, `the sign-in page ${path} has no <input name="${options.signInToken}" value="…">`);
+    form = (form ? form + '&' : '') + encodeURIComponent(options.signInToken) + '=' + encodeURIComponent(value.replace(/&amp;/g, '&'));
+  }
   const r = await send(method, path, { jar, headers: { ...NAVIGATION, ...(method === 'POST' ? FORM : {}) }, body: method === 'POST' ? form : null });
   assert.ok(r.status < 400, `sign-in answered ${r.status}: ${r.body.slice(0, 200)}`);
   const cookieName = sessionCookie(jar, r.setCookies.map((l) => l.split('=')[0]));
