@@ -1,135 +1,318 @@
-// Fail closed: when the module cannot run at all (it could not be fetched after retries, its
-// download hangs, or a Content-Security-Policy forbids it), these few lines still enforce the
-// idle timeout: trusted input counts, and after `timeout` without any the page is covered, the
-// logout request is sent, storage is cleared and the page goes to `redirectUrl`. No warning, no
-// cross-tab: the module does those; this only keeps a portal from staying signed in for as long
-// as the tab lives. It is said on the console and in the audit trail.
+// Fail closed: the second line, for when the module cannot run (it could not be fetched after
+// retries, its download hangs, or a Content-Security-Policy forbids WebAssembly), and for the
+// moments before it runs. It is small, but it is not a second policy: it reads the settings, the
+// session's identity and the cross-tab record and messages by the module's rules (rules.js,
+// checked against the module's own vectors), counts input through the module's own filter
+// (tap.js: trusted input only, in same-origin frames too, no held-key repeats, no pointer moves
+// to the same spot), and covers, clears and tells the server through the module's own code
+// (render.js, clear.js, request.js). No warning dialog: that needs the module.
+//
+// From the moment loading starts it watches input and the shared session, and enforces the
+// deadline: one that passes while the module is still loading (or retrying) logs off here. Once
+// engaged (the module cannot run), it also takes its part among the tabs: its input is
+// announced and recorded, so tabs agree on one session whichever of them runs the module.
+import { call1, call2, construct, emit, get, listen, unlisten } from './calls.js';
+import { Tap } from './tap.js';
+import { cover, signedOut } from './render.js';
+import { clearAsync, clearCookies, clearStorage, clearTab } from './clear.js';
+import { audit as sendAudit, beacon, post } from './request.js';
+import { decodeMessage, decodeRecord, encodeMessage, encodeRecord, key, settings as read } from './rules.js';
 
-import { call0, call1, call2, el, emit, get, listen, set, unlisten } from './calls.js';
-
-const UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-
-/** ms for a duration option (a number, or "90s"-style text); the default 15 minutes otherwise. */
-function duration(value) {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(String(value));
-  const ms = m ? Number(m[1]) * UNITS[m[2] || 'ms'] : NaN;
-  return ms >= 1000 && ms <= 864e5 ? ms : 9e5;
-}
-
-/** A path or an http(s) URL, as the module accepts them; anything else is not used. */
-function url(value) {
-  return typeof value === 'string' && /^(https?:|\/|[^:]*$)/i.test(value) && !/\s/.test(value) ? value : null;
-}
+/** How long a page sent to its redirect waits before sending itself again (a navigation can be
+ * aborted while a Clear-Site-Data answer is applied, https://crbug.com/40233601), and how often. */
+const REDIRECT_AGAIN = 3000;
+const REDIRECTS = 3;
+/** A deadline already past when the page loads is left to the module this long first (it
+ * usually runs within a few hundred ms, and ends the session more completely). */
+const GRACE = 1000;
 
 /**
- * Watches trusted input from the moment the module starts loading (so the fallback, if it has
- * to take over, counts from the real last input), with `settings` (the options object, or the
- * script tag's dataset). Returns `{ engage(error), stop(), ended }`: `engage` starts enforcing
- * the idle timeout because of `error`; `stop` lets go of everything (the module runs).
+ * Watches input and the shared session from the moment the module starts loading, with
+ * `options` (the options object, or the script tag's dataset). Returns
+ * `{ engage(error), stop(), ended, session }`: `engage` takes over because the module cannot run
+ * (`error` says why); `stop` lets go of everything (the module runs: what the fallback saw is
+ * handed over through the record); `session` is the session API while the fallback runs, whose
+ * `stop()` calls `halt` (the page's stop(), which also cancels a module still loading).
  */
-export function watch(settings) {
-  const s = settings || {};
-  const timeout = duration(s.timeout);
-  const logoutUrl = url(s.logoutUrl);
-  const auditUrl = url(s.auditUrl);
+export function watch(options, halt) {
+  const s = read(options);
   const root = get(document, 'documentElement');
-  let last = Date.now();
-  let timer = 0;
+  const storage = (() => {
+    try {
+      return get(window, 'localStorage');
+    } catch {
+      return null;
+    }
+  })();
+  const recordKey = key(s.channel);
+  const claimKey = recordKey + ':logout:' + s.identity;
+  const tab = Math.random().toString(36).slice(2, 12);
+  const policy = { timeout: s.timeout, warning: 0, absolute: s.absolute };
+  const texts = {
+    signingOut: typeof options?.signingOutMessage === 'string' ? options.signingOutMessage : 'Signing you out…',
+    signedOut: typeof options?.signedOutMessage === 'string' ? options.signedOutMessage : 'You have been signed out for your security.',
+    signIn: typeof options?.signInLabel === 'string' ? options.signInLabel : 'Sign in again',
+  };
+  const loaded = Date.now();
+  let started = s.sessionStart ?? loaded;
+  // Joining a session under way, its last activity is the record's (a page load is not input).
+  let last = loaded;
+  let server = null;
+  let state = 'active';
   let engaged = false;
   let stopped = false;
-  let ended = false;
-  const input = (e) => {
-    if (e.isTrusted) last = Date.now();
-  };
-  const types = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
-  const release = () => {
-    for (const t of types) unlisten(window, t, input, true);
-    unlisten(document, 'visibilitychange', check, false);
-  };
-  // The same shape as the module's events (its tab id is random too), marked `fallback`.
-  const tab = Math.random().toString(36).slice(2, 12);
-  const policy = { timeout, warning: 0, absolute: null };
+  let announced = 0;
+  let timer = 0;
+  const stops = [];
+
+  const readRecord = () => (storage ? decodeRecord(call1(storage, 'getItem', recordKey), Date.now()) : null);
+  const ours = (r) => r && r.app === s.app && r.id === s.identity;
+  const writeRecord = (r) => storage && call2(storage, 'setItem', recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
+  const channel = construct('BroadcastChannel', recordKey);
+  const postMessage = (kind, at) => channel && call1(channel, 'postMessage', encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
+
   const audit = (type, extra) => {
-    const event = { type, at: Date.now(), tab, session: null, channel: s.channel || 'default', policy, fallback: true, ...extra };
+    const event = { type, at: Date.now(), tab, session: s.identity || null, channel: s.channel, policy, fallback: true, ...extra };
     emit('autologoff:audit', event);
-    if (auditUrl) call2(navigator, 'sendBeacon', auditUrl, JSON.stringify([event]));
+    if (s.auditUrl) sendAudit(s.auditUrl, JSON.stringify([event]));
   };
 
-  function engage(error) {
-    if (engaged || stopped) return;
-    engaged = true;
-    console.error(
-      (error && error.message ? error.message : String(error)) +
-        ' Until it can, a fallback of a few lines enforces the idle timeout (' + timeout / 1000 +
-        ' s): the page is covered, the logout request sent, storage cleared.',
-    );
-    audit('fallback-engaged', { reason: 'module-unavailable' });
-    call2(root, 'setAttribute', 'data-autologoff-state', 'active');
-    listen(document, 'visibilitychange', check, false);
-    check();
-  }
+  // An earlier sign-in's record (or another application's) when this page loaded: this page's
+  // session is a new one, and its first write replaces it, as the module's start does. After
+  // that, another session's record means this one was replaced.
+  let earlier = false;
+
+  /** The live record, kept current (never over another session's, but an earlier one's). */
+  const keepRecord = () => {
+    const r = readRecord();
+    if (r && !ours(r) && !earlier) return replacedOrForeign(r);
+    if (ours(r) && r.ended !== null) return;
+    earlier = false;
+    writeRecord({ last: Math.max(last, ours(r) ? r.last : 0), ended: null, started, server, told: '-' });
+  };
+
+  /** What the shared record says of this session now (joining, a peer's activity, its end). */
+  const join = (r) => {
+    if (!r) return;
+    if (!ours(r)) return replacedOrForeign(r);
+    if (r.ended !== null) return end('peer', r.told === 'u');
+    last = Math.max(last, r.last);
+    started = Math.min(started, r.started);
+    if (r.server !== null) server = r.server;
+  };
+
+  /** Another session of this application: this one was replaced by a new sign-in. Another
+   * application's record says nothing of ours. */
+  const replacedOrForeign = (r) => {
+    if (r.app === s.app) end('replaced', false);
+  };
+
+  const deadline = () => Math.min(last + s.timeout, s.absolute === null ? Infinity : started + s.absolute, server ?? Infinity);
 
   function check() {
     clearTimeout(timer);
-    const left = last + timeout - Date.now();
-    if (left > 0) timer = setTimeout(check, left);
-    else end();
+    if (state !== 'active') return;
+    const now = Date.now();
+    const left = deadline() - now;
+    if (left > 0) timer = setTimeout(check, Math.min(left, 2147483647));
+    else end(s.absolute !== null && now >= started + s.absolute ? 'absolute' : 'idle', false);
   }
 
-  function end() {
-    ended = true;
-    release();
-    call2(root, 'setAttribute', 'data-autologoff-state', 'expired');
-    // Cover first: no PHI stays visible.
-    const message = typeof s.signingOutMessage === 'string' ? s.signingOutMessage : 'Signing you out…';
-    const cover = el(
-      'div',
-      'role=alert\ndata-autologoff-cover=',
-      'position:fixed;inset:0;z-index:2147483647;background:#f4f6f8;color:#1b2430;display:flex;align-items:center;justify-content:center;font:1.25rem system-ui,sans-serif',
-      message,
-    );
-    const page = get(document, 'body');
-    if (page) set(get(page, 'style'), 'visibility', 'hidden');
-    call1(root, 'append', cover);
-    set(document, 'title', message);
-    audit('logged-out', { reason: 'idle' });
-    emit('autologoff:logout', { reason: 'idle' });
-    const token = s.csrfToken || get(call1(document, 'querySelector', 'meta[name="csrf-token"]'), 'content');
-    const body = new URLSearchParams({ reason: 'idle' });
-    const sent = logoutUrl
-      ? fetch(logoutUrl, {
-          method: 'POST',
-          credentials: 'include',
-          keepalive: true,
-          headers: token ? { [s.csrfHeader || 'X-CSRF-Token']: token } : {},
-          body,
-        }).catch(() => {
-          if (token) body.set('_csrf', token);
-          call2(navigator, 'sendBeacon', logoutUrl, body);
-        })
-      : null;
-    const leave = () => {
-      try {
-        call0(localStorage, 'clear');
-        call0(sessionStorage, 'clear');
-      } catch {
-        // Storage disabled: nothing to clear.
-      }
-      if (url(s.redirectUrl)) call1(location, 'replace', s.redirectUrl);
+  // Input, through the module's own filter.
+  const tap = new Tap(() => {
+    last = tap.last;
+    if (!engaged || state !== 'active') return;
+    // Announced to the other tabs (and recorded) at most every quarter timeout, 10 s at most.
+    if (last - announced >= Math.min(s.timeout / 4, 10000)) {
+      announced = last;
+      postMessage('a', last);
+      keepRecord();
+    }
+  });
+  tap.quiet = 0;
+  stops.push(tap.watchTree(window));
+
+  // The other tabs, whichever of them runs the module.
+  if (channel) {
+    const heard = (e) => {
+      const m = decodeMessage(get(e, 'data'), Date.now());
+      if (!m || m.tab === tab || m.app !== s.app || state !== 'active') return;
+      if (m.id !== s.identity) return join(readRecord());
+      if (m.kind === 'a' || m.kind === 'e') last = Math.max(last, m.at);
+      else if (m.kind === 's') server = m.at;
+      else if (m.kind === 'l') return end('peer', false);
+      check();
     };
-    Promise.race([sent, new Promise((r) => setTimeout(r, 3000))]).then(leave, leave);
+    listen(channel, 'message', heard, false);
+    stops.push(() => {
+      unlisten(channel, 'message', heard, false);
+      call1(channel, 'close');
+    });
+  }
+  // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.
+  const wake = () => {
+    join(readRecord());
+    check();
+  };
+  for (const [target, type] of [[document, 'visibilitychange'], [window, 'focus'], [window, 'pageshow']]) {
+    listen(target, type, wake, false);
+    stops.push(() => unlisten(target, type, wake, false));
   }
 
-  for (const t of types) listen(window, t, input, true);
-  return {
-    engage,
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      release();
+  /** Says on the console, and in the audit trail, that the fallback enforces the session and
+   * why (`error`). */
+  const say = (error) => {
+    console.error(
+      (error && error.message ? error.message : String(error)) +
+        ' Until it can, a fallback enforces the idle timeout (' + s.timeout / 1000 + ' s) without a warning: ' +
+        'the page is covered, the server told, storage cleared.',
+    );
+    audit('fallback-engaged', { reason: 'module-unavailable' });
+  };
+
+  const release = () => {
+    clearTimeout(timer);
+    for (const stop of stops.splice(0)) stop();
+  };
+
+  /** Ends the session here: cover, tell the tabs and the server, clear, leave. `retry`: a
+   * tombstone said the logout never reached the server. */
+  function end(reason, retry) {
+    if (state !== 'active' || stopped) return;
+    state = 'expired';
+    clearTimeout(timer);
+    // The cover first: no PHI stays visible.
+    const panel = cover(texts.signingOut, get(root, 'lang') || 'en', get(root, 'dir') || 'ltr');
+    // The module was still loading (or retrying): the portal must hear that it did not run.
+    if (!engaged) {
+      engaged = true;
+      say(new Error("autologoff: its WebAssembly module was not running yet when the session's deadline came."));
+    }
+    call2(root, 'setAttribute', 'data-autologoff-state', 'expired');
+    if (reason === 'idle' || reason === 'absolute') audit('expired', { reason });
+    audit('logged-out', { reason });
+    emit('autologoff:logout', { reason });
+    const now = Date.now();
+    const mine = reason !== 'peer' && reason !== 'replaced';
+    const send = !!s.logoutUrl && (reason === 'replaced' ? s.sessionId !== null : mine || retry);
+    if (mine) {
+      postMessage('l', now);
+      writeRecord({ last: Math.min(last, now), ended: now, started, server, told: send ? 'p' : 'd' });
+    }
+    // Input, the channel and the lifecycle listeners go after the other tabs were told.
+    release();
+    let body = 'reason=' + reason;
+    if (s.sessionId !== null) body += '&session=' + encodeURIComponent(s.sessionId).replace(/%20/g, '+');
+    // Told: 2xx, 3xx, 401, 410 (docs/protocol.md 3.3); else a beacon, and the next page of the
+    // session sends it again.
+    const sent = send
+      ? post(s.logoutUrl, body, s.csrfHeader, s.csrfToken, true).then((a) => {
+          const told = (a.status >= 200 && a.status < 400) || a.status === 401 || a.status === 410;
+          if (!told) beacon(s.logoutUrl, body, s.csrfToken);
+          return told;
+        })
+      : Promise.resolve(true);
+    let cleared = Promise.resolve();
+    if (reason === 'replaced') clearTab();
+    else {
+      clearStorage([...s.keep, recordKey, claimKey]);
+      cleared = clearAsync(s.workers);
+    }
+    const wait = new Promise((r) => setTimeout(r, 3000));
+    Promise.race([Promise.all([sent, cleared]), wait]).then((results) => {
+      const told = Array.isArray(results) && results[0] === true;
+      if (reason !== 'replaced') {
+        // Page scripts kept running during the wait and may have written drafts back.
+        clearStorage([...s.keep, recordKey, claimKey]);
+        const r = readRecord();
+        if (ours(r) && r.ended !== null && (mine || retry)) writeRecord({ ...r, told: told ? 'd' : 'u' });
+        clearCookies();
+      }
+      if (s.redirectUrl) {
+        const go = (n) => {
+          call1(get(window, 'location'), 'replace', s.redirectUrl);
+          if (n < REDIRECTS) setTimeout(() => go(n + 1), REDIRECT_AGAIN);
+        };
+        go(1);
+      } else {
+        signedOut(panel, texts.signedOut, texts.signIn);
+      }
+    });
+  }
+
+  // The page is protected from now on, whether the module ever runs or not.
+  call2(root, 'setAttribute', 'data-autologoff-state', 'active');
+
+  // What the page is joining: the session under way, or its end (another application's record,
+  // or an earlier sign-in's, says this page's session is new). A deadline already past, or an
+  // end already recorded (a page reopened afterwards), waits for the module a moment; any other
+  // deadline is enforced when it comes, whether the module is running by then or not.
+  const record = readRecord();
+  if (ours(record) && record.ended !== null) {
+    timer = setTimeout(() => end('peer', record.told === 'u'), GRACE);
+  } else {
+    if (ours(record)) {
+      last = record.last;
+      join(record);
+    } else {
+      earlier = !!record;
+    }
+    timer = setTimeout(check, Math.max(deadline() - Date.now(), ours(record) ? GRACE : 0));
+  }
+
+  const session = {
+    get state() {
+      return stopped ? 'stopped' : state;
     },
-    get ended() {
-      return ended;
+    get remainingMs() {
+      return state === 'active' && !stopped ? Math.max(0, deadline() - Date.now()) : 0;
+    },
+    /** Restarts the idle period (the page's deliberate way; there is no dialog here). */
+    extend() {
+      if (state !== 'active' || stopped) return false;
+      last = Date.now();
+      if (engaged) {
+        postMessage('e', last);
+        keepRecord();
+      }
+      check();
+      return true;
+    },
+    logout() {
+      end('user', false);
+    },
+    stop() {
+      halt();
     },
   };
+
+  const guard = {
+    session,
+    get ended() {
+      return state === 'expired';
+    },
+    /** The module cannot run: said on the console and in the audit trail, and from now on this
+     * page takes its part among the tabs. */
+    engage(error) {
+      if (engaged || stopped || state !== 'active') return;
+      engaged = true;
+      say(error);
+      join(readRecord());
+      if (state === 'active') {
+        keepRecord();
+        check();
+      }
+    },
+    /** The module runs: what was seen here goes to it through the record (input while loading
+     * counts), and everything is let go. */
+    stop() {
+      if (stopped) return;
+      // Input seen while loading goes into the session's own record; an earlier sign-in's the
+      // module's start replaces.
+      if (state === 'active' && (ours(readRecord()) || !readRecord())) keepRecord();
+      stopped = true;
+      release();
+    },
+  };
+  return guard;
 }

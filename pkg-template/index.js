@@ -39,8 +39,8 @@ export async function start(options) {
         ': copy the file to your static files and pass its URL as the `wasmUrl` option.',
       { cause: error },
     );
-    failNow(options, fault);
-    throw fault;
+    // The page is protected all the same: the fallback's session, the same API.
+    return failNow(options, fault);
   }
   return run(url, () => startSession(options), options);
 }

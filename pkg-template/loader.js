@@ -67,14 +67,15 @@ async function attempt(url, tries) {
 /**
  * Runs `launch` (which starts the session in the module) once the module is loaded, unless a
  * later start() or stop() was asked for meanwhile; then the promise gets a session that is
- * already stopped. If the module cannot run, `settings` (the options object, or the script
- * tag's dataset) drive the fallback that still enforces the idle timeout.
+ * already stopped. Meanwhile, and for good if the module cannot run, the fallback driven by
+ * `settings` (the options object, or the script tag's dataset) enforces the timeout; then the
+ * promise gets the fallback's session (the same API; the console says why).
  */
 export async function run(url, launch, settings) {
   const mine = ++generation;
   if (!loaded) {
     if (guard) guard.stop();
-    guard = watch(settings);
+    guard = watch(settings, halt);
   }
   const watching = guard;
   const slow = setTimeout(() => {
@@ -83,23 +84,27 @@ export async function run(url, launch, settings) {
   try {
     await load(url);
   } catch (error) {
-    if (mine === generation && watching) watching.engage(error);
-    throw error;
+    if (mine !== generation || !watching) throw error;
+    watching.engage(error);
+    return watching.session;
   } finally {
     clearTimeout(slow);
   }
   if (mine !== generation) return superseded;
-  if (watching && watching.ended) return logged;
+  // The fallback logged the user off before the module came.
+  if (watching && watching.ended) return watching.session;
   if (guard) guard.stop();
   guard = null;
   return launch();
 }
 
-/** Starts the fallback at once: the module cannot be loaded at all (`error` says why). */
+/** Starts the fallback at once: the module cannot be loaded at all (`error` says why). Returns
+ * its session. */
 export function failNow(settings, error) {
   if (guard) guard.stop();
-  guard = watch(settings);
+  guard = watch(settings, halt);
   guard.engage(error);
+  return guard.session;
 }
 
 /** Stops the page's session, whatever state it is in, and cancels a start() still loading. */
@@ -119,8 +124,6 @@ const superseded = Object.freeze({
   stop() {},
 });
 
-/** What a start() resolves to when the fallback logged the user off before the module came. */
-const logged = Object.freeze({ ...superseded, state: 'expired' });
 
 // The module downloads and compiles off the main thread, which waits meanwhile. The session's
 // first step reads its shared record from localStorage, and a page's first localStorage access

@@ -17,14 +17,9 @@ import { get } from './calls.js';
   }
   const found = findSelf();
   const script = found.script;
-  if (!script) {
-    // Not knowing the portal's settings, the fallback enforces the default timeout meanwhile.
-    failNow({}, new Error(found.why));
-  }
-  const wasmUrl = new URL('autologoff_bg.wasm', found.url || get(document, 'baseURI'));
   let settle = null;
   const ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
-  ready.catch(() => {}); // reported on the console (by the fallback); no unhandled rejection too
+  ready.catch(() => {}); // reported on the console; no unhandled rejection too
   const resolveReady = (session) => {
     if (settle) settle.resolve(session);
     settle = null;
@@ -34,6 +29,11 @@ import { get } from './calls.js';
     if (settle) settle.reject(error);
     settle = null;
   };
+  if (!script) {
+    // Not knowing the portal's settings, the fallback enforces the default timeout meanwhile.
+    resolveReady(failNow({}, new Error(found.why)));
+  }
+  const wasmUrl = new URL('autologoff_bg.wasm', found.url || get(document, 'baseURI'));
 
   const dataset = script ? get(script, 'dataset') : {};
   const autostart = !!script && dataset.autostart !== 'false';
@@ -46,7 +46,7 @@ import { get } from './calls.js';
     enumerable: true,
     value: Object.freeze({
       /** Starts a session with an options object (same options as the npm package). */
-      start: (options) => run(wasmUrl, () => resolveReady(startSession(options)), options),
+      start: (options) => run(wasmUrl, () => resolveReady(startSession(options)), options).then(resolveReady),
       /** Stops the page's session without logging out, and cancels a start() still loading. */
       stop: halt,
       /** The auto-started session (or the first started one when data-autostart="false"). */
@@ -55,7 +55,7 @@ import { get } from './calls.js';
   });
 
   if (autostart) {
-    run(wasmUrl, () => resolveReady(startFromScript(script)), dataset).catch(rejectReady);
+    run(wasmUrl, () => startFromScript(script), dataset).then(resolveReady, rejectReady);
   }
 })();
 

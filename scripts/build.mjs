@@ -36,12 +36,23 @@ function renameInGlue({ imports, exports }) {
     if (found !== 1) throw new Error('build: expected one `' + what + '` in the glue, found ' + found + ' (wasm-bindgen output changed?)');
     js = js.replace(what, () => text);
   };
-  for (const [, name, to] of imports) replaceOnce(name + ': function(', '"' + to + '": function(');
-  // Every import now comes from one module; the glue hands its import object in under that name.
+  const GLUE_MODULE = './autologoff_bg.js';
+  for (const [module, name, to] of imports) {
+    if (module === GLUE_MODULE) replaceOnce(name + ': function(', '"' + to + '": function(');
+  }
+  // A JS function that needs no conversion (our own, from a snippet) is imported straight from
+  // its module (`"./snippets/…/clear.js": import1`): it joins the glue's import object under its
+  // new name, since every import now comes from one module.
+  for (const [module, name, to] of imports.filter(([m]) => m !== GLUE_MODULE)) {
+    const line = new RegExp('\\n\\s*' + JSON.stringify(module).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + ': (import\\d+),');
+    const found = line.exec(js);
+    if (!found) throw new Error('build: the glue does not hand in module ' + module + ' (wasm-bindgen output changed?)');
+    js = js.replace(found[0], '');
+    replaceOnce('const import0 = {\n', 'const import0 = {\n        "' + to + '": ' + found[1] + '.' + name + ',\n');
+  }
   const newModules = [...new Set(WebAssembly.Module.imports(mod).map((i) => i.module))];
-  const oldModules = [...new Set(imports.map(([m]) => m))];
-  if (newModules.length !== 1 || oldModules.length !== 1) throw new Error('build: expected imports from one module, got ' + oldModules + ' -> ' + newModules);
-  replaceOnce(JSON.stringify(oldModules[0]) + ': import0', JSON.stringify(newModules[0]) + ': import0');
+  if (newModules.length !== 1) throw new Error('build: expected imports from one module, got ' + newModules);
+  replaceOnce(JSON.stringify(GLUE_MODULE) + ': import0', JSON.stringify(newModules[0]) + ': import0');
   for (const [name, to] of exports) js = js.replace(new RegExp('\\bwasm\\.' + escape(name) + '\\b', 'g'), () => 'wasm.' + to);
   fs.writeFileSync(glue, js);
   for (const f of ['autologoff.d.ts', 'autologoff_bg.wasm.d.ts']) {
@@ -51,7 +62,7 @@ function renameInGlue({ imports, exports }) {
   }
   // The module's real import and export names must be exactly the ones the glue now uses.
   for (const { name } of WebAssembly.Module.imports(mod)) {
-    if (!js.includes('"' + name + '": function(')) throw new Error('build: the glue lacks import ' + name);
+    if (!js.includes('"' + name + '": ')) throw new Error('build: the glue lacks import ' + name);
   }
   const exported = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
   for (const [, used] of js.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)) {
@@ -89,17 +100,17 @@ renameInGlue(names);
 // listeners) sits next to the glue rather than under snippets/<hash>/, so the fallback and the
 // script tag import the very same module instances (one copy in a bundle, one lookup of the
 // browser's functions).
-const SHARED_JS = ['calls.js', 'tap.js'];
+const SHARED_JS = ['calls.js', 'tap.js', 'render.js', 'clear.js', 'request.js'];
 {
   const glue = path.join(wbg, 'autologoff.js');
   let js = fs.readFileSync(glue, 'utf8');
+  const [dir] = fs.readdirSync(path.join(wbg, 'snippets'));
   for (const name of SHARED_JS) {
-    const [dir] = fs.readdirSync(path.join(wbg, 'snippets'));
     const from = path.join(wbg, 'snippets', dir, 'src', 'browser', name);
     fs.copyFileSync(from, path.join(wbg, name));
     const spec = './snippets/' + dir + '/src/browser/' + name;
-    if (!js.includes("'" + spec + "'")) throw new Error('build: the glue does not import ' + spec + ' (wasm-bindgen output changed?)');
-    js = js.replace("'" + spec + "'", () => "'./" + name + "'");
+    // Imported by the glue (the module calls it), or only by another of these files.
+    for (const q of ["'", '"']) js = js.split(q + spec + q).join(q + './' + name + q);
   }
   if (js.includes('./snippets/')) throw new Error('build: the glue imports a snippet build.mjs does not know');
   fs.writeFileSync(glue, js);
@@ -113,7 +124,7 @@ fs.mkdirSync(pkg);
 for (const f of ['autologoff.js', 'autologoff.d.ts', 'autologoff_bg.wasm', 'autologoff_bg.wasm.d.ts', ...SHARED_JS]) {
   fs.copyFileSync(path.join(wbg, f), path.join(pkg, f));
 }
-for (const f of ['index.js', 'index.d.ts', 'loader.js', 'fallback.js']) {
+for (const f of ['index.js', 'index.d.ts', 'loader.js', 'fallback.js', 'rules.js']) {
   fs.copyFileSync(rel('pkg-template', f), path.join(pkg, f));
 }
 const manifest = JSON.parse(fs.readFileSync(rel('pkg-template', 'package.json'), 'utf8'));
@@ -125,7 +136,7 @@ fs.copyFileSync(rel('README.md'), path.join(pkg, 'README.md'));
 const dist = rel('dist');
 fs.rmSync(dist, { recursive: true, force: true });
 fs.mkdirSync(dist);
-for (const f of ['script-tag.js', 'loader.js', 'fallback.js']) fs.copyFileSync(rel('pkg-template', f), path.join(wbg, f));
+for (const f of ['script-tag.js', 'loader.js', 'fallback.js', 'rules.js']) fs.copyFileSync(rel('pkg-template', f), path.join(wbg, f));
 await esbuild.build({
   entryPoints: [path.join(wbg, 'script-tag.js')],
   outfile: path.join(dist, 'autologoff.js'),

@@ -5,7 +5,7 @@
 //!   clock: the [`session`] core decides everything a page does about its session (around the
 //!   timing [`engine`]), from inputs given with their time, and hands out commands and the next
 //!   deadline; the [`runner`] is the one queue every input goes through; [`config`] declares,
-//!   parses and validates the options; [`wire`], [`audit`], [`cookies`] and [`text`] are the
+//!   parses and validates the options; [`wire`], [`audit`] and [`text`] are the
 //!   formats and words.
 //! - `browser` (wasm32 only): thin adapters that own one JS resource each (listeners, the one
 //!   timer, the dialog, the cover, the channel) and release it on `Drop`, the host that performs
@@ -35,7 +35,6 @@ mod prelude {
 pub mod audit;
 pub mod bug;
 pub mod config;
-pub mod cookies;
 pub mod engine;
 pub mod num;
 pub mod runner;

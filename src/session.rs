@@ -96,6 +96,8 @@ pub enum Input {
         /// Whether it was done with a key (Escape, or Enter or Space on a button) rather than a
         /// pointer.
         by_key: bool,
+        /// Whether that key was a held key's auto-repeat (something resting on the keyboard).
+        repeat: bool,
     },
     /// Whether this tab got the right to send the logout request.
     Claim(bool),
@@ -559,7 +561,12 @@ impl Core {
             Input::Extend => self.extended = self.engine.handle_extend(now, ExtendHow::Api),
             Input::Logout => self.engine.handle_logout(now, Reason::User),
             Input::Stop => self.stop(),
-            Input::Dialog { action, trusted, by_key } => self.on_dialog(now, action, trusted, by_key),
+            Input::Dialog { action, trusted, by_key, repeat } => {
+                // A held key answers nothing: only a deliberate press does.
+                if !repeat {
+                    self.on_dialog(now, action, trusted, by_key);
+                }
+            }
             Input::Claim(won) => self.on_claim(now, won),
             Input::LogoutSent(status) => self.on_logout_sent(now, status),
             Input::BeaconQueued(queued) => self.on_beacon(now, queued),

@@ -138,10 +138,10 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
         &text,
         60_000,
         false,
-        Rc::new(move |action, trusted, _by_key| a.borrow_mut().push((action, trusted))),
+        Rc::new(move |action, trusted, _by_key, _repeat| a.borrow_mut().push((action, trusted))),
     );
 
-    let d = dialog.element();
+    let d = &dialog.element();
     assert!(d.unchecked_ref::<web_sys::HtmlDialogElement>().open());
     assert_eq!(d.get_attribute("role").as_deref(), Some("alertdialog"));
     assert_eq!(d.get_attribute("aria-modal").as_deref(), Some("true"));

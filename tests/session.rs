@@ -493,7 +493,7 @@ fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadli
     a.post(Input::Keepalive(remaining(25_000))); // the server ends it at T0 + 25 s
     run(&a, T0 + 5_000);
     assert_eq!(a.state(), State::Warning, "warned 20 s before the server's deadline");
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Active);
     assert!(a.commands().iter().any(|c| matches!(c, Command::Keepalive(_))), "asks the server");
     // The keepalive fails: the server still ends the session at T0 + 25 s.
@@ -545,7 +545,7 @@ fn the_dialog_and_the_title_through_the_warning_phases() {
     a.input();
     assert_eq!(a.state(), State::Warning);
     // "Stay signed in" closes it and restores the title.
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     let log = a.commands();
     assert!(log.contains(&Command::CloseDialog) && log.contains(&Command::Title(None)));
     assert!(log.contains(&Command::Event(Event::Extend { how: ExtendHow::Button })));
@@ -563,19 +563,19 @@ fn a_key_typed_as_the_warning_opens_does_not_answer_it() {
     assert_eq!(a.state(), State::Warning);
     world.at(T0 + 7_100);
     for how in [ExtendHow::Button, ExtendHow::Key] {
-        a.post(Input::Dialog { action: Action::Stay(how), trusted: true, by_key: true });
+        a.post(Input::Dialog { action: Action::Stay(how), trusted: true, by_key: true, repeat: false });
         assert_eq!(a.state(), State::Warning, "{how:?} 100 ms after it opened");
     }
-    a.post(Input::Dialog { action: Action::Logout, trusted: true, by_key: true });
+    a.post(Input::Dialog { action: Action::Logout, trusted: true, by_key: true, repeat: false });
     assert_eq!(a.state(), State::Warning, "nor the other button");
     world.at(T0 + 7_800);
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Key), trusted: true, by_key: true });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Key), trusted: true, by_key: true, repeat: false });
     assert_eq!(a.state(), State::Active, "Escape once the dialog has been seen");
     // A pointer answers at once.
     run(&a, T0 + 14_800);
     assert_eq!(a.state(), State::Warning);
     world.at(T0 + 14_850);
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Active);
 }
 
@@ -587,10 +587,10 @@ fn only_the_user_may_press_stay_signed_in() {
     assert_eq!(a.state(), State::Warning);
     // A script clicks the button, sends Escape: nothing.
     for how in [ExtendHow::Button, ExtendHow::Key] {
-        a.post(Input::Dialog { action: Action::Stay(how), trusted: false, by_key: false });
+        a.post(Input::Dialog { action: Action::Stay(how), trusted: false, by_key: false, repeat: false });
         assert_eq!(a.state(), State::Warning);
     }
-    a.post(Input::Dialog { action: Action::Logout, trusted: false, by_key: false });
+    a.post(Input::Dialog { action: Action::Logout, trusted: false, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Warning);
     run(&a, T0 + 10_000);
     assert_eq!(a.state(), State::Expired, "the portal logs off");
@@ -611,7 +611,7 @@ fn the_absolute_warning_can_only_be_closed() {
     a.take_log();
     run(&a, T0 + 5_000);
     assert!(a.commands().contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
+    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     let log = a.commands();
     assert!(log.contains(&Command::CloseDialog));
     assert!(!log.iter().any(|c| matches!(c, Command::Event(Event::Extend { .. }))));

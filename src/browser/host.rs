@@ -5,7 +5,6 @@
 
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
-use core::cell::RefCell;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
@@ -22,7 +21,7 @@ use super::{clear, request};
 use crate::config::Settings;
 use crate::engine::Millis;
 use crate::runner::{Host, Runner};
-use crate::session::{Command, Event, Input, Moment, Reply};
+use crate::session::{Command, Event, Input, Moment};
 use crate::text::Text;
 
 /// A running session in this page: its core, this host, the queue.
@@ -120,61 +119,33 @@ impl BrowserHost {
     /// Sends `body` to the keepalive URL, or (`body` None) asks the status URL; the answer, as
     /// it came, goes back to the core.
     fn ask_server(&mut self, body: Option<&str>) {
+        let s = &self.settings;
         let sent = match body {
-            Some(body) => {
-                self.settings.keepalive_url.as_ref().map(|url| request::post(url, body, &self.settings, false))
-            }
-            None => self.settings.status_url.as_ref().map(|url| request::fetch_status(url)),
+            Some(body) => s
+                .keepalive_url
+                .as_ref()
+                .map(|url| request::post(url, body, &s.csrf_header, s.csrf_token.clone(), false)),
+            None => s.status_url.as_ref().map(|url| request::status(url)),
         };
         let Some(sent) = sent else { return };
         let me = self.me.clone();
-        let Some(sent) = sent else {
-            return post(&me, Input::Keepalive(Reply::default()));
-        };
-        // The status and headers first; a 2xx that is not HTML goes on with its body.
-        let heard: Rc<RefCell<Option<Reply>>> = Rc::default();
-        let (first, answered) = (heard.clone(), me.clone());
-        let text = self.pending.then(&sent, move |response| {
-            let Ok(response) = response else {
-                post(&answered, Input::Keepalive(Reply::default()));
-                return JsValue::UNDEFINED;
-            };
-            let status = status(&response);
-            let content_type = dom::call1(&dom::get(&response, "headers"), "get", &"content-type".into());
-            let html = content_type.as_string().is_some_and(|t| crate::num::contains_ignore_case(&t, "text/html"));
-            let redirected = dom::get(&response, "redirected").is_truthy();
-            let reply = Reply { status: Some(status), redirected, html, body: String::new() };
-            if !(200..300).contains(&status) || html {
-                post(&answered, Input::Keepalive(reply));
-                return JsValue::UNDEFINED;
-            }
-            *first.borrow_mut() = Some(reply);
-            dom::call0(&response, "text")
-        });
-        let _ = self.pending.then(&text, move |body| {
-            if let Some(reply) = heard.borrow_mut().take() {
-                let body = body.ok().and_then(|b| b.as_string()).unwrap_or_default();
-                post(&me, Input::Keepalive(Reply { body, ..reply }));
-            }
+        let _ = self.pending.then(&sent, move |facts| {
+            post(&me, Input::Keepalive(facts.map(|f| request::reply(&f)).unwrap_or_default()));
             JsValue::UNDEFINED
         });
     }
 
     fn send_logout(&mut self, body: &str, keepalive: bool) {
         let me = self.me.clone();
-        let Some(url) = &self.settings.logout_url else {
+        let s = &self.settings;
+        let Some(url) = &s.logout_url else {
             return;
         };
-        match request::post(url, body, &self.settings, keepalive) {
-            Some(sent) => {
-                let _ = self.pending.then(&sent, move |response| {
-                    post(&me, Input::LogoutSent(response.ok().map(|r| status(&r))));
-                    JsValue::UNDEFINED
-                });
-            }
-            // fetch() itself refused: said at once (after this command, through the queue).
-            None => post(&me, Input::LogoutSent(None)),
-        }
+        let sent = request::post(url, body, &s.csrf_header, s.csrf_token.clone(), keepalive);
+        let _ = self.pending.then(&sent, move |facts| {
+            post(&me, Input::LogoutSent(facts.ok().and_then(|f| request::reply(&f).status)));
+            JsValue::UNDEFINED
+        });
     }
 }
 
@@ -200,8 +171,9 @@ impl Host for BrowserHost {
             Command::Audit(event) => self.audit.push(event),
             Command::ShowDialog { absolute, remaining } => {
                 let me = self.me.clone();
-                let on_action =
-                    Rc::new(move |action, trusted, by_key| post(&me, Input::Dialog { action, trusted, by_key }));
+                let on_action = Rc::new(move |action, trusted, by_key, repeat| {
+                    post(&me, Input::Dialog { action, trusted, by_key, repeat })
+                });
                 self.dialog = Some(WarningDialog::show(&self.text, remaining, absolute, on_action));
             }
             Command::UpdateDialog { remaining } => {
@@ -257,23 +229,27 @@ impl Host for BrowserHost {
             }
             Command::SendLogout { body, keepalive } => self.send_logout(&body, keepalive),
             Command::Beacon(body) => {
-                let queued =
-                    self.settings.logout_url.as_ref().is_some_and(|url| request::beacon(url, &body, &self.settings));
+                let s = &self.settings;
+                let queued = s.logout_url.as_ref().is_some_and(|url| request::beacon(url, &body, s.csrf_token.clone()));
                 post(&self.me, Input::BeaconQueued(queued));
             }
             Command::Clear => {
-                clear::web_storage(&self.keep);
+                clear::web_storage(self.keep.clone());
                 let me = self.me.clone();
-                let done = clear::asynchronous(self.settings.unregister_service_workers, &self.pending);
+                let done = clear::asynchronous(self.settings.unregister_service_workers);
                 let _ = self.pending.then(&done, move |listed| {
                     let databases_listed = listed.ok().and_then(|v| v.as_bool()).unwrap_or(false);
                     post(&me, Input::Cleared { databases_listed });
                     JsValue::UNDEFINED
                 });
             }
-            Command::ClearAgain => clear::web_storage(&self.keep),
-            Command::ClearTab => clear::tab_storage(),
-            Command::ClearCookies => clear::cookies(),
+            Command::ClearAgain => clear::web_storage(self.keep.clone()),
+            Command::ClearTab => {
+                clear::tab_storage();
+            }
+            Command::ClearCookies => {
+                clear::cookies();
+            }
             Command::Redirect(url) => {
                 dom::call1(&dom::get(&dom::window(), "location"), "replace", &url.into());
             }
@@ -317,11 +293,6 @@ impl Host for BrowserHost {
             post(&self.me, Input::HostFailed(failed));
         }
     }
-}
-
-/// A response's HTTP status.
-fn status(response: &JsValue) -> u16 {
-    dom::get(response, "status").as_f64().unwrap_or(0.0) as u16
 }
 
 /// Posts `input` to the runner, if the session still exists.

@@ -9,7 +9,7 @@
 // auto-repeat, and a pointer move to the same screen coordinates (a phantom move some systems
 // send) does not count.
 
-import { listen, unlisten } from './calls.js';
+import { call1, get, listen, unlisten } from './calls.js';
 
 const INPUTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'touchmove', 'pointermove'];
 
@@ -54,6 +54,45 @@ export class Tap {
     for (const type of INPUTS) listen(win, type, listener, true);
     return () => {
       for (const type of INPUTS) unlisten(win, type, listener, true);
+    };
+  }
+
+  /**
+   * Watches `win` and the same-origin frames in it: those there now, and each one whenever it
+   * loads, later too (a frame that finishes loading after the session started). A frame's `load`
+   * does not bubble, so a capture listener sees it, and on the document, not the window: a
+   * `load` event's path ends at the document (https://dom.spec.whatwg.org/#interface-document).
+   * Input in a cross-origin frame is invisible to the page by design: such a frame must run
+   * autologoff itself. Returns the function that stops it all.
+   */
+  watchTree(win) {
+    // Per frame element, what watches its window: replaced when the frame loads again, dropped
+    // when it left the page, so reloading frames do not pile listeners up.
+    const frames = new Map();
+    const frame = (f) => {
+      if (get(f, 'tagName') !== 'IFRAME') return;
+      for (const [g, stop] of frames) {
+        // A frame inside a document that was unloaded stays connected but has no window.
+        if (g === f || !get(g, 'isConnected') || !get(g, 'contentWindow')) {
+          stop();
+          frames.delete(g);
+        }
+      }
+      // contentDocument is null for a cross-origin frame: listening there would throw.
+      const inner = get(f, 'contentDocument') && get(f, 'contentWindow');
+      if (inner) frames.set(f, this.watchTree(inner));
+    };
+    const stopInputs = this.watch(win);
+    const doc = get(win, 'document');
+    const loaded = (e) => frame(get(e, 'target'));
+    if (doc) listen(doc, 'load', loaded, true);
+    const found = call1(doc, 'querySelectorAll', 'iframe');
+    for (let i = 0, n = get(found, 'length') || 0; i < n; i++) frame(call1(found, 'item', i));
+    return () => {
+      stopInputs();
+      if (doc) unlisten(doc, 'load', loaded, true);
+      for (const stop of frames.values()) stop();
+      frames.clear();
     };
   }
 }

@@ -1,6 +1,6 @@
 // The scenario driver (tests/scenarios/README.md) for Playwright: Chromium, or Firefox with
 // AUTOLOGOFF_BROWSER=firefox.
-import { signedIn, sid, open } from './helpers.mjs';
+import { signedIn, sid, open, landsOn } from './helpers.mjs';
 
 /** A driver over `env.server` and `env.browser` (see `useServerAndBrowser`). */
 export function playwrightDriver(env) {
@@ -40,6 +40,25 @@ class PlaywrightTab {
     return this.page.evaluate(`(function () {${body}\n}).apply(null, ${JSON.stringify(args)})`);
   }
 
+  /** A function body that finishes by calling `done(value)`. */
+  evalAsync(body, ...args) {
+    return this.page.evaluate(`new Promise((done) => { (function () {${body}\n}).apply(null, ${JSON.stringify(args)}); })`);
+  }
+
+  /** A trusted pointer move to (x, y) of the viewport. */
+  move(x, y) {
+    return this.page.mouse.move(x, y);
+  }
+
+  /** A trusted pointer move to (x, y) inside the page's first frame. */
+  async moveInFrame(x, y) {
+    const frame = this.page.locator('iframe').first();
+    // Into view first (a script's scroll is not input): the pointer can only reach what is shown.
+    await frame.scrollIntoViewIfNeeded();
+    const box = await frame.boundingBox();
+    return this.page.mouse.move(box.x + x, box.y + y);
+  }
+
   state() {
     return this.eval(`return ${ROOT}.getAttribute('data-autologoff-state')`);
   }
@@ -53,7 +72,9 @@ class PlaywrightTab {
   }
 
   waitForState(want, timeout = 10_000) {
-    return this.page.waitForFunction(`${ROOT}.getAttribute('data-autologoff-state') === ${JSON.stringify(want)}`, null, { timeout });
+    // A function, not a string: the page's CSP forbids evaluating strings.
+    const at = (w) => Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document).getAttribute('data-autologoff-state') === w;
+    return this.page.waitForFunction(at, want, { timeout });
   }
 
   waitForDialog(timeout = 10_000) {
@@ -65,7 +86,7 @@ class PlaywrightTab {
   }
 
   waitForUrl(pattern, timeout = 15_000) {
-    return this.page.waitForURL(pattern, { timeout });
+    return landsOn(this.page, pattern, timeout);
   }
 
   clickButton(name) {

@@ -141,6 +141,20 @@ export async function storageLeft(page) {
   }));
 }
 
+/**
+ * Waits until `page` is at a URL matching `pattern`. Not `page.waitForURL`, which rejects at the
+ * first aborted navigation: Chromium can abort one that starts while a `Clear-Site-Data: "cache"`
+ * answer is being applied (https://crbug.com/40233601), and autologoff then sends the page again
+ * (README, "Expiry"); where it lands is what counts.
+ */
+export async function landsOn(page, pattern, timeout = 15_000) {
+  const end = Date.now() + timeout;
+  while (!pattern.test(page.url())) {
+    if (Date.now() > end) throw new Error(`still at ${page.url()} after ${timeout} ms, not ${pattern}`);
+    await sleep(50);
+  }
+}
+
 /** A portal page URL with these script-tag settings. */
 export const portal = (query) => '/portal?' + new URLSearchParams(query);
 /** The warning dialog. */

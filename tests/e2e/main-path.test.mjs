@@ -2,7 +2,7 @@
 // the main path of automatic logoff, from the script tag and from the npm package.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedIn, sid, open, state, events, sleep, seedStorage, storageLeft, IN_FIREFOX, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
+import { signedIn, sid, open, state, events, sleep, seedStorage, storageLeft, IN_FIREFOX, useServerAndBrowser, portal, dialog, LOGIN, landsOn } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -41,7 +41,7 @@ test('idle session: accessible warning, then logout request with the session coo
     assert.match(a11y.live, /^Time left: 0:0\d$/);
     assert.deepEqual(a11y.buttons, [['extend', 'Stay signed in'], ['logout', 'Log out now']]);
 
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 15_000);
     const logout = env.server.state.logouts.find((l) => l.sid === cookie);
     assert.ok(logout, 'the logout endpoint received the session cookie');
     assert.equal(logout.known, true);
@@ -68,7 +68,7 @@ test('the client clears storage itself when the server sends no Clear-Site-Data 
   try {
     const page = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await seedStorage(page);
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 15_000);
     assert.deepEqual(await storageLeft(page), { local: ['autologoff:default'], session: [], cookies: '', idb: [], caches: [] });
     // Only the HttpOnly session cookie is left: script cannot clear it, the server must.
     assert.deepEqual((await context.cookies()).map((c) => [c.name, c.httpOnly]), [['sid', true]]);
@@ -84,7 +84,7 @@ for (const fault of ['hang', 'reset', 'error']) {
     const context = await signedIn(env.browser, env.server);
     try {
       const page = await open(context, portal({ timeout: '3s', warning: '1s', 'logout-wait': '1s' }));
-      await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 15_000 });
+      await landsOn(page, /\/login\?reason=timeout$/, 15_000);
       const arrived = Date.now();
       const covered = page.recorded.find((e) => e.name === 'covered');
       assert.deepEqual(covered?.detail, { cover: true, bodyHidden: true }, 'covered as soon as the session expired');
@@ -167,7 +167,7 @@ test('a wall clock set back gives an idle session no more time', async () => {
     await dialog(page).waitFor({ state: 'visible', timeout: 15_000 });
     const warnedAfter = Date.now() - started;
     assert.ok(warnedAfter < 5_000, 'warned after ' + warnedAfter + ' ms of real idleness (due after 3,000)');
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 10_000);
   } finally {
     await context.close();
   }
@@ -194,7 +194,7 @@ test('untrusted synthetic events and pointer moves that do not move keep nothing
     try {
       await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
       assert.ok(Date.now() - last < 2_000 + 3_000, 'warned on schedule');
-      await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+      await landsOn(page, /\/login\?reason=timeout$/, 10_000);
     } finally {
       clearInterval(still);
     }
@@ -257,7 +257,7 @@ test('"Log out now" logs out with reason user', async () => {
     const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     await page.getByRole('button', { name: 'Log out now' }).click();
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 10_000);
     assert.equal(env.server.state.logouts.find((l) => l.sid === cookie)?.reason, 'user');
   } finally {
     await context.close();
@@ -276,7 +276,7 @@ test('a page paused past its deadline expires at once on resume, without a warni
     await cdp.send('Debugger.pause');
     await sleep(4_500);
     await cdp.send('Debugger.resume');
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 10_000);
     assert.deepEqual(page.recorded.map((e) => [e.name, e.detail.reason]), [['autologoff:logout', 'idle'], ['covered', undefined]], 'no warning first');
   } finally {
     await context.close();
@@ -317,7 +317,7 @@ test('npm entry: start(options) runs the same session; bad options reject naming
     await page.evaluate(() => window.demoSession.extend());
     assert.equal(await dialog(page).count(), 0);
     await page.evaluate(() => window.demoSession.logout());
-    await page.waitForURL(/\/login\?reason=timeout$/, { timeout: 10_000 });
+    await landsOn(page, /\/login\?reason=timeout$/, 10_000);
     assert.deepEqual(page.problems(), []);
   } finally {
     await context.close();
@@ -340,7 +340,7 @@ test('page code called from inside autologoff\'s own DOM work (focus returning) 
     }));
     await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.keyboard.press('Escape');
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     assert.deepEqual(page.recorded.filter((e) => e.name === 'autologoff:logout').map((e) => e.detail.reason), ['user']);
     assert.deepEqual(page.problems(), []);
   } finally {

@@ -2,7 +2,7 @@
 // and over the storage-event fallback (BroadcastChannel removed from the page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedIn, sid, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
+import { signedIn, sid, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN, landsOn } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -78,7 +78,7 @@ for (const transport of ['broadcast', 'storage']) {
         const cookie = await sid(context);
         // Long enough for a slow browser to open all tabs before the shared deadline.
         const pages = await tabs(context, n, { timeout: n > 2 ? '12s' : '4s', warning: '1s' });
-        await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 30_000 })));
+        await Promise.all(pages.map((p) => landsOn(p, LOGIN, 30_000)));
         await sleep(500); // any straggling request would have arrived by now
         const requests = env.server.state.logouts.filter((l) => l.sid === cookie);
         assert.equal(requests.length, 1, 'one logout request for ' + n + ' tabs');
@@ -97,7 +97,7 @@ for (const transport of ['broadcast', 'storage']) {
       const cookie = await sid(context);
       const [a, b, c] = await tabs(context, 3, { timeout: '1m', warning: '30s' });
       await a.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
-      await Promise.all([a, b, c].map((p) => p.waitForURL(LOGIN, { timeout: 10_000 })));
+      await Promise.all([a, b, c].map((p) => landsOn(p, LOGIN, 10_000)));
       assert.deepEqual(
         [a, b, c].map((p) => p.recorded.find((e) => e.name === 'autologoff:logout')?.detail.reason),
         ['user', 'peer', 'peer'],
@@ -134,7 +134,7 @@ for (const transport of ['broadcast', 'storage']) {
       await b.mouse.move(20, 20);
       assert.equal(await state(b), 'active');
       await dialog(b).waitFor({ state: 'visible', timeout: 10_000 });
-      await b.waitForURL(LOGIN, { timeout: 10_000 });
+      await landsOn(b, LOGIN, 10_000);
       assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
     } finally {
       await context.close();
@@ -151,7 +151,7 @@ test('without Web Locks (and without BroadcastChannel) a claim in localStorage s
     const cookie = await sid(context);
     const pages = await tabs(context, 4, { timeout: '4s', warning: '1s' });
     assert.equal(await pages[0].evaluate(() => navigator.locks), undefined);
-    await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 20_000 })));
+    await Promise.all(pages.map((p) => landsOn(p, LOGIN, 20_000)));
     await sleep(500);
     assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1, JSON.stringify(env.server.state.logouts.filter((l) => l.sid === cookie)));
   } finally {
@@ -183,7 +183,7 @@ test('separate channels keep separate sessions on one origin', async () => {
   try {
     const a = await open(context, portal({ timeout: '3s', warning: '1s', channel: 'billing' }));
     const b = await open(context, portal({ timeout: '1m', warning: '20s', channel: 'records' }));
-    await a.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(a, LOGIN, 10_000);
     assert.equal(await state(b), 'active', 'the other portal was not logged out by the message');
   } finally {
     await context.close();

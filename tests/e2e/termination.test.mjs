@@ -3,7 +3,7 @@
 // and the server enforcing its own limits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM_ARGS, signedIn, sid, open, state, sleep, seedStorage, storageLeft, useServerAndBrowser, portal, dialog, LOGIN } from './helpers.mjs';
+import { CHROMIUM_ARGS, signedIn, sid, open, state, sleep, seedStorage, storageLeft, useServerAndBrowser, portal, dialog, LOGIN, landsOn } from './helpers.mjs';
 import { chromium } from 'playwright-core';
 
 const env = useServerAndBrowser();
@@ -44,7 +44,7 @@ test('a keepalive answered 401 ends the session at once with reason server', asy
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     env.server.state.faults.keepalive = '401';
     await wiggle(page, 1_500);
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     assert.deepEqual(page.recorded.find((e) => e.name === 'autologoff:logout')?.detail, { reason: 'server' });
   } finally {
     env.server.state.faults.keepalive = 'ok';
@@ -63,7 +63,7 @@ test('the absolute lifetime ends the session despite constant activity, and cann
     assert.equal(await page.locator('[data-autologoff-action="extend"]').count(), 0, 'no "Stay signed in" for an absolute limit');
     await page.getByRole('button', { name: 'Continue' }).click();
     assert.equal(await dialog(page).count(), 0, 'the warning can be closed to save work');
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     await moving;
     assert.deepEqual(page.recorded.find((e) => e.name === 'autologoff:logout')?.detail, { reason: 'absolute' });
   } finally {
@@ -87,7 +87,7 @@ test('logout carries the CSRF token from the page; kept keys stay, everything el
     });
     assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 1);
     await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     const left = await storageLeft(page);
     assert.deepEqual(left.local.sort(), ['autologoff:default', 'lang', 'theme']);
     assert.deepEqual([left.session, left.idb, left.caches, left.cookies], [[], [], [], '']);
@@ -109,7 +109,7 @@ test('the audit trail holds the session story, in order, with no PHI', async () 
     await sleep(600); // a key answers the dialog once it has been open 0.5 s
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     await sleep(300);
     const events = env.server.state.audit.filter((e) => e.sid === cookie);
     assert.deepEqual(
@@ -141,7 +141,7 @@ test('a failed logout request is itself audited', async () => {
     const cookie = await sid(context);
     const page = await open(context, portal({ timeout: '1m', warning: '20s' }));
     await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     await sleep(300);
     const failed = env.server.state.audit.filter((e) => e.sid === cookie && e.type === 'logout-request-failed');
     assert.deepEqual(failed.map((e) => e.status), ['http']);
@@ -180,7 +180,7 @@ test('Back after logout never shows PHI (back/forward cache enabled)', async () 
     await page.goto(portal({ timeout: '1m', warning: '20s', view: 'labs' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     await page.evaluate(() => window.autologoff.ready.then((s) => s.logout()));
-    await page.waitForURL(LOGIN, { timeout: 10_000 });
+    await landsOn(page, LOGIN, 10_000);
     await page.goBack({ waitUntil: 'commit' }).catch(() => {});
     // Whatever Back brings (a restored page, a reload, or the login page), PHI never shows.
     for (let i = 0; i < 10; i++) {
@@ -195,7 +195,7 @@ test('Back after logout never shows PHI (back/forward cache enabled)', async () 
       assert.equal(shown, false, 'PHI visible after Back at check ' + i);
       await sleep(150);
     }
-    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    await landsOn(page, /\/login/, 10_000);
   } finally {
     await bf.close();
   }

@@ -3,8 +3,9 @@
 // runs only those files.
 import { scenarios as hostilePage } from './hostile-page.mjs';
 import { scenarios as notOurs } from './not-ours.mjs';
+import { scenarios as fallback } from './fallback.mjs';
 
-const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs };
+const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback };
 
 const only = process.env.AUTOLOGOFF_SCENARIOS?.split(',');
 

@@ -241,6 +241,17 @@ export class Tab {
     return this.run((d) => d.actions().move({ x, y, duration: 0 }).perform());
   }
 
+  /** A trusted pointer move to (x, y) inside the page's first frame (from its top left). */
+  moveInFrame(x, y) {
+    return this.run(async (d) => {
+      const frame = await d.findElement(By.css('iframe'));
+      // Into view first (a script's scroll is not input): the pointer can only reach what is shown.
+      await d.executeScript('Element.prototype.scrollIntoView.call(arguments[0], { block: "center" })', frame);
+      const rect = await frame.getRect();
+      await d.actions().move({ origin: frame, x: Math.round(x - rect.width / 2), y: Math.round(y - rect.height / 2), duration: 0 }).perform();
+    });
+  }
+
   /** Moves the pointer and presses Shift now and then, for `ms`. */
   async wiggle(ms, every = 200) {
     const end = Date.now() + ms;

@@ -1,0 +1,123 @@
+// Scenarios: the fallback is a true second line (issue "Unbreakable by the page it protects",
+// item 4). When the module cannot run (its .wasm refused, a Content-Security-Policy without
+// 'wasm-unsafe-eval'), the fallback enforces the deadline from page load, takes its part among
+// the tabs (its input and theirs are one session's), counts input as the module does (frames
+// too), offers the same session API, and ends a session as completely as the module.
+// Run by tests/e2e/scenarios.test.mjs (Chromium, Firefox) and tests/webkit/scenarios.test.mjs.
+import assert from 'node:assert/strict';
+
+const LOGIN = /\/login\?reason=timeout$/;
+const portal = (query) => '/portal?' + new URLSearchParams(query);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `user`'s logout requests, as the server received them. */
+const logouts = (driver, user) => driver.server.state.logouts.filter((l) => l.sid === user.sid);
+
+/** Runs `fn` with the demo server refusing the .wasm (503), then serves it again. */
+async function withoutWasm(driver, fn) {
+  driver.server.state.faults.wasm = 'fail';
+  try {
+    return await fn();
+  } finally {
+    driver.server.state.faults.wasm = 'ok';
+  }
+}
+
+export const scenarios = {
+  async 'with the .wasm refused, the deadline is enforced on time, not after the retries'(driver) {
+    const user = await driver.signIn();
+    await withoutWasm(driver, async () => {
+      const opened = Date.now();
+      const tab = await user.open(portal({ timeout: '4s', warning: '2s' }));
+      await tab.waitForUrl(LOGIN, 12_000);
+      const sent = logouts(driver, user);
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0].reason, 'idle');
+      // The retries alone take 15.5 s; the timeout is 4 s from the page's load.
+      assert.ok(sent[0].at - opened < 8_000, 'logged off ' + (sent[0].at - opened) + ' ms after opening');
+    });
+  },
+
+  async 'a fallback tab and a module tab are one session: work in the module tab keeps the fallback tab signed in'(driver) {
+    const user = await driver.signIn();
+    // The first tab cannot run WebAssembly (its policy forbids it); the second can.
+    const fallback = await user.open(portal({ timeout: '6s', warning: '3s', csp: 'nowasm' }));
+    await fallback.waitForState('active', 10_000);
+    const working = await user.open(portal({ timeout: '6s', warning: '3s' }));
+    await working.waitForState('active', 10_000);
+    const until = Date.now() + 11_000;
+    for (let i = 0; Date.now() < until; i++) {
+      await working.move(100 + (i % 40) * 5, 200 + (i % 2) * 7);
+      await sleep(700);
+    }
+    assert.equal(await fallback.state(), 'active', 'the fallback tab heard of the work in the other tab');
+    assert.equal(logouts(driver, user).length, 0);
+    // Then nobody works: both end, together, and the server is told.
+    await fallback.waitForUrl(LOGIN, 15_000);
+    await working.waitForUrl(LOGIN, 15_000);
+    assert.ok(logouts(driver, user).length >= 1);
+    const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + user.sid } });
+    assert.equal(r.status, 401);
+  },
+
+  async 'the fallback counts input in a same-origin frame, and not pointer moves to the same spot'(driver) {
+    const user = await driver.signIn();
+    await withoutWasm(driver, async () => {
+      const tab = await user.open(portal({ timeout: '4s', warning: '2s', frame: '1' }));
+      await tab.waitForState('active', 10_000);
+      const until = Date.now() + 7_000;
+      for (let i = 0; Date.now() < until; i++) {
+        await tab.moveInFrame(20 + (i % 30) * 3, 20 + (i % 2) * 5);
+        await sleep(500);
+      }
+      assert.equal(await tab.state(), 'active', 'input in the frame kept it alive');
+      // The same spot, again and again: no input at all.
+      const still = Date.now() + 6_000;
+      while (Date.now() < still && !LOGIN.test(await tab.url())) {
+        await tab.moveInFrame(50, 50).catch(() => {});
+        await sleep(300);
+      }
+      await tab.waitForUrl(LOGIN, 8_000);
+      assert.equal(logouts(driver, user).length, 1);
+    });
+  },
+
+  async 'the fallback offers the session API: the portal\'s own "Log out" logs out, with reason user'(driver) {
+    const user = await driver.signIn();
+    await withoutWasm(driver, async () => {
+      const tab = await user.open(portal({ timeout: '1m', warning: '20s' }));
+      await tab.waitForState('active', 10_000);
+      // (window.autologoff.ready resolves once the module's retries have failed, about 15 s.)
+      const seen = await tab.evalAsync(`window.autologoff.ready.then((s) => done([s.state, s.remainingMs > 0, typeof s.extend, typeof s.logout]), (e) => done(String(e)))`);
+      assert.deepEqual(seen, ['active', true, 'function', 'function']);
+      await tab.eval(`window.autologoff.ready.then((s) => s.logout())`);
+      await tab.waitForUrl(LOGIN, 10_000);
+      assert.deepEqual(logouts(driver, user).map((l) => l.reason), ['user']);
+    });
+  },
+
+  async 'without a redirect the fallback removes the content and clears IndexedDB and Cache Storage too'(driver) {
+    const user = await driver.signIn();
+    await withoutWasm(driver, async () => {
+      const tab = await user.open(portal({ timeout: '1m', warning: '20s', 'redirect-url': '' }));
+      await tab.waitForState('active', 10_000);
+      await tab.evalAsync(`(async () => {
+        localStorage.setItem('draft', 'PHI');
+        await new Promise((resolve) => { const r = indexedDB.open('patient-cache', 1); r.onupgradeneeded = () => r.result.createObjectStore('x'); r.onsuccess = () => (r.result.close(), resolve()); });
+        if (self.caches) await (await caches.open('portal-api')).put('/api/record', new Response('{}'));
+      })().then(() => done(true), (e) => done(String(e)));`);
+      await tab.evalAsync(`window.autologoff.ready.then((s) => done(s.logout()))`);
+      await tab.waitForState('expired', 10_000);
+      await sleep(3_500);
+      const left = await tab.evalAsync(`(async () => done({
+        content: document.querySelector('[data-phi]') !== null,
+        signIn: !!document.querySelector('[data-autologoff-sign-in]'),
+        local: Object.keys(localStorage).filter((k) => !k.startsWith('autologoff:')),
+        idb: indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [],
+        caches: self.caches ? await caches.keys() : [],
+      }))()`);
+      assert.deepEqual(left, { content: false, signIn: true, local: [], idb: [], caches: [] });
+      assert.deepEqual(logouts(driver, user).map((l) => l.reason), ['user']);
+    });
+  },
+};
