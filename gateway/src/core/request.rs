@@ -1,0 +1,116 @@
+//! What the core needs to know of a request, and which route it is.
+
+use super::settings::{under, Settings};
+use autologoff_protocol::RequestKind;
+
+/// The facts of one request, read from its headers by the adapter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query, without `?`.
+    pub query: Option<String>,
+    /// `Host`.
+    pub host: Option<String>,
+    /// `Origin`.
+    pub origin: Option<String>,
+    /// `Sec-Fetch-Site`.
+    pub sec_fetch_site: Option<String>,
+    /// `Sec-Fetch-Mode`.
+    pub sec_fetch_mode: Option<String>,
+    /// Whether `Accept` names `text/html`.
+    pub accepts_html: bool,
+    /// The value of the portal's session cookie, if the request carries it.
+    pub cookie: Option<String>,
+    /// The CSRF header's value.
+    pub csrf: Option<String>,
+}
+
+/// One of the gateway's own endpoints (docs/protocol.md section 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST keepalive`.
+    Keepalive,
+    /// `GET status`.
+    Status,
+    /// `POST logout`.
+    Logout,
+    /// `POST audit`.
+    Audit,
+}
+
+/// What a request is to the gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// One of the protocol's endpoints under the reserved path.
+    Endpoint(Endpoint),
+    /// The page script or its module, under the reserved path.
+    Asset(String),
+    /// Anything else under the reserved path: 404, never the portal.
+    ReservedUnknown,
+    /// The portal's sign-in path.
+    SignIn(RequestKind),
+    /// The portal's sign-out path.
+    SignOut(RequestKind),
+    /// Any other route of the portal.
+    App(RequestKind),
+}
+
+impl RequestFacts {
+    /// Which route this is.
+    pub fn route(&self, s: &Settings) -> Route {
+        if let Some(name) = self.path.strip_prefix(&s.reserved) {
+            return match name {
+                "keepalive" => Route::Endpoint(Endpoint::Keepalive),
+                "status" => Route::Endpoint(Endpoint::Status),
+                "logout" => Route::Endpoint(Endpoint::Logout),
+                "audit" => Route::Endpoint(Endpoint::Audit),
+                "autologoff.js" | "autologoff_bg.wasm" => Route::Asset(name.to_owned()),
+                _ => Route::ReservedUnknown,
+            };
+        }
+        let kind = self.kind(s);
+        if under(&self.path, &s.sign_in) {
+            Route::SignIn(kind)
+        } else if under(&self.path, &s.sign_out) {
+            Route::SignOut(kind)
+        } else {
+            Route::App(kind)
+        }
+    }
+
+    /// Whether this is activity (docs/protocol.md 4.3): a navigation to a route that is not
+    /// passive; background requests and passive routes never are.
+    fn kind(&self, s: &Settings) -> RequestKind {
+        if s.is_passive(&self.path) {
+            return RequestKind::Passive;
+        }
+        let navigation = match self.sec_fetch_mode.as_deref() {
+            Some(mode) => mode == "navigate",
+            // An old browser or a script without Fetch Metadata: a GET that asks for HTML.
+            None => self.method == "GET" && self.accepts_html,
+        };
+        if navigation {
+            RequestKind::Navigation
+        } else {
+            RequestKind::Background
+        }
+    }
+
+    /// Whether an answer to this request should be a redirect to the sign-in page rather than a
+    /// 401: a navigation, or a GET asking for HTML.
+    pub fn wants_page(&self) -> bool {
+        match self.sec_fetch_mode.as_deref() {
+            Some(mode) => mode == "navigate",
+            None => self.method == "GET" && self.accepts_html,
+        }
+    }
+
+    /// The value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        let q = self.query.as_deref()?;
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    }
+}
