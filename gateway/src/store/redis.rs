@@ -51,6 +51,17 @@ fn err(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
 }
 
+/// How long any store operation may take before the request fails closed.
+const STORE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `op`, or an error once it took [`STORE_TIMEOUT`] (the client's own timeouts cover one
+/// attempt; reconnection with backoff could take longer).
+async fn bounded<T>(op: impl std::future::Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    tokio::time::timeout(STORE_TIMEOUT, op)
+        .await
+        .unwrap_or_else(|_| Err(StoreError(format!("redis did not answer in {} s", STORE_TIMEOUT.as_secs()))))
+}
+
 impl RedisStore {
     /// Connects to `url` (`redis://host:port/db`) and checks that Redis never evicts keys.
     pub async fn connect(url: &str, prefix: &str) -> StoreResult<RedisStore> {
@@ -59,10 +70,14 @@ impl RedisStore {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(std::time::Duration::from_secs(2))
             .set_response_timeout(std::time::Duration::from_secs(2))
-            .set_number_of_retries(2);
-        let mut conn = ConnectionManager::new_with_config(client, config).await.map_err(err)?;
-        let policy: Vec<String> =
-            redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy").query_async(&mut conn).await.map_err(err)?;
+            .set_number_of_retries(2)
+            .set_factor(100)
+            .set_max_delay(1_000);
+        let mut conn = bounded(async { ConnectionManager::new_with_config(client, config).await.map_err(err) }).await?;
+        let policy: Vec<String> = bounded(async {
+            redis::cmd("CONFIG").arg("GET").arg("maxmemory-policy").query_async(&mut conn).await.map_err(err)
+        })
+        .await?;
         if let Some(p) = policy.get(1) {
             if p != "noeviction" {
                 return Err(StoreError(format!(
@@ -124,10 +139,28 @@ fn ms(d: Duration) -> u64 {
 
 impl Store for RedisStore {
     async fn load(&self, key: &SessionKey) -> StoreResult<Option<Entry>> {
-        self.read(key).await
+        bounded(self.read(key)).await
     }
 
     async fn find(&self, public_id: &str) -> StoreResult<Option<Found>> {
+        bounded(self.find_unbounded(public_id)).await
+    }
+
+    async fn create(&self, key: &SessionKey, record: &Record, ttl: Duration) -> StoreResult<bool> {
+        bounded(self.create_unbounded(key, record, ttl)).await
+    }
+
+    async fn touch(&self, key: &SessionKey, at: Moment, ttl: Duration) -> StoreResult<bool> {
+        bounded(self.touch_unbounded(key, at, ttl)).await
+    }
+
+    async fn end(&self, key: &SessionKey, tombstone: &Tombstone, ttl: Duration) -> StoreResult<bool> {
+        bounded(self.end_unbounded(key, tombstone, ttl)).await
+    }
+}
+
+impl RedisStore {
+    async fn find_unbounded(&self, public_id: &str) -> StoreResult<Option<Found>> {
         let mut conn = self.conn.clone();
         let hex: Option<String> =
             redis::cmd("GET").arg(self.public_key(public_id)).query_async(&mut conn).await.map_err(err)?;
@@ -135,7 +168,7 @@ impl Store for RedisStore {
         Ok(self.read(&key).await?.map(|entry| Found { key, entry }))
     }
 
-    async fn create(&self, key: &SessionKey, record: &Record, ttl: Duration) -> StoreResult<bool> {
+    async fn create_unbounded(&self, key: &SessionKey, record: &Record, ttl: Duration) -> StoreResult<bool> {
         let mut conn = self.conn.clone();
         let created: i64 = self
             .create
@@ -155,7 +188,7 @@ impl Store for RedisStore {
         Ok(created == 1)
     }
 
-    async fn touch(&self, key: &SessionKey, at: Moment, ttl: Duration) -> StoreResult<bool> {
+    async fn touch_unbounded(&self, key: &SessionKey, at: Moment, ttl: Duration) -> StoreResult<bool> {
         let mut conn = self.conn.clone();
         let touched: i64 = self
             .touch
@@ -170,7 +203,7 @@ impl Store for RedisStore {
         Ok(touched == 1)
     }
 
-    async fn end(&self, key: &SessionKey, tombstone: &Tombstone, ttl: Duration) -> StoreResult<bool> {
+    async fn end_unbounded(&self, key: &SessionKey, tombstone: &Tombstone, ttl: Duration) -> StoreResult<bool> {
         let mut conn = self.conn.clone();
         let ended: i64 = self
             .end
