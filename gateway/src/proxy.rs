@@ -8,7 +8,7 @@ use crate::audit_sink::AuditSink;
 use crate::config::Config;
 use crate::core::answer::{Answer, Body as AnswerBody};
 use crate::core::plan::{Effect, Outcome, Plan, ResponsePlan};
-use crate::core::request::{Endpoint, RequestFacts, Route};
+use crate::core::request::{parse_form, Endpoint, RequestFacts, Route};
 use crate::core::rules::{self, Form, Fresh, ResponseFacts, SetCookie};
 use crate::core::session::{Entry, Found, SessionKey};
 use crate::core::settings::Settings;
@@ -133,6 +133,7 @@ pub fn facts_of<B>(s: &Settings, req: &Request<B>) -> RequestFacts {
         accepts_html: header_str(h, "accept").is_some_and(|a| a.contains("text/html")),
         cookie: cookie_value(h, &s.cookie.name),
         csrf: own(&s.csrf_header.to_ascii_lowercase()),
+        content_type: own("content-type"),
     }
 }
 
@@ -344,7 +345,13 @@ impl<S: Store> Gateway<S> {
             Err(e) => return store_down(&e),
         };
         let cookie = loaded.as_ref().map(|(k, e)| (*k, e.as_ref()));
-        let form: Form = form_urlencoded::parse(&body).into_owned().collect();
+        let form: Form = match endpoint {
+            Endpoint::Keepalive | Endpoint::Logout => match parse_form(&facts, &body) {
+                Ok(f) => f,
+                Err((status, error, detail)) => return respond(Answer::error(status, error, &detail)),
+            },
+            Endpoint::Status | Endpoint::Audit => Vec::new(),
+        };
         let plan = match endpoint {
             Endpoint::Keepalive | Endpoint::Status => {
                 rules::keepalive_or_status(s, now, &facts, endpoint, &form, cookie)

@@ -56,6 +56,7 @@ pub fn req(method: &str, path: &str, mode: &str, cookie: Option<&str>) -> Reques
         accepts_html: mode == "navigate",
         cookie: cookie.map(str::to_owned),
         csrf: None,
+        content_type: None,
     }
 }
 

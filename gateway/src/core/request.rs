@@ -26,6 +26,58 @@ pub struct RequestFacts {
     pub cookie: Option<String>,
     /// The CSRF header's value.
     pub csrf: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+}
+
+/// Why a form body was refused: (status, error word, detail).
+pub type FormError = (u16, &'static str, String);
+
+/// Decodes the form body of a keepalive or logout strictly: `application/x-www-form-urlencoded`
+/// (or no type with an empty body), valid `%` escapes, UTF-8, and a `session` field, if any,
+/// of the form a public id (or its hash) has. A malformed request gets a 4xx naming what is
+/// wrong, never a guess.
+pub fn parse_form(facts: &RequestFacts, body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
+    let form_type = facts
+        .content_type
+        .as_deref()
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if form_type == Some(false) || (form_type.is_none() && !body.is_empty()) {
+        return Err((
+            415,
+            "bad-content-type",
+            "send the fields as application/x-www-form-urlencoded (keepalive=1&session=…)".into(),
+        ));
+    }
+    let bad = |what: &str| (400, "bad-form", format!("the form body is not valid: {what}"));
+    let text = std::str::from_utf8(body).map_err(|_| bad("not UTF-8"))?;
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            return Err(bad("a % escape is broken"));
+        }
+    }
+    let mut form = Vec::new();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        if k.contains('\u{fffd}') || v.contains('\u{fffd}') {
+            return Err(bad("an escape does not decode to UTF-8"));
+        }
+        form.push((k.into_owned(), v.into_owned()));
+    }
+    if let Some((_, id)) = form.iter().find(|(k, _)| k == "session") {
+        if !autologoff_protocol::identity::valid_public_id(id) && !valid_hash(id) {
+            return Err((400, "bad-session", "`session` must be the public id the page was rendered with".into()));
+        }
+    }
+    Ok(form)
+}
+
+/// Whether `id` has the form of a public-id hash (1 to 13 of `[0-9a-z]`).
+fn valid_hash(id: &str) -> bool {
+    (1..=13).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
 /// One of the gateway's own endpoints (docs/protocol.md section 3).

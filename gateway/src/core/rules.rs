@@ -11,6 +11,7 @@ use super::request::{Endpoint, RequestFacts, Route};
 use super::session::{Entry, Found, Record, SessionKey, Tombstone};
 use super::settings::{Settings, UnknownCookie};
 use autologoff_protocol::audit::{self, envelope};
+use autologoff_protocol::identity::public_id_hash;
 use autologoff_protocol::{judge, Duration, Ended, Moment, Reason, RequestKind, Verdict};
 use serde_json::{json, Value};
 
@@ -271,8 +272,11 @@ pub fn script_tag(s: &Settings, record: &Record) -> String {
     if let Some(lang) = &c.lang {
         attrs.push(("data-lang", lang.clone()));
     }
+    // The meta tag is where the protocol puts the token (section 2); `data-csrf-token` is what
+    // the script reads first, so a portal's own `csrf-token` meta tag cannot confuse it.
     let mut tag = format!(
-        "<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin>\n<script",
+        "<meta name=\"csrf-token\" content=\"{}\">\n<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin>\n<script",
+        html_attr(&record.csrf),
         html_attr(&s.reserved_url("autologoff_bg.wasm"))
     );
     for (name, value) in attrs {
@@ -284,6 +288,12 @@ pub fn script_tag(s: &Settings, record: &Record) -> String {
 
 fn html_attr(v: &str) -> String {
     v.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Whether `session` (a request's `session` field) names `record`: its public id, or the
+/// public-id hash the page uses on its own wire.
+fn names(session: &str, record: &Record) -> bool {
+    session == record.public_id || session == public_id_hash(&record.public_id).as_str()
 }
 
 /// Compares secrets in time that does not depend on where they differ.
@@ -334,7 +344,7 @@ pub fn keepalive_or_status(
         _ => return Plan::answer(Answer::session_ended(Ended::Unknown)),
     };
     let named = if keepalive { field(form, "session").map(str::to_owned) } else { req.query_param("session") };
-    if named.is_some_and(|n| n != record.public_id) {
+    if named.is_some_and(|n| !names(&n, record)) {
         return Plan::answer(Answer::session_ended(Ended::Replaced));
     }
     if keepalive && !req.csrf.as_deref().is_some_and(|t| same_secret(t, &record.csrf)) {
