@@ -118,3 +118,44 @@ export async function startGateway({ binary, upstream, dir, ...options }) {
     close: () => stop(child),
   };
 }
+
+/**
+ * A round-robin HTTP forwarder over `targets` (gateway instances), as a load balancer with no
+ * affinity: consecutive requests of one browser land on different instances.
+ */
+export async function roundRobin(targets) {
+  const { default: http } = await import('node:http');
+  let next = 0;
+  const server = http.createServer((req, res) => {
+    const target = new URL(targets[next++ % targets.length]);
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.rawHeaders);
+      r.pipe(res);
+    });
+    up.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+/** The conformance kit's command, if this checkout has it (the server branch brings it). */
+export const KIT = process.env.AUTOLOGOFF_KIT || path.join(root, 'conformance', 'bin', 'autologoff-conformance.mjs');
+
+/** Runs the conformance kit against `baseUrl`; resolves with its exit code and output. */
+export function runKit(baseUrl, args = []) {
+  return new Promise((resolve) => {
+    // The kit runs node --test itself: not as a child of this test run (NODE_TEST_CONTEXT would
+    // make it skip its files).
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, [KIT, '--base-url', baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
