@@ -12,7 +12,7 @@ use crate::core::request::{parse_form, Endpoint, RequestFacts, Route};
 use crate::core::rules::{self, Form, Fresh, ResponseFacts, SetCookie};
 use crate::core::session::{Entry, Found, SessionKey};
 use crate::core::settings::Settings;
-use crate::inject::Injector;
+use crate::inject::{rewrite_whole, Injector};
 use crate::store::{Store, StoreError};
 use autologoff_protocol::identity::valid_public_id;
 use autologoff_protocol::Moment;
@@ -38,6 +38,9 @@ pub type Clock = Arc<dyn Fn() -> Moment + Send + Sync>;
 
 /// The most the gateway reads of a request body it must look into (endpoints, the sign-in form).
 const BODY_LIMIT: usize = autologoff_protocol::audit::MAX_BATCH_BYTES;
+
+/// The largest page rewritten whole rather than streamed.
+const WHOLE_PAGE: usize = 256 * 1024;
 
 /// The built page script, served under the reserved path.
 pub struct Assets {
@@ -508,7 +511,34 @@ impl<S: Store> Gateway<S> {
                 headers.append(header::SET_COOKIE, v);
             }
         }
+        let length = header_str(headers, "content-length").and_then(|l| l.parse::<usize>().ok());
         let body: ProxyBody = match inject {
+            // A page of known, modest size is rewritten whole: one write, a Content-Length.
+            Some(tag) if !headers.contains_key(header::CONTENT_ENCODING) && length.is_some_and(|l| l <= WHOLE_PAGE) => {
+                let page = match Limited::new(body, WHOLE_PAGE).collect().await {
+                    Ok(b) => b.to_bytes(),
+                    Err(e) => {
+                        eprintln!("autologoff-gateway: the portal's page broke off: {e}");
+                        return respond(Answer::page(
+                            502,
+                            "The portal is not answering",
+                            "The page did not arrive whole. Please try again.",
+                        ));
+                    }
+                };
+                match rewrite_whole(&page, tag) {
+                    Ok(out) => {
+                        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(out.len()));
+                        full(out)
+                    }
+                    Err(e) => {
+                        eprintln!(
+                            "autologoff-gateway: a page could not be rewritten ({e}); sent without the script tag"
+                        );
+                        full(page)
+                    }
+                }
+            }
             Some(tag) if !headers.contains_key(header::CONTENT_ENCODING) => {
                 headers.remove(header::CONTENT_LENGTH);
                 Injected { inner: body, injector: Some(Injector::new(tag)) }.boxed_unsync()
