@@ -45,9 +45,12 @@ fn refused(extra: &str, replace: Option<(&str, &str)>) -> (String, String) {
     (e.field, e.message)
 }
 
+/// Text to add, a replacement in the minimal file, the field named, words of the fix.
+type Case = (&'static str, Option<(&'static str, &'static str)>, &'static str, &'static str);
+
 #[test]
 fn a_configuration_that_cannot_protect_is_refused_naming_the_field_and_the_fix() {
-    let cases: &[(&str, Option<(&str, &str)>, &str, &str)] = &[
+    let cases: &[Case] = &[
         ("", Some(("upstream = \"http://127.0.0.1:8080\"", "")), "upstream", "the portal's address"),
         ("", Some(("http://127.0.0.1:8080", "https://portal")), "upstream", "TLS ends at the load balancer"),
         ("", Some(("cookie = \"JSESSIONID\"", "")), "session.cookie", "JSESSIONID"),
