@@ -52,6 +52,8 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 dpkg -L libwebkit2gtk-4.1-0 2>/dev/null | grep '/MiniBrowser$' >/dev/null || missing+=(libwebkit2gtk-4.1-0)
 command -v Xvfb >/dev/null || missing+=(xvfb)
+# redis-server: the gateway's Redis store and its two-instance tests start one on a free port.
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
