@@ -5,6 +5,8 @@
 // cross-tab: the module does those; this only keeps a portal from staying signed in for as long
 // as the tab lives. It is said on the console and in the audit trail.
 
+import { call0, call1, call2, el, emit, get, listen, set, unlisten } from './calls.js';
+
 const UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
 
 /** ms for a duration option (a number, or "90s"-style text); the default 15 minutes otherwise. */
@@ -30,7 +32,7 @@ export function watch(settings) {
   const timeout = duration(s.timeout);
   const logoutUrl = url(s.logoutUrl);
   const auditUrl = url(s.auditUrl);
-  const root = document.documentElement;
+  const root = get(document, 'documentElement');
   let last = Date.now();
   let timer = 0;
   let engaged = false;
@@ -40,17 +42,17 @@ export function watch(settings) {
     if (e.isTrusted) last = Date.now();
   };
   const types = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
-  const unlisten = () => {
-    for (const t of types) removeEventListener(t, input, true);
-    document.removeEventListener('visibilitychange', check);
+  const release = () => {
+    for (const t of types) unlisten(window, t, input, true);
+    unlisten(document, 'visibilitychange', check, false);
   };
   // The same shape as the module's events (its tab id is random too), marked `fallback`.
   const tab = Math.random().toString(36).slice(2, 12);
   const policy = { timeout, warning: 0, absolute: null };
   const audit = (type, extra) => {
     const event = { type, at: Date.now(), tab, session: null, channel: s.channel || 'default', policy, fallback: true, ...extra };
-    document.dispatchEvent(new CustomEvent('autologoff:audit', { detail: event }));
-    if (auditUrl) navigator.sendBeacon(auditUrl, JSON.stringify([event]));
+    emit('autologoff:audit', event);
+    if (auditUrl) call2(navigator, 'sendBeacon', auditUrl, JSON.stringify([event]));
   };
 
   function engage(error) {
@@ -62,8 +64,8 @@ export function watch(settings) {
         ' s): the page is covered, the logout request sent, storage cleared.',
     );
     audit('fallback-engaged', { reason: 'module-unavailable' });
-    root.dataset.autologoffState = 'active';
-    document.addEventListener('visibilitychange', check);
+    call2(root, 'setAttribute', 'data-autologoff-state', 'active');
+    listen(document, 'visibilitychange', check, false);
     check();
   }
 
@@ -76,20 +78,23 @@ export function watch(settings) {
 
   function end() {
     ended = true;
-    unlisten();
-    root.dataset.autologoffState = 'expired';
+    release();
+    call2(root, 'setAttribute', 'data-autologoff-state', 'expired');
     // Cover first: no PHI stays visible.
-    const cover = document.createElement('div');
-    cover.setAttribute('role', 'alert');
-    cover.setAttribute('data-autologoff-cover', '');
-    cover.textContent = typeof s.signingOutMessage === 'string' ? s.signingOutMessage : 'Signing you out…';
-    cover.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#f4f6f8;color:#1b2430;display:flex;align-items:center;justify-content:center;font:1.25rem system-ui,sans-serif';
-    if (document.body) document.body.style.visibility = 'hidden';
-    root.append(cover);
-    document.title = cover.textContent;
+    const message = typeof s.signingOutMessage === 'string' ? s.signingOutMessage : 'Signing you out…';
+    const cover = el(
+      'div',
+      'role=alert\ndata-autologoff-cover=',
+      'position:fixed;inset:0;z-index:2147483647;background:#f4f6f8;color:#1b2430;display:flex;align-items:center;justify-content:center;font:1.25rem system-ui,sans-serif',
+      message,
+    );
+    const page = get(document, 'body');
+    if (page) set(get(page, 'style'), 'visibility', 'hidden');
+    call1(root, 'append', cover);
+    set(document, 'title', message);
     audit('logged-out', { reason: 'idle' });
-    document.dispatchEvent(new CustomEvent('autologoff:logout', { detail: { reason: 'idle' } }));
-    const token = s.csrfToken || document.querySelector('meta[name="csrf-token"]')?.content;
+    emit('autologoff:logout', { reason: 'idle' });
+    const token = s.csrfToken || get(call1(document, 'querySelector', 'meta[name="csrf-token"]'), 'content');
     const body = new URLSearchParams({ reason: 'idle' });
     const sent = logoutUrl
       ? fetch(logoutUrl, {
@@ -100,28 +105,28 @@ export function watch(settings) {
           body,
         }).catch(() => {
           if (token) body.set('_csrf', token);
-          navigator.sendBeacon(logoutUrl, body);
+          call2(navigator, 'sendBeacon', logoutUrl, body);
         })
       : null;
     const leave = () => {
       try {
-        localStorage.clear();
-        sessionStorage.clear();
+        call0(localStorage, 'clear');
+        call0(sessionStorage, 'clear');
       } catch {
         // Storage disabled: nothing to clear.
       }
-      if (url(s.redirectUrl)) location.replace(s.redirectUrl);
+      if (url(s.redirectUrl)) call1(location, 'replace', s.redirectUrl);
     };
     Promise.race([sent, new Promise((r) => setTimeout(r, 3000))]).then(leave, leave);
   }
 
-  for (const t of types) addEventListener(t, input, true);
+  for (const t of types) listen(window, t, input, true);
   return {
     engage,
     stop() {
       stopped = true;
       clearTimeout(timer);
-      unlisten();
+      release();
     },
     get ended() {
       return ended;

@@ -3,6 +3,7 @@
 // .wasm is fetched on the first start().
 import { startSession } from './autologoff.js';
 import { failNow, halt, run } from './loader.js';
+import { get } from './calls.js';
 
 export { Session } from './autologoff.js';
 
@@ -28,7 +29,7 @@ export async function start(options) {
   let url;
   try {
     // Keep this expression as it is: bundlers recognise it and ship the .wasm.
-    url = wasmUrl == null ? new URL('./autologoff_bg.wasm', import.meta.url) : new URL(wasmUrl, document.baseURI);
+    url = wasmUrl == null ? new URL('./autologoff_bg.wasm', import.meta.url) : new URL(wasmUrl, get(document, 'baseURI'));
   } catch (error) {
     // An IIFE or CommonJS bundle has no import.meta.url (esbuild's default format), or wasmUrl
     // is not a URL. The page is protected all the same, by the fallback.

@@ -85,18 +85,37 @@ const names = JSON.parse(execFileSync(bin('wasm-opt'), [
 ], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 }));
 renameInGlue(names);
 
+// The JS the module imports (#[wasm_bindgen(module = ...)]: the host-call layer and the input
+// listeners) sits next to the glue rather than under snippets/<hash>/, so the fallback and the
+// script tag import the very same module instances (one copy in a bundle, one lookup of the
+// browser's functions).
+const SHARED_JS = ['calls.js', 'tap.js'];
+{
+  const glue = path.join(wbg, 'autologoff.js');
+  let js = fs.readFileSync(glue, 'utf8');
+  for (const name of SHARED_JS) {
+    const [dir] = fs.readdirSync(path.join(wbg, 'snippets'));
+    const from = path.join(wbg, 'snippets', dir, 'src', 'browser', name);
+    fs.copyFileSync(from, path.join(wbg, name));
+    const spec = './snippets/' + dir + '/src/browser/' + name;
+    if (!js.includes("'" + spec + "'")) throw new Error('build: the glue does not import ' + spec + ' (wasm-bindgen output changed?)');
+    js = js.replace("'" + spec + "'", () => "'./" + name + "'");
+  }
+  if (js.includes('./snippets/')) throw new Error('build: the glue imports a snippet build.mjs does not know');
+  fs.writeFileSync(glue, js);
+  fs.rmSync(path.join(wbg, 'snippets'), { recursive: true });
+}
+
 // pkg/: the npm package.
 const pkg = rel('pkg');
 fs.rmSync(pkg, { recursive: true, force: true });
 fs.mkdirSync(pkg);
-for (const f of ['autologoff.js', 'autologoff.d.ts', 'autologoff_bg.wasm', 'autologoff_bg.wasm.d.ts']) {
+for (const f of ['autologoff.js', 'autologoff.d.ts', 'autologoff_bg.wasm', 'autologoff_bg.wasm.d.ts', ...SHARED_JS]) {
   fs.copyFileSync(path.join(wbg, f), path.join(pkg, f));
 }
 for (const f of ['index.js', 'index.d.ts', 'loader.js', 'fallback.js']) {
   fs.copyFileSync(rel('pkg-template', f), path.join(pkg, f));
 }
-// JS the module imports (#[wasm_bindgen(module = ...)]: the input listeners' hot path).
-fs.cpSync(path.join(wbg, 'snippets'), path.join(pkg, 'snippets'), { recursive: true });
 const manifest = JSON.parse(fs.readFileSync(rel('pkg-template', 'package.json'), 'utf8'));
 manifest.version = version;
 fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -46,7 +46,7 @@ echo "== the gateway over HTTP, the conformance kit against it (memory; two inst
 node --test --test-concurrency=1 tests/gateway/
 
 echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
-AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs
+AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
 
 # WebKit: wasm-bindgen-test-runner has no WebKitGTK driver of its own, but its Safari driver is

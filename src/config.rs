@@ -103,7 +103,8 @@ options! {
     AbsoluteTimeout "absoluteTimeout" "Duration" "duration" "none" "Maximum session lifetime, never extended; 1 s to 7 days, longer than `warning`.";
     SessionStart "sessionStart" "number | string" "ms since the epoch" "first tab's start" "When the server started the session, for `absoluteTimeout`; also the session's identity when `sessionId` is not given.";
     SessionId "sessionId" "string | number" "string or whole number" "none" "An opaque, non-secret value your server renders, the same for every page of one sign-in and different for the next: tabs share a session only with pages of the same id.";
-    KeepaliveUrl "keepaliveUrl" "string" "path or http(s) URL" "none" "POSTed while, and only while, the user is active; 401/403/419 ends the session.";
+    KeepaliveUrl "keepaliveUrl" "string" "path or http(s) URL" "none" "POSTed while, and only while, the user is active; 401 or 419, or a redirect to a sign-in page, ends the session.";
+    StatusUrl "statusUrl" "string" "path or http(s) URL" "none" "Asked (GET, which never extends the session) how long the server's session has left, by a page that joins a session under way.";
     KeepaliveInterval "keepaliveInterval" "Duration" "duration" "`5m`" "At most one keepalive per interval.";
     CsrfHeader "csrfHeader" "string" "header name" "`X-CSRF-Token`" "Header for the CSRF token on logout and keepalive requests.";
     CsrfToken "csrfToken" "string" "string" "`<meta name=\"csrf-token\">`" "The CSRF token; by default read from that meta tag.";
@@ -235,6 +236,8 @@ pub struct Settings {
     pub session_id: Option<String>,
     /// Where to send keepalive requests while the user is active; `None`: no keepalive.
     pub keepalive_url: Option<String>,
+    /// Where to ask the server how long its session has left without extending it.
+    pub status_url: Option<String>,
     /// At most one keepalive per this interval.
     pub keepalive_interval: Millis,
     /// Header carrying the CSRF token on the logout request.
@@ -264,6 +267,7 @@ impl Default for Settings {
             session_start: None,
             session_id: None,
             keepalive_url: None,
+            status_url: None,
             keepalive_interval: DEFAULT_KEEPALIVE_INTERVAL,
             csrf_header: DEFAULT_CSRF_HEADER.to_owned(),
             csrf_token: None,
@@ -288,6 +292,13 @@ impl Settings {
     /// Lenient parsing, for the script tag: see [`parse`].
     pub fn from_attributes(entries: &[Entry]) -> (Settings, Vec<ConfigError>) {
         parse(entries, Origin::Attributes)
+    }
+
+    /// Which application on the origin this is: a short hash of its `logoutUrl` (empty without
+    /// one). Records and messages carry it, so a second application that shares the channel
+    /// (its own logout URL, its own sessions) is told apart from a new sign-in of this one.
+    pub fn app(&self) -> String {
+        self.logout_url.as_deref().map(short_hash).unwrap_or_default()
     }
 
     /// The session's identity on the wire: a short hash of `sessionId`, else of `sessionStart`
@@ -350,6 +361,7 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
             Field::LogoutUrl => url(v).map(|u| s.logout_url = Some(u)),
             Field::RedirectUrl => url(v).map(|u| s.redirect_url = Some(u)),
             Field::KeepaliveUrl => url(v).map(|u| s.keepalive_url = Some(u)),
+            Field::StatusUrl => url(v).map(|u| s.status_url = Some(u)),
             Field::AuditUrl => url(v).map(|u| s.audit_url = Some(u)),
             Field::Dialog => boolean(v).map(|b| s.dialog = b),
             Field::UnregisterServiceWorkers => {

@@ -79,8 +79,8 @@ pub enum Input {
     Record(Option<Record>),
     /// A message from another tab, as received.
     Message(String),
-    /// The server answered a keepalive.
-    Keepalive(ServerAnswer),
+    /// The server answered a keepalive or a status request, as it came (the core reads it).
+    Keepalive(Reply),
     /// `session.extend()`.
     Extend,
     /// `session.logout()`.
@@ -105,6 +105,9 @@ pub enum Input {
     BeaconQueued(bool),
     /// The page is being hidden for good, perhaps closed (`pagehide`).
     PageHide,
+    /// Browser calls failed while performing commands (their names, comma-separated, as the
+    /// host-call layer reports them): the session goes on, and the audit trail says so.
+    HostFailed(String),
     /// Clearing what is cleared asynchronously (IndexedDB, Cache Storage, service workers)
     /// settled; `databases_listed` is false where `indexedDB.databases()` is missing, so the
     /// databases could not be found to delete.
@@ -112,6 +115,39 @@ pub enum Input {
         /// Whether the IndexedDB databases could be listed (and so deleted).
         databases_listed: bool,
     },
+}
+
+/// A keepalive's or a status request's answer, as the browser got it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Reply {
+    /// The HTTP status (`None`: no answer, a network error, a refused request).
+    pub status: Option<u16>,
+    /// The request was redirected on its way (`fetch` follows redirects).
+    pub redirected: bool,
+    /// The answer is an HTML page (`Content-Type: text/html`): a sign-in page, not the protocol.
+    pub html: bool,
+    /// The body (only what is needed of it: the JSON of a 2xx answer).
+    pub body: String,
+}
+
+impl Reply {
+    /// What the answer says of the server's session (docs/protocol.md, 3.1 and 3.2): 401 (and
+    /// 419, Laravel's expired session) or a sign-in page (a redirect to HTML, or HTML in place)
+    /// mean it is gone; a 2xx JSON answer says how long it has left; anything else (403: a
+    /// request refused for its CSRF token or origin, 5xx, no answer) says nothing.
+    pub fn answer(&self) -> ServerAnswer {
+        match self.status {
+            None => ServerAnswer::Failed,
+            Some(_) if self.html && (self.redirected || self.status.is_some_and(|s| (200..300).contains(&s))) => {
+                ServerAnswer::Ended
+            }
+            Some(401 | 419) => ServerAnswer::Ended,
+            Some(200..=299) => {
+                crate::num::json_uint(&self.body, "remainingMs").map_or(ServerAnswer::Failed, ServerAnswer::Remaining)
+            }
+            Some(_) => ServerAnswer::Failed,
+        }
+    }
 }
 
 /// A DOM event for the page (`autologoff:*` on `document`).
@@ -168,16 +204,22 @@ pub enum Command {
     WriteRecord(String),
     /// Read the shared record and hand it back as [`Input::Record`].
     ReadRecord,
-    /// Send a keepalive request; its answer comes back as [`Input::Keepalive`].
-    Keepalive,
+    /// POST a keepalive request with this form body; its answer comes back as
+    /// [`Input::Keepalive`].
+    Keepalive(String),
+    /// Ask the status URL (GET, never extends); its answer comes back as [`Input::Keepalive`].
+    Status,
+    /// Say this on the console (a problem the portal's developers must fix).
+    Report(String),
     /// Cover the page at once (and replace the tab title, which may name a patient; pause its
     /// media).
     Cover,
     /// Remove the input and lifecycle listeners (the session ended).
     StopInput,
-    /// Try to become the tab that sends the logout request; the answer comes back as
-    /// [`Input::Claim`]. Held until [`Command::ReleaseClaim`].
-    Claim,
+    /// Try to become the tab that sends the logout request, with the Web Lock (or storage claim)
+    /// of this name, which is the session's own; the answer comes back as [`Input::Claim`].
+    /// Held until [`Command::ReleaseClaim`].
+    Claim(String),
     /// Let go of the claim.
     ReleaseClaim,
     /// POST the logout request with this body (credentials, CSRF header, and `keepalive` so it
@@ -257,6 +299,12 @@ struct Ending {
     tombstone_wanted: bool,
     /// The page is still here at this time after being sent to `redirectUrl`: send it again.
     redirect_again: Option<Millis>,
+    /// The claim went to another tab: unless a tab of this session says by then that it sends
+    /// the request (`claimed`), this one sends it. A lock or a claim the session does not own
+    /// cannot keep the server from being told.
+    evidence_by: Option<Millis>,
+    /// How the first attempt failed, for the audit trail (`http`, `network`).
+    failure: Option<&'static str>,
     /// Redirects sent so far.
     redirects: u8,
 }
@@ -286,12 +334,21 @@ const KEY_GRACE: Millis = 500;
 const REDIRECT_AGAIN: Millis = 3_000;
 const REDIRECTS: u8 = 4;
 
+/// How long a tab that lost the claim waits for the winner's `claimed` before it sends the
+/// logout request itself (the winner says so as soon as it holds the claim; a duplicate request
+/// is harmless, the protocol's logout is idempotent).
+const CLAIM_EVIDENCE: Millis = 1_500;
+
 /// The session core. See the module docs.
 #[derive(Debug)]
 pub struct Core {
     engine: Engine,
     settings: Settings,
     id: String,
+    /// Which application this is (see [`Settings::app`]).
+    app: String,
+    /// Another application's records or messages were seen (reported once).
+    foreign_seen: bool,
     tab: String,
     /// When this document started loading: a tombstone after it ended this page's session.
     time_origin: Millis,
@@ -319,8 +376,13 @@ pub struct Core {
     record_wanted: bool,
     /// The last `extend()` extended the session.
     extended: bool,
+    /// Host failures audited so far (each name once, a few in all: auditing may itself fail).
+    host_failures: Vec<String>,
     ending: Option<Ending>,
 }
+
+/// At most this many distinct failed browser calls are audited.
+const HOST_FAILURES: usize = 8;
 
 impl Core {
     /// Starts the page's session at `at`: `record` is the shared record as read now, `tab` this
@@ -336,11 +398,13 @@ impl Core {
     ) -> Core {
         let now = at.wall;
         let id = settings.identity();
+        let app = settings.app();
         let policy = settings.policy;
         let audit = Audit::new(&tab, &id, &settings.channel, &policy);
         // Another session's record is an earlier sign-in's: a page always comes from the server
         // for the session it names (PHI pages are sent `no-store`), so its own session wins.
-        let mine = record.filter(|r| r.id == id);
+        let foreign = record.as_ref().is_some_and(|r| r.app != app);
+        let mine = record.filter(|r| r.app == app && r.id == id);
         let has_id = !id.is_empty();
         let of_ours = |ended: Millis| has_id || ended >= time_origin;
         let mut engine = Engine::new(policy, now);
@@ -377,6 +441,8 @@ impl Core {
             engine,
             settings,
             id,
+            app,
+            foreign_seen: false,
             tab,
             time_origin,
             audit,
@@ -392,6 +458,7 @@ impl Core {
             keepalive_wanted: false,
             record_wanted: false,
             extended: false,
+            host_failures: Vec::new(),
             ending: None,
         };
         core.commands.push_back(Command::State(State::Active));
@@ -400,6 +467,9 @@ impl Core {
             if let Some(field) = error.field() {
                 core.audit("config-error", now, Some(("field", field.option_name())));
             }
+        }
+        if foreign {
+            core.foreign(now);
         }
         match ended {
             Some(tombstone) => {
@@ -418,8 +488,14 @@ impl Core {
                     core.put_record();
                     if core.engine.server_deadline().is_some() {
                         // The server's deadline was recorded before this page loaded, and the
-                        // load may have moved it: ask the server, rather than warn on a stale one.
-                        core.commands.push_back(Command::Keepalive);
+                        // load may have moved it: ask the server, rather than warn on a stale one
+                        // (the status never extends; without one, a keepalive, which the page
+                        // load itself, a navigation, already counted as activity).
+                        let ask = match core.settings.status_url {
+                            Some(_) => Command::Status,
+                            None => Command::Keepalive(core.keepalive_body()),
+                        };
+                        core.commands.push_back(ask);
                     }
                 }
                 core.engine.handle_timeout(now);
@@ -458,7 +534,7 @@ impl Core {
                 Some(Step::Checking) => self.decide(now, record),
                 Some(Step::Confirming) => self.confirm_claim(now, record),
                 Some(Step::Finishing) => self.finish(now, record),
-                Some(_) => self.on_record_ending(record),
+                Some(_) => self.on_record_ending(now, record),
                 None => {
                     self.on_record(now, record, false);
                     let live = self.ending.is_none() && matches!(self.engine.state(), State::Active | State::Warning);
@@ -468,7 +544,8 @@ impl Core {
                 }
             },
             Input::Message(text) => self.on_message(now, &text),
-            Input::Keepalive(answer) => {
+            Input::Keepalive(reply) => {
+                let answer = reply.answer();
                 self.engine.handle_server(now, answer);
                 let live = matches!(self.engine.state(), State::Active | State::Warning);
                 if let (true, ServerAnswer::Remaining(_), Some(deadline)) =
@@ -492,6 +569,7 @@ impl Core {
                 }
                 self.on_pagehide();
             }
+            Input::HostFailed(names) => self.on_host_failed(now, &names),
             Input::Cleared { databases_listed } => {
                 if !databases_listed {
                     // Say so: "every database" would not be true here.
@@ -516,7 +594,7 @@ impl Core {
     pub fn poll_timeout(&self) -> Option<Millis> {
         if let Some(e) = &self.ending {
             return match e.step {
-                Step::Waiting => Some(e.bound),
+                Step::Waiting => Some(e.evidence_by.unwrap_or(e.bound)),
                 Step::Done => e.redirect_again,
                 _ => None,
             };
@@ -594,7 +672,17 @@ impl Core {
 
     fn on_timer(&mut self, now: Millis) {
         match &self.ending {
-            Some(e) if e.step == Step::Waiting && now >= e.bound => self.complete(now),
+            Some(e) if e.step == Step::Waiting && e.evidence_by.is_some_and(|at| now >= at) => {
+                // Nobody of this session said it sends the request: this tab does.
+                self.send_logout(now);
+                if let Some(e) = &mut self.ending {
+                    e.own_tombstone = !e.replaced;
+                    if let Some(t) = &mut e.tombstone {
+                        t.told = Told::Pending;
+                    }
+                }
+            }
+            Some(e) if e.step == Step::Waiting && e.evidence_by.is_none() && now >= e.bound => self.complete(now),
             Some(e) if e.step == Step::Done && e.redirect_again.is_some_and(|at| now >= at) => self.redirect(now),
             Some(_) => {}
             None => self.engine.handle_timeout(now),
@@ -603,6 +691,7 @@ impl Core {
 
     /// The shared record, read on waking (`wake`) or to check whose session it is.
     fn on_record(&mut self, now: Millis, record: Option<Record>, wake: bool) {
+        let record = self.not_foreign(now, record);
         let Some(r) = record else {
             // No record (storage unusable, or just cleared): nothing says it is not ours.
             self.send_wanted_keepalive();
@@ -641,7 +730,8 @@ impl Core {
     fn send_wanted_keepalive(&mut self) {
         if core::mem::take(&mut self.keepalive_wanted) && matches!(self.engine.state(), State::Active | State::Warning)
         {
-            self.commands.push_back(Command::Keepalive);
+            let body = self.keepalive_body();
+            self.commands.push_back(Command::Keepalive(body));
         }
     }
 
@@ -650,6 +740,11 @@ impl Core {
             return;
         };
         if m.tab == self.tab {
+            return;
+        }
+        if m.app != self.app {
+            // Another application sharing the channel: nothing of ours.
+            self.foreign(now);
             return;
         }
         if m.id != self.id {
@@ -668,7 +763,9 @@ impl Core {
             Kind::Claimed => {
                 if let Some(e) = &mut self.ending {
                     e.peer_claimed = true;
+                    e.evidence_by = None;
                 }
+                self.maybe_complete(now);
             }
         }
     }
@@ -697,6 +794,20 @@ impl Core {
                 self.engine.handle_extend(now, how);
             }
             Action::Logout => self.engine.handle_logout(now, Reason::User),
+        }
+    }
+
+    /// Audits each failed browser call once (a handful in all), by its name: a name is a
+    /// property or method autologoff itself asked for, but only letters are let through, so
+    /// nothing else can reach the audit trail this way.
+    fn on_host_failed(&mut self, now: Millis, names: &str) {
+        for name in crate::num::split(names, b',') {
+            let valid = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphabetic());
+            if !valid || self.host_failures.len() >= HOST_FAILURES || self.host_failures.iter().any(|n| n == name) {
+                continue;
+            }
+            self.host_failures.push(name.to_owned());
+            self.audit("host-error", now, Some(("what", name)));
         }
     }
 
@@ -801,7 +912,7 @@ impl Core {
     }
 
     fn post(&mut self, kind: Kind, at: Millis) {
-        let m = Message { kind, id: self.id.clone(), tab: self.tab.clone(), at };
+        let m = Message { kind, app: self.app.clone(), id: self.id.clone(), tab: self.tab.clone(), at };
         self.commands.push_back(Command::Post(m.encode()));
     }
 
@@ -826,6 +937,7 @@ impl Core {
     /// deadline.
     fn put_record(&mut self) {
         let r = Record {
+            app: self.app.clone(),
             id: self.id.clone(),
             last_activity: self.engine.last_activity(),
             ended: None,
@@ -872,9 +984,11 @@ impl Core {
             tombstone_wanted: false,
             redirect_again: None,
             redirects: 0,
+            evidence_by: None,
+            failure: None,
         });
         if replaced {
-            self.leave(now);
+            self.replaced(now);
         } else {
             // Whose session the record holds now, and whether another tab ended it first,
             // decide what this tab does (a timer and a frozen tab ask too: never two requests).
@@ -884,6 +998,7 @@ impl Core {
 
     /// The record, read when the session ended: decides the tombstone and the request.
     fn decide(&mut self, now: Millis, record: Option<Record>) {
+        let record = self.not_foreign(now, record);
         let Some(mut e) = self.ending.take() else {
             return;
         };
@@ -892,10 +1007,11 @@ impl Core {
         match record {
             Some(r) if r.id != self.id => {
                 // A new sign-in replaced this session meanwhile: its cookie is the browser's
-                // now, and a logout request would end it. Leave without a trace.
+                // now. Nothing of the new session is touched; this one's end is still told to
+                // the server, naming it (see `replaced`).
                 e.replaced = true;
                 self.ending = Some(e);
-                self.leave(now);
+                self.replaced(now);
                 return;
             }
             Some(r) if r.ended.is_some() => {
@@ -910,6 +1026,7 @@ impl Core {
                     record.map_or((now, now, None), |r| (r.last_activity, r.started, r.server));
                 let mine = e.reason != Reason::Peer && logout_url;
                 let tombstone = Record {
+                    app: self.app.clone(),
                     id: self.id.clone(),
                     last_activity: last_activity.max(self.engine.last_activity()).min(now),
                     ended: Some(now),
@@ -926,8 +1043,8 @@ impl Core {
         }
         if send {
             e.step = Step::Claiming;
-            self.commands.push_back(Command::Claim);
             self.ending = Some(e);
+            self.claim();
         } else {
             self.ending = Some(e);
             self.start_clearing(now);
@@ -948,6 +1065,10 @@ impl Core {
             e.step = Step::Confirming;
             self.commands.push_back(Command::ReadRecord);
             return;
+        } else if !e.peer_claimed {
+            // Lost, and no tab of this session has said it sends the request: perhaps one is
+            // about to, perhaps the lock is held by something that is not ours at all.
+            e.evidence_by = Some(now.saturating_add(CLAIM_EVIDENCE));
         }
         self.start_clearing(now);
     }
@@ -955,33 +1076,103 @@ impl Core {
     /// The claim was won and the record read again: unless a new sign-in replaced the session
     /// meanwhile (the browser's cookie is then the new session's), send the request.
     fn confirm_claim(&mut self, now: Millis, record: Option<Record>) {
+        let record = self.not_foreign(now, record);
+        let can_name = self.can_name();
         let Some(e) = &mut self.ending else { return };
         if of_another_session(record.as_ref(), &self.id) {
-            e.claim_held = false;
             e.replaced = true;
-            self.commands.push_back(Command::ReleaseClaim);
-            self.leave(now);
-            return;
+            if !can_name {
+                // Without a public id to name, the request would end the new session.
+                e.claim_held = false;
+                self.commands.push_back(Command::ReleaseClaim);
+                self.leave(now);
+                return;
+            }
+        } else if !e.replaced {
+            e.own_tombstone = true;
+            if let Some(t) = &mut e.tombstone {
+                t.told = Told::Pending;
+                self.commands.push_back(Command::WriteRecord(t.encode()));
+            }
         }
+        self.send_logout(now);
+        self.start_clearing(now);
+    }
+
+    /// This tab sends the logout request: it says so to the others first.
+    fn send_logout(&mut self, now: Millis) {
+        let body = self.logout_body();
+        let Some(e) = &mut self.ending else { return };
         e.sent = true;
+        e.evidence_by = None;
         let retry = e.retry;
-        let body = logout_body(e.reason);
-        e.own_tombstone = true;
-        if let Some(t) = &mut e.tombstone {
-            t.told = Told::Pending;
-            self.commands.push_back(Command::WriteRecord(t.encode()));
-        }
         self.post(Kind::Claimed, now);
         self.commands.push_back(Command::SendLogout { body, keepalive: true });
         if retry {
             self.audit("logout-retried", now, None);
         }
-        self.start_clearing(now);
+    }
+
+    /// This page's session was replaced by a new sign-in (another identity of this application
+    /// in the record). Nothing of the new session is touched, but the server is told that this
+    /// one ended, naming it by its public id, so the request cannot end the new session
+    /// (docs/protocol.md, 3.3). One tab of the old session sends it (the claim is the session's
+    /// own). Without a public id to name (no `sessionId`), or without a `logoutUrl`, nothing can
+    /// be sent safely: the page leaves, and the server's own limits end the old session.
+    fn replaced(&mut self, now: Millis) {
+        if self.can_name() {
+            if let Some(e) = &mut self.ending {
+                e.replaced = true;
+                e.step = Step::Claiming;
+            }
+            self.claim();
+        } else {
+            self.leave(now);
+        }
+    }
+
+    /// Whether this page can name its session to the server: a public id and a logout URL.
+    fn can_name(&self) -> bool {
+        self.settings.session_id.is_some() && self.settings.logout_url.is_some()
+    }
+
+    /// Claims the right to send the logout request: the session's own lock.
+    fn claim(&mut self) {
+        let name = crate::wire::claim_key(&self.settings.channel, &self.id);
+        self.commands.push_back(Command::Claim(name));
+    }
+
+    /// `record`, unless another application wrote it (then it says nothing of this session).
+    fn not_foreign(&mut self, now: Millis, record: Option<Record>) -> Option<Record> {
+        match record {
+            Some(r) if r.app != self.app => {
+                self.foreign(now);
+                None
+            }
+            r => r,
+        }
+    }
+
+    /// Another application on the origin shares this channel (another logout URL): said once,
+    /// on the console and in the audit trail. Its records and messages are ignored.
+    fn foreign(&mut self, now: Millis) {
+        if core::mem::replace(&mut self.foreign_seen, true) {
+            return;
+        }
+        self.audit("channel-shared", now, None);
+        let mut text = String::from("autologoff: another application on this origin uses the channel `");
+        text.push_str(&self.settings.channel);
+        text.push_str(
+            "` (its pages have another logoutUrl). Give each application its own `channel` option: until then \
+             their tabs ignore each other, and a new tab of this one may not join the session under way.",
+        );
+        self.commands.push_back(Command::Report(text));
     }
 
     /// The record, read while waiting for the request: a new sign-in meanwhile means nothing
     /// more of this session is written or cleared; else the tombstone is rewritten if wanted.
-    fn on_record_ending(&mut self, record: Option<Record>) {
+    fn on_record_ending(&mut self, now: Millis, record: Option<Record>) {
+        let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
         if e.step != Step::Waiting {
             return;
@@ -1006,25 +1197,32 @@ impl Core {
     /// still undecided: the logout request goes now, as a beacon, which outlives the page. Other
     /// tabs would not send it: the tombstone says a tab is on it.
     fn on_pagehide(&mut self) {
+        let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        if e.step != Step::Claiming || e.peer_claimed {
+        let undecided = e.step == Step::Claiming || e.evidence_by.is_some();
+        if !undecided || e.peer_claimed || e.sent {
             return;
         }
         e.step = Step::Waiting;
         e.sent = true;
+        e.evidence_by = None;
         e.attempt = Attempt::Beacon;
-        let body = logout_body(e.reason);
         self.commands.push_back(Command::Beacon(body));
     }
 
     fn on_logout_sent(&mut self, now: Millis, status: Status) {
+        let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
         if !e.sent || e.outcome.is_some() {
             return;
         }
-        if status.is_none() && e.attempt == Attempt::Keepalive {
+        if !delivered(status) && e.failure.is_none() {
+            e.failure = Some(if status.is_some() { "http" } else { "network" });
+        }
+        // Not delivered (no answer, or a 403 for a CSRF header the server did not take): a
+        // beacon, which carries the token as a form field.
+        if !delivered(status) && e.attempt == Attempt::Keepalive {
             e.attempt = Attempt::Beacon;
-            let body = logout_body(e.reason);
             self.commands.push_back(Command::Beacon(body));
             return;
         }
@@ -1040,7 +1238,7 @@ impl Core {
             self.settle_logout(now, None);
         } else {
             e.attempt = Attempt::Plain;
-            let body = logout_body(e.reason);
+            let body = self.logout_body();
             self.commands.push_back(Command::SendLogout { body, keepalive: false });
         }
     }
@@ -1049,10 +1247,7 @@ impl Core {
     fn settle_logout(&mut self, now: Millis, status: Status) {
         let Some(e) = &mut self.ending else { return };
         e.outcome = Some(status);
-        let told = match status {
-            Some(s) if s < 500 => Told::Done,
-            _ => Told::Undelivered,
-        };
+        let told = if delivered(status) { Told::Done } else { Told::Undelivered };
         if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
             // Written now, too (a Clear-Site-Data response may have just removed it), once the
             // record confirms the session is still this page's.
@@ -1068,14 +1263,19 @@ impl Core {
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Waiting;
         e.bound = now.saturating_add(self.settings.logout_wait);
-        self.commands.push_back(Command::Clear);
+        if e.replaced {
+            // The storage is the new session's now.
+            e.cleared = true;
+            self.maybe_complete(now);
+        } else {
+            self.commands.push_back(Command::Clear);
+        }
     }
 
     fn maybe_complete(&mut self, now: Millis) {
-        let ready = self
-            .ending
-            .as_ref()
-            .is_some_and(|e| e.step == Step::Waiting && e.cleared && (!e.sent || e.outcome.is_some()));
+        let ready = self.ending.as_ref().is_some_and(|e| {
+            e.step == Step::Waiting && e.cleared && e.evidence_by.is_none() && (!e.sent || e.outcome.is_some())
+        });
         if ready {
             self.complete(now);
         }
@@ -1091,10 +1291,9 @@ impl Core {
         }
         let failed = match (e.sent, e.outcome) {
             (false, _) => None,
-            (true, Some(Some(200..=399))) => None,
-            (true, Some(None)) => Some("network"),
-            (true, Some(Some(_))) => Some("http"),
-            (true, None) => Some("timeout"),
+            (true, Some(status)) if delivered(status) => None,
+            (true, Some(_)) => Some(e.failure.unwrap_or("network")),
+            (true, None) => Some(e.failure.unwrap_or("timeout")),
         };
         if e.sent && e.outcome.is_none() {
             // Not answered in time: it may still arrive (it is sent with keepalive), but
@@ -1120,6 +1319,7 @@ impl Core {
     /// The record, read last: unless a new sign-in replaced the session during the wait, clear
     /// again, rewrite the tombstone and expire cookies; then leave.
     fn finish(&mut self, now: Millis, record: Option<Record>) {
+        let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Done;
         if of_another_session(record.as_ref(), &self.id) {
@@ -1177,11 +1377,38 @@ fn of_another_session(record: Option<&Record>, id: &str) -> bool {
     record.is_some_and(|r| r.id != id)
 }
 
-/// The logout request's form body.
-fn logout_body(reason: Reason) -> String {
-    let mut body = String::from("reason=");
-    body.push_str(reason.as_str());
-    body
+/// Whether a logout request's outcome means the server was told (docs/protocol.md, 3.3): any
+/// 2xx or 3xx (the framework's own logout redirecting), or 401/410 (the session was gone
+/// already). A 403 (a CSRF token or an origin refused), 404, 419, 429, 5xx, or no answer: not.
+fn delivered(status: Status) -> bool {
+    matches!(status, Some(200..=399 | 401 | 410))
+}
+
+impl Core {
+    /// The logout request's form body: the reason, and the session's public id, so the server
+    /// ends this session and no other (docs/protocol.md, 3.3).
+    fn logout_body(&self) -> String {
+        let reason = self.ending.as_ref().map_or(Reason::User, |e| e.reason);
+        let mut body = String::from("reason=");
+        body.push_str(reason.as_str());
+        self.push_session(&mut body);
+        body
+    }
+
+    /// The keepalive's form body, naming the session too (a page of an earlier sign-in must not
+    /// extend the new one).
+    fn keepalive_body(&self) -> String {
+        let mut body = String::from("keepalive=1");
+        self.push_session(&mut body);
+        body
+    }
+
+    fn push_session(&self, body: &mut String) {
+        if let Some(id) = &self.settings.session_id {
+            body.push_str("&session=");
+            crate::num::push_form_encoded(body, id);
+        }
+    }
 }
 
 /// Whether the server was told of the end the tombstone `r` records, as of `now`: a request

@@ -8,11 +8,14 @@
 //! hash of what the server rendered, see [`crate::config::Settings::identity`]): never a token,
 //! never PHI.
 //!
-//! - Message: `2;<kind>;<id>;<tab>;<at>`. Kinds: `a` activity at `at`, `e` extend at `at`, `l`
-//!   logout (at `at`), `c` "this tab sends the logout request", `s` the server's deadline is
-//!   `at`. `id` is the session identity (0 to 13 of `[0-9a-z]`, empty without one); `tab` the
-//!   sender (1 to 16 of `[0-9a-z]`); times are ms since the epoch (at most 15 digits).
-//! - Record: `2;<id>;<last activity>;<ended or ->;<session start>;<server deadline or ->;<told>`,
+//! - Message: `3;<kind>;<app>;<id>;<tab>;<at>`. Kinds: `a` activity at `at`, `e` extend at `at`,
+//!   `l` logout (at `at`), `c` "this tab sends the logout request", `s` the server's deadline is
+//!   `at`. `app` says which application wrote it (a short hash of its logout URL, empty without
+//!   one: two applications on one origin that share a channel are told apart, see
+//!   [`crate::config::Settings::app`]); `id` is the session identity (0 to 16 of `[0-9a-z]`,
+//!   empty without one); `tab` the sender (1 to 16 of `[0-9a-z]`); times are ms since the epoch
+//!   (at most 15 digits).
+//! - Record: `3;<app>;<id>;<last activity>;<ended or ->;<session start>;<server deadline or ->;<told>`,
 //!   `told` being `-` while the session lives, then `p` (the logout request is on its way, or
 //!   being decided), `d` (done: delivered, or there was nothing to send) or `u` (it did not
 //!   reach the server: the next page of this session sends it again).
@@ -22,8 +25,8 @@ use crate::num::{self, parse_uint, push_uint};
 use crate::prelude::*;
 
 /// The format version this build writes and reads.
-pub const VERSION: &str = "2";
-const MAX_LEN: usize = 120;
+pub const VERSION: &str = "3";
+const MAX_LEN: usize = 140;
 
 /// What a message says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +51,8 @@ const KINDS: [(Kind, &str); 5] =
 pub struct Message {
     /// What it says.
     pub kind: Kind,
+    /// The application that sent it (see the module docs).
+    pub app: String,
     /// The session it is about (empty: a session without identity).
     pub id: String,
     /// The sending tab.
@@ -64,6 +69,8 @@ impl Message {
         out.push(';');
         out.push_str(KINDS.iter().find(|(k, _)| *k == self.kind).map_or("", |(_, c)| c));
         out.push(';');
+        out.push_str(&self.app);
+        out.push(';');
         out.push_str(&self.id);
         out.push(';');
         out.push_str(&self.tab);
@@ -75,14 +82,14 @@ impl Message {
     /// Decodes a message, or `None` for anything that is not a valid message of this version.
     /// Times of events are clamped to `now`; a server deadline is a time to come and is not.
     pub fn decode(input: &str, now: Millis) -> Option<Message> {
-        let [kind, id, tab, at] = fields(input)?;
+        let [kind, app, id, tab, at] = fields(input)?;
         let kind = KINDS.iter().find(|(_, c)| *c == kind)?.0;
-        if !valid_id(id) || !valid_tab(tab) {
+        if !valid_id(app) || !valid_id(id) || !valid_tab(tab) {
             return None;
         }
         let at = parse_uint(at)?;
         let at = if kind == Kind::Server { at } else { at.min(now) };
-        Some(Message { kind, id: id.to_owned(), tab: tab.to_owned(), at })
+        Some(Message { kind, app: app.to_owned(), id: id.to_owned(), tab: tab.to_owned(), at })
     }
 }
 
@@ -101,6 +108,18 @@ fn fields<const N: usize>(input: &str) -> Option<[&str; N]> {
         *slot = parts.next()?;
     }
     parts.next().is_none().then_some(out)
+}
+
+/// `autologoff:<channel>:logout:<id>`: the Web Lock that decides which tab sends a session's
+/// logout request, and the localStorage key of the claim where there are no Web Locks. The
+/// session's own: a lock held by anything else (another session, another application, a page
+/// that took it to block us) does not stand in its way.
+pub fn claim_key(channel: &str, id: &str) -> String {
+    let mut k = String::from("autologoff:");
+    k.push_str(channel);
+    k.push_str(":logout:");
+    k.push_str(id);
+    k
 }
 
 /// Whether `tab` is a valid tab id: 1 to 16 of `[0-9a-z]`.
@@ -133,6 +152,8 @@ const TOLD: [(Told, &str); 4] = [(Told::Live, "-"), (Told::Pending, "p"), (Told:
 /// whether the server was told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The application that wrote it (see the module docs).
+    pub app: String,
     /// The session it belongs to (empty: a session without identity).
     pub id: String,
     /// The last activity in any tab.
@@ -153,6 +174,8 @@ impl Record {
         let mut out = String::with_capacity(72);
         out.push_str(VERSION);
         out.push(';');
+        out.push_str(&self.app);
+        out.push(';');
         out.push_str(&self.id);
         for t in [Some(self.last_activity), self.ended, Some(self.started), self.server] {
             out.push(';');
@@ -168,8 +191,8 @@ impl Record {
 
     /// Decodes a record, clamping its past times to `now`; `None` if it is not a valid record.
     pub fn decode(input: &str, now: Millis) -> Option<Record> {
-        let [id, last, ended, started, server, told] = fields(input)?;
-        if !valid_id(id) {
+        let [app, id, last, ended, started, server, told] = fields(input)?;
+        if !valid_id(app) || !valid_id(id) {
             return None;
         }
         let optional = |t: &str| {
@@ -186,6 +209,7 @@ impl Record {
             return None;
         }
         Some(Record {
+            app: app.to_owned(),
             id: id.to_owned(),
             last_activity: parse_uint(last)?.min(now),
             ended,

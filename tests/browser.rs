@@ -330,6 +330,7 @@ async fn channel_delivers_to_other_instances_and_closes_on_drop() {
     assert_eq!(got.borrow().len(), 1, "a dropped channel receives nothing");
 
     let record = autologoff::wire::Record {
+        app: String::new(),
         id: String::new(),
         last_activity: 5,
         ended: None,
@@ -479,4 +480,43 @@ fn bad_options_still_leave_the_page_protected() {
     assert_eq!(html_state().as_deref(), Some("active"));
     stop_session();
     assert_eq!(html_state().as_deref(), Some("stopped"));
+}
+
+#[wasm_bindgen_test]
+async fn a_browser_call_that_throws_neither_wedges_the_session_nor_goes_unreported() {
+    let aside = RunnerOutputAside::new();
+    // A host function that throws (a page that broke it, a browser bug): here createElement,
+    // which the dialog needs first.
+    let proto =
+        Reflect::get(&dom::window(), &"Document".into()).and_then(|d| Reflect::get(&d, &"prototype".into())).unwrap();
+    let original = Reflect::get(&proto, &"createElement".into()).unwrap();
+    let broken = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| wasm_bindgen::throw_str("broken by the page"));
+    Reflect::set(&proto, &"createElement".into(), broken.as_ref()).unwrap();
+    let audited = Rc::new(RefCell::new(Vec::new()));
+    let a = audited.clone();
+    let listener = Listener::new(&dom::document(), "autologoff:audit", move |e: &Event| {
+        let detail = e.unchecked_ref::<web_sys::CustomEvent>().detail();
+        let text = js_sys::JSON::stringify(&detail).map(String::from).unwrap_or_default();
+        a.borrow_mut().push(text);
+    });
+    let session =
+        start(&[("timeout", "1500ms"), ("warning", "1s"), ("logoutWait", "200ms"), ("channel", "broken-test")]);
+    sleep(900).await;
+    // The dialog could not be built; the session went on regardless.
+    assert_eq!(session.state(), "warning");
+    sleep(1_200).await;
+    Reflect::set(&proto, &"createElement".into(), &original).unwrap();
+    drop(broken);
+    assert_eq!(session.state(), "expired", "the runner went on after the failed call");
+    assert_eq!(html_state().as_deref(), Some("expired"));
+    let audited = audited.borrow();
+    assert!(
+        audited.iter().any(|e| e.contains("\"type\":\"host-error\"") && e.contains("\"what\":\"createElement\"")),
+        "{audited:?}"
+    );
+    assert!(audited.iter().any(|e| e.contains("\"type\":\"logged-out\"")), "{audited:?}");
+    drop(aside);
+    session.stop();
+    uncover();
+    drop(listener);
 }

@@ -690,7 +690,7 @@ fn core_log(tab: &Tab, log: &mut Vec<(Millis, String)>) {
         let line = match c {
             Command::Event(Event::Warning { deadline, .. }) => format!("warn {deadline}"),
             Command::Event(Event::Extend { how }) => format!("extend {how:?}"),
-            Command::Keepalive => "keepalive".into(),
+            Command::Keepalive(_) => "keepalive".into(),
             Command::Event(Event::Logout { reason }) => format!("logout {reason:?}"),
             Command::Post(text) => match Message::decode(&text, at) {
                 Some(Message { kind: Kind::Activity, at: stamp, .. }) => format!("Activity at: {stamp}"),
@@ -723,6 +723,7 @@ fn both_ways(
         settings.keepalive_url = Some("/keepalive".into());
         settings.keepalive_interval = k;
     }
+    let app = settings.app();
     let b = Tab::open(&world, 0, settings);
     b.take_log();
     let (mut la, mut lb) = (Vec::new(), Vec::new());
@@ -759,7 +760,7 @@ fn both_ways(
             1 if peers => {
                 let at = now.saturating_sub(700);
                 a.handle_peer(now, PeerMessage::Activity { at });
-                let m = Message { kind: Kind::Activity, id: String::new(), tab: "other".into(), at };
+                let m = Message { kind: Kind::Activity, app: app.clone(), id: String::new(), tab: "other".into(), at };
                 b.post(CoreInput::Message(m.encode()));
             }
             _ => {

@@ -7,8 +7,8 @@ mod common;
 use std::rc::Rc;
 
 use autologoff::config::{Settings, Value};
-use autologoff::engine::{ExtendHow, Millis, Reason, ServerAnswer, State};
-use autologoff::session::{Action, Command, Event, Input};
+use autologoff::engine::{ExtendHow, Millis, Reason, State};
+use autologoff::session::{Action, Command, Event, Input, Reply};
 use autologoff::wire::{Kind, Message, Record, Told};
 use common::{policy, settings, Bus, Tab, World, T0};
 
@@ -19,6 +19,11 @@ fn with_id(id: &str) -> Settings {
 fn posted(tab: &Tab, log: &[(Millis, Command)]) -> Vec<Message> {
     let now = tab.world.wall.get();
     log.iter().filter_map(|(_, c)| if let Command::Post(t) = c { Message::decode(t, now) } else { None }).collect()
+}
+
+/// A keepalive's 200 answer with `ms` left.
+fn remaining(ms: Millis) -> Reply {
+    Reply { status: Some(200), body: format!("{{\"remainingMs\":{ms},\"idleRemainingMs\":{ms}}}"), ..Reply::default() }
 }
 
 fn audits(log: &[(Millis, Command)]) -> Vec<String> {
@@ -91,19 +96,31 @@ fn messages_of_another_session_are_ignored() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     a.take_log();
-    let other = Message { kind: Kind::Logout, id: "zzz".into(), tab: "tab9".into(), at: T0 };
+    let other = Message { kind: Kind::Logout, app: with_id("zzz").app(), id: "zzz".into(), tab: "tab9".into(), at: T0 };
     a.post(Input::Message(other.encode()));
     assert_eq!(a.state(), State::Active, "another session's logout is not ours");
-    let extend = Message { kind: Kind::Activity, id: "zzz".into(), tab: "tab9".into(), at: T0 + 5_000 };
+    let extend = Message {
+        kind: Kind::Activity,
+        app: with_id("zzz").app(),
+        id: "zzz".into(),
+        tab: "tab9".into(),
+        at: T0 + 5_000,
+    };
     world.at(T0 + 5_000);
     a.post(Input::Message(extend.encode()));
     assert_eq!(a.core(|c| c.engine().last_activity()), T0, "another session's activity is not ours");
 }
 
+/// The logout requests sent, as (tab, body).
+fn logouts(world: &World) -> Vec<(usize, String)> {
+    world.logouts.borrow().clone()
+}
+
 #[test]
-fn a_page_whose_session_was_replaced_covers_itself_and_leaves_without_a_trace() {
+fn a_page_whose_session_was_replaced_tells_the_server_of_its_own_session_and_touches_nothing_else() {
     // A page of the previous user's session comes back (back/forward cache) after someone else
-    // signed in: it must not end, wipe or keep alive the new session.
+    // signed in: it must not end, wipe or keep alive the new session, and it must not end its
+    // own without the server being told (docs/protocol.md 3.3: the logout names the session).
     let world = World::new();
     let old = Tab::open(&world, 0, with_id("old"));
     world.at(T0 + 2_000);
@@ -120,35 +137,46 @@ fn a_page_whose_session_was_replaced_covers_itself_and_leaves_without_a_trace() 
     assert!(log.contains(&Command::ClearTab), "its own tab's session storage goes");
     for c in &log {
         assert!(
-            !matches!(
-                c,
-                Command::WriteRecord(_)
-                    | Command::Clear
-                    | Command::ClearAgain
-                    | Command::ClearCookies
-                    | Command::Claim
-                    | Command::SendLogout { .. }
-                    | Command::Post(_)
-            ),
+            !matches!(c, Command::WriteRecord(_) | Command::Clear | Command::ClearAgain | Command::ClearCookies),
             "touched the new session: {c:?}"
         );
     }
+    // The claim is the old session's own lock; the request names the old session.
+    assert!(log.iter().any(|c| matches!(c, Command::Claim(name) if name.ends_with(&with_id("old").identity()))));
+    assert_eq!(logouts(&world), [(0, "reason=replaced&session=old".to_string())]);
     assert_eq!(*world.record.borrow(), record_before);
-    assert!(world.logouts.borrow().is_empty());
     assert_eq!(new.state(), State::Active);
 }
 
 #[test]
-fn an_old_page_that_expires_after_a_new_sign_in_sends_no_logout() {
+fn without_a_public_id_a_replaced_page_cannot_name_its_session_and_sends_nothing() {
+    // Identity from sessionStart only: the server does not know the session by it, and a
+    // logout without a name would end the cookie's session, which is the new sign-in's.
+    let world = World::new();
+    let start = |t| Settings { session_start: Some(t), ..settings(policy(10_000, 3_000)) };
+    let old = Tab::open(&world, 0, start(T0 - 60_000));
+    world.at(T0 + 2_000);
+    let _new = Tab::open(&world, 1, start(T0 + 1_000));
+    world.at(T0 + 3_000);
+    old.post(Input::Wake(world.record()));
+    assert_eq!(old.state(), State::Expired);
+    assert!(logouts(&world).is_empty());
+    assert!(!old.commands().iter().any(|c| matches!(c, Command::Claim(_))));
+}
+
+#[test]
+fn an_old_page_that_expires_after_a_new_sign_in_ends_only_its_own_session() {
     // Tab A (session X) sits idle, still visible; the user signs in again as Y in another tab.
-    // A's logout request would carry Y's cookie and end Y.
+    // A's logout request carries Y's cookie: it names X, so the server ends X and not Y.
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
     world.at(T0 + 1_000);
     let _b = Tab::open(&world, 1, with_id("y"));
     run(&a, T0 + 12_000);
     assert_eq!(a.state(), State::Expired);
-    assert!(world.logouts.borrow().is_empty(), "no request with the new session's cookie");
+    let sent = logouts(&world);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.ends_with("&session=x"), "names its own session: {sent:?}");
     assert_eq!(world.record().unwrap().id, Settings { session_id: Some("y".into()), ..Settings::default() }.identity());
     assert_eq!(world.record().unwrap().ended, None, "the new session's record is untouched");
 }
@@ -167,11 +195,11 @@ fn a_stale_page_with_input_never_overwrites_a_new_sign_ins_record() {
     a.input();
     assert_eq!(world.record().unwrap().id, y, "the new session's record is untouched");
     assert_eq!(a.state(), State::Expired, "the old page found it was replaced");
-    assert!(world.logouts.borrow().is_empty());
+    assert_eq!(logouts(&world), [(0, "reason=replaced&session=x".to_string())], "its own session, by name");
     b.post(Input::Wake(world.record()));
     assert_eq!(b.state(), State::Active, "the new session goes on");
     // A keepalive answer reaching the old page writes nothing either.
-    a.post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+    a.post(Input::Keepalive(remaining(60_000)));
     assert_eq!(world.record().unwrap().id, y);
 }
 
@@ -351,10 +379,20 @@ fn a_logout_the_keepalive_quota_refuses_goes_without_keepalive() {
 }
 
 #[test]
-fn a_server_error_or_no_answer_is_undelivered_and_a_4xx_is_not() {
-    for (status, told) in
-        [(Some(Some(503)), Told::Undelivered), (Some(Some(403)), Told::Done), (None, Told::Undelivered)]
-    {
+fn only_a_2xx_3xx_401_or_410_answer_means_the_server_was_told() {
+    // docs/protocol.md 3.3: a 403 (a CSRF token or an origin refused) ended nothing.
+    let cases = [
+        (Some(Some(204)), Told::Done),
+        (Some(Some(302)), Told::Done),
+        (Some(Some(401)), Told::Done),
+        (Some(Some(410)), Told::Done),
+        (Some(Some(403)), Told::Undelivered),
+        (Some(Some(404)), Told::Undelivered),
+        (Some(Some(419)), Told::Undelivered),
+        (Some(Some(503)), Told::Undelivered),
+        (None, Told::Undelivered),
+    ];
+    for (status, told) in cases {
         let world = World::new();
         let a = Tab::open(&world, 0, with_id("s1"));
         a.host(|h| h.logout_status = status);
@@ -362,6 +400,9 @@ fn a_server_error_or_no_answer_is_undelivered_and_a_4xx_is_not() {
         run(&a, T0 + 10_000); // the wait bound
         assert_eq!(world.record().unwrap().told, told, "{status:?}");
         assert!(a.host(|h| h.left.is_some()), "left in any case");
+        // Not told: sent again at once as a beacon, which carries the token as a form field.
+        let beacons = world.beacons.borrow().len();
+        assert_eq!(beacons, usize::from(told == Told::Undelivered && status.is_some()), "{status:?}");
     }
 }
 
@@ -405,15 +446,15 @@ fn a_page_that_inherits_a_server_deadline_asks_the_server_at_once() {
     // deadline while the user works.
     let world = World::new();
     let a = Tab::open(&world, 0, keepalive_settings("s1"));
-    a.post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+    a.post(Input::Keepalive(remaining(60_000)));
     assert!(world.record().unwrap().server.is_some());
     world.at(T0 + 5_000);
     let b = Tab::open(&world, 1, keepalive_settings("s1"));
-    assert!(b.commands().contains(&Command::Keepalive), "the new page asks the server");
+    assert!(b.commands().iter().any(|c| matches!(c, Command::Keepalive(_))), "the new page asks the server");
     // A page with no recorded deadline waits for its interval, as before.
     let world = World::new();
     let c = Tab::open(&world, 0, keepalive_settings("s2"));
-    assert!(!c.commands().contains(&Command::Keepalive));
+    assert!(!c.commands().iter().any(|c| matches!(c, Command::Keepalive(_))));
 }
 
 #[test]
@@ -427,18 +468,18 @@ fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
     for t in (1_000..=12_000).step_by(1_000) {
         bus.run_until(T0 + t);
         bus.tabs[0].input();
-        let answered = bus.tabs[0].take_log().iter().any(|(_, c)| *c == Command::Keepalive);
+        let answered = bus.tabs[0].take_log().iter().any(|(_, c)| matches!(c, Command::Keepalive(_)));
         if answered {
-            bus.tabs[0].post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+            bus.tabs[0].post(Input::Keepalive(remaining(60_000)));
         }
     }
     // Now only B, for 80 s, with the server answering B's keepalives.
     for t in (13_000..=92_000).step_by(1_000) {
         bus.run_until(T0 + t);
         bus.tabs[1].input();
-        let answered = bus.tabs[1].take_log().iter().any(|(_, c)| *c == Command::Keepalive);
+        let answered = bus.tabs[1].take_log().iter().any(|(_, c)| matches!(c, Command::Keepalive(_)));
         if answered {
-            bus.tabs[1].post(Input::Keepalive(ServerAnswer::Remaining(60_000)));
+            bus.tabs[1].post(Input::Keepalive(remaining(60_000)));
         }
         assert_eq!(bus.tabs[0].state(), State::Active, "A at T0 + {t}");
         assert_eq!(bus.tabs[1].state(), State::Active, "B at T0 + {t}");
@@ -449,15 +490,15 @@ fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
 fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadline() {
     let world = World::new();
     let a = Tab::open(&world, 0, keepalive_settings("s1"));
-    a.post(Input::Keepalive(ServerAnswer::Remaining(25_000))); // the server ends it at T0 + 25 s
+    a.post(Input::Keepalive(remaining(25_000))); // the server ends it at T0 + 25 s
     run(&a, T0 + 5_000);
     assert_eq!(a.state(), State::Warning, "warned 20 s before the server's deadline");
     a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false });
     assert_eq!(a.state(), State::Active);
-    assert!(a.commands().contains(&Command::Keepalive), "asks the server");
+    assert!(a.commands().iter().any(|c| matches!(c, Command::Keepalive(_))), "asks the server");
     // The keepalive fails: the server still ends the session at T0 + 25 s.
     world.at(T0 + 6_000);
-    a.post(Input::Keepalive(ServerAnswer::Failed));
+    a.post(Input::Keepalive(Reply::default()));
     assert_eq!(a.state(), State::Warning, "warned again: the server did not confirm");
     run(&a, T0 + 25_000);
     assert_eq!(a.state(), State::Expired);
@@ -474,7 +515,7 @@ fn keepalive_only_for_its_own_session() {
     world.at(T0 + 6_000);
     a.input();
     let log = a.commands();
-    assert!(!log.contains(&Command::Keepalive), "the cookie is the new session's now");
+    assert!(!log.iter().any(|c| matches!(c, Command::Keepalive(_))), "the cookie is the new session's now");
     assert_eq!(a.state(), State::Expired);
 }
 
@@ -657,14 +698,14 @@ fn termination_happens_in_order() {
     let log = a.commands();
     let at = |f: &dyn Fn(&Command) -> bool| position(&log, f);
     let cover = at(&|c| *c == Command::Cover);
-    let told_tabs = at(&|c| matches!(c, Command::Post(t) if t.starts_with("2;l;")));
+    let told_tabs = at(&|c| matches!(c, Command::Post(t) if t.starts_with("3;l;")));
     let event = at(&|c| *c == Command::Event(Event::Logout { reason: Reason::Idle }));
     let stop_input = at(&|c| *c == Command::StopInput);
     let read = at(&|c| *c == Command::ReadRecord);
     let tombstone = at(&|c| matches!(c, Command::WriteRecord(r) if r.ends_with(";p")));
-    let claim = at(&|c| *c == Command::Claim);
-    let claimed = at(&|c| matches!(c, Command::Post(t) if t.starts_with("2;c;")));
-    let send = at(&|c| matches!(c, Command::SendLogout { body, keepalive: true } if body == "reason=idle"));
+    let claim = at(&|c| matches!(c, Command::Claim(_)));
+    let claimed = at(&|c| matches!(c, Command::Post(t) if t.starts_with("3;c;")));
+    let send = at(&|c| matches!(c, Command::SendLogout { body, keepalive: true } if body == "reason=idle&session=s1"));
     let clear = at(&|c| *c == Command::Clear);
     assert!(cover < told_tabs && told_tabs < event && event < stop_input && stop_input < read, "{log:#?}");
     assert!(read < tombstone && tombstone < claim && claim < claimed && claimed < send && send < clear, "{log:#?}");
@@ -704,9 +745,10 @@ fn a_page_closed_before_its_claim_is_decided_sends_the_logout_as_a_beacon() {
 }
 
 #[test]
-fn a_claim_won_after_a_new_sign_in_sends_nothing() {
+fn a_claim_won_after_a_new_sign_in_ends_only_its_own_session() {
     // The claim (a Web Lock) takes a while; the user signs in again meanwhile. The browser's
-    // cookie is now the new session's: a logout request would end it.
+    // cookie is now the new session's: the request names the old one, and nothing of the new
+    // session is touched.
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
     a.host(|h| h.claims_wait = true);
@@ -716,7 +758,8 @@ fn a_claim_won_after_a_new_sign_in_sends_nothing() {
     let y = world.record();
     a.take_log();
     a.post(Input::Claim(true));
-    assert!(world.logouts.borrow().is_empty(), "no request with the new session's cookie");
+    assert_eq!(logouts(&world), [(0, "reason=user&session=x".to_string())]);
+    a.post(Input::LogoutSent(Some(204)));
     assert_eq!(world.record(), y, "the new session's record is untouched");
     let log = a.commands();
     assert!(log.contains(&Command::ReleaseClaim), "the claim is let go");
@@ -835,7 +878,7 @@ fn a_tab_that_won_a_freed_lock_after_another_claimed_does_not_send() {
     *world.record.borrow_mut() = None; // as a Clear-Site-Data response would
     b.fire();
     a.post(Input::Claim(true));
-    let claimed = world.bus.borrow().iter().find(|(_, _, t)| t.starts_with("2;c;")).unwrap().2.clone();
+    let claimed = world.bus.borrow().iter().find(|(_, _, t)| t.starts_with("3;c;")).unwrap().2.clone();
     b.post(Input::Message(claimed));
     b.post(Input::Claim(true)); // the lock was released early
     assert_eq!(world.logouts.borrow().len(), 1);
@@ -891,4 +934,157 @@ fn records_carry_the_identity() {
     a.input();
     assert!(posted(&a, &a.take_log()).iter().all(|m| m.id == id));
     let _ = Rc::strong_count(&world);
+}
+
+// --- a browser call that failed ---------------------------------------------------------------
+
+#[test]
+fn failed_browser_calls_are_audited_once_each_by_name_and_the_session_goes_on() {
+    let world = World::new();
+    let tab = Tab::open(&world, 0, with_id("s1"));
+    tab.take_log();
+    tab.post(Input::HostFailed("createElement,dispatchEvent".into()));
+    tab.post(Input::HostFailed("createElement".into()));
+    // Only letters: nothing but a name of autologoff's own reaches the audit trail this way.
+    tab.post(Input::HostFailed("x\",\"user\":\"forged,,querySelector".into()));
+    let log = tab.take_log();
+    let audited = audits(&log);
+    let whats: Vec<&str> = audited
+        .iter()
+        .filter(|e| e.contains("\"type\":\"host-error\""))
+        .map(|e| e.split("\"what\":\"").nth(1).and_then(|w| w.split('"').next()).unwrap_or(""))
+        .collect();
+    assert_eq!(whats, ["createElement", "dispatchEvent", "querySelector"]);
+    // A handful in all: reporting itself may be what fails.
+    for i in 0..20 {
+        tab.post(Input::HostFailed(format!("call{}", "x".repeat(i + 1))));
+    }
+    let more = audits(&tab.take_log()).len();
+    assert_eq!(whats.len() + more, 8, "at most eight distinct failures are audited");
+    assert_eq!(tab.state(), State::Active);
+    run(&tab, T0 + 10_000);
+    assert_eq!(tab.state(), State::Expired, "the session still ends");
+}
+
+// --- a record, a lock or a message that is not this session's --------------------------------
+
+#[test]
+fn a_lock_held_by_something_else_does_not_keep_the_server_from_being_told() {
+    // A page holds the logout lock and never lets go (or anything else wins it and never says
+    // `claimed`): the tab that ended the session waits for a tab of its own session to say it
+    // sends the request, and sends it itself when none does.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    *world.lock.borrow_mut() = Some("not-a-tab".into());
+    run(&a, T0 + 10_000);
+    assert_eq!(a.state(), State::Expired);
+    assert!(logouts(&world).is_empty(), "waits for a claimed message first");
+    run(&a, T0 + 11_600);
+    assert_eq!(logouts(&world), [(0, "reason=idle&session=s1".to_string())]);
+    a.post(Input::LogoutSent(Some(204)));
+    run(&a, T0 + 20_000);
+    assert_eq!(world.record().unwrap().told, Told::Done);
+    assert!(a.host(|h| h.left.is_some()));
+}
+
+#[test]
+fn tabs_that_hear_the_winner_send_nothing_more_whatever_the_delivery_delay() {
+    for delay in [1, 200, 1_200] {
+        let world = World::new();
+        let tabs: Vec<Tab> = (0..5).map(|i| Tab::open(&world, i, with_id("s1"))).collect();
+        let mut bus = Bus::new(&world, tabs, delay);
+        bus.run_until(T0 + 30_000);
+        assert!(bus.tabs.iter().all(|t| t.state() == State::Expired));
+        assert_eq!(world.logouts.borrow().len(), 1, "delay {delay}");
+    }
+}
+
+#[test]
+fn another_application_sharing_the_channel_is_reported_and_ignored() {
+    // Two portals on one origin, both on channel `default`, with their own logout URLs: the
+    // second's records and messages are not a new sign-in of the first.
+    let world = World::new();
+    let other = Settings { logout_url: Some("/billing/logout".into()), ..with_id("b1") };
+    let _b = Tab::open(&world, 1, other.clone());
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let log = a.take_log();
+    assert!(audits(&log).iter().any(|e| e.contains("\"type\":\"channel-shared\"")));
+    let reports: Vec<_> = log.iter().filter(|(_, c)| matches!(c, Command::Report(_))).collect();
+    assert_eq!(reports.len(), 1, "said on the console once");
+    // Its record (written again) and its messages change nothing here.
+    let _b2 = Tab::open(&world, 2, other.clone());
+    world.at(T0 + 2_000);
+    a.post(Input::Wake(world.record()));
+    let logout =
+        Message { kind: Kind::Logout, app: other.app(), id: other.identity(), tab: "b2".into(), at: T0 + 2_000 };
+    a.post(Input::Message(logout.encode()));
+    assert_eq!(a.state(), State::Active);
+    assert!(logouts(&world).is_empty());
+    assert!(!a.take_log().iter().any(|(_, c)| matches!(c, Command::Report(_))), "reported once");
+    run(&a, T0 + 10_000);
+    assert_eq!(a.state(), State::Expired, "its own timeout still ends it");
+}
+
+#[test]
+fn a_crafted_record_of_another_identity_ends_the_page_and_tells_the_server() {
+    // The field report: a value of another identity written to the record by a script of the
+    // origin. The page must not leave without the server being told about its session.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let crafted = Record {
+        app: with_id("s1").app(),
+        id: "zzz".into(),
+        last_activity: T0,
+        ended: None,
+        started: T0,
+        server: None,
+        told: Told::Live,
+    };
+    *world.record.borrow_mut() = Some(crafted.encode());
+    world.at(T0 + 1_000);
+    a.input();
+    assert_eq!(a.state(), State::Expired);
+    assert_eq!(logouts(&world), [(0, "reason=replaced&session=s1".to_string())]);
+}
+
+#[test]
+fn a_page_that_joins_asks_the_status_url_which_never_extends() {
+    let world = World::new();
+    let with_status = |id| Settings { status_url: Some("/status".into()), ..keepalive_settings(id) };
+    let a = Tab::open(&world, 0, with_status("s1"));
+    a.post(Input::Keepalive(remaining(60_000)));
+    world.at(T0 + 5_000);
+    let b = Tab::open(&world, 1, with_status("s1"));
+    let log = b.commands();
+    assert!(log.contains(&Command::Status), "{log:#?}");
+    assert!(!log.iter().any(|c| matches!(c, Command::Keepalive(_))), "a page load is not a reason to extend");
+}
+
+#[test]
+fn the_core_reads_the_servers_answer() {
+    use autologoff::engine::ServerAnswer;
+    let reply = |status, html, redirected, body: &str| Reply { status, html, redirected, body: body.into() };
+    let cases = [
+        (
+            reply(Some(200), false, false, r#"{"remainingMs":1187000,"idleRemainingMs":1187000}"#),
+            ServerAnswer::Remaining(1_187_000),
+        ),
+        (
+            reply(Some(200), false, false, r#"{ "absoluteRemainingMs": 5, "remainingMs" : 42.7 }"#),
+            ServerAnswer::Remaining(42),
+        ),
+        (reply(Some(200), false, false, r#"{"idleRemainingMs":5}"#), ServerAnswer::Failed),
+        (reply(Some(200), false, false, "not json"), ServerAnswer::Failed),
+        (reply(Some(200), false, false, r#"{"remainingMs":-5}"#), ServerAnswer::Failed),
+        (reply(Some(401), false, false, ""), ServerAnswer::Ended),
+        (reply(Some(419), false, false, ""), ServerAnswer::Ended),
+        (reply(Some(403), false, false, ""), ServerAnswer::Failed),
+        (reply(Some(200), true, true, "<html>sign in</html>"), ServerAnswer::Ended),
+        (reply(Some(200), true, false, "<html>sign in</html>"), ServerAnswer::Ended),
+        (reply(Some(503), false, false, ""), ServerAnswer::Failed),
+        (reply(None, false, false, ""), ServerAnswer::Failed),
+    ];
+    for (reply, answer) in cases {
+        assert_eq!(reply.answer(), answer, "{reply:?}");
+    }
 }

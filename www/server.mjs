@@ -267,23 +267,36 @@ async function handle(req, res, state, extraStatic, secure) {
     const form = new URLSearchParams(await body(req));
     const reason = form.get('reason');
     const fault = state.faults.logout;
-    const known = state.sessions.get(sid);
+    // The session to end: the one the page names by its public id (docs/protocol.md 3.3), else
+    // the cookie's. A page of an earlier sign-in names its own, and the newer sign-in that now
+    // holds the cookie is left alone.
+    const named = form.get('session');
+    const cookieSession = state.sessions.get(sid);
+    const [target, known] = named
+      ? [...state.sessions].find(([, v]) => v.publicId === named) || [null, undefined]
+      : [sid, cookieSession];
     const token = req.headers['x-csrf-token'] || form.get('_csrf');
     const csrfOk = !!known && token === known.csrf;
     // `via`: the token came as a header (fetch) or as a form field (sendBeacon, which cannot set
     // headers).
     const via = req.headers['x-csrf-token'] ? 'header' : form.has('_csrf') ? 'form' : 'none';
-    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk, via });
+    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk, via, named, target });
     if (fault === 'reset') return req.socket.destroy();
     if (fault === 'hang') return void state.hanging.add(req.socket);
     if (fault === 'error') return send(res, 500, 'text/plain', 'logout service unavailable');
     // Without the session's CSRF token a cross-site page could log users out: refuse.
     if (known && !csrfOk) return send(res, 403, 'text/plain', 'bad CSRF token');
-    if (sid) state.sessions.delete(sid);
+    if (target) state.sessions.delete(target);
+    // Clear the browser only when its cookie is not another live session's.
+    const otherLive = !!cookieSession && sid !== target;
     res.writeHead(204, {
       'cache-control': 'no-store',
-      'clear-site-data': '"cache", "cookies", "storage"',
-      'set-cookie': `sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
+      ...(otherLive
+        ? {}
+        : {
+            'clear-site-data': '"cache", "cookies", "storage"',
+            'set-cookie': `sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
+          }),
     });
     return res.end();
   }

@@ -102,7 +102,7 @@ pub fn start_from_script(script: &HtmlElement) -> Result<Session, JsError> {
     install_panic_hook();
     let (settings, errors) = settings_from_script(script);
     for error in &errors {
-        console("error", error.message());
+        dom::console("error", error.message());
     }
     advise(&settings);
     launch(settings, &errors)
@@ -119,7 +119,7 @@ pub fn stop_session() {
 
 fn advise(settings: &Settings) {
     if let Some(advice) = config::wcag_advice(&settings.policy) {
-        console("warn", advice);
+        dom::console("warn", advice);
     }
 }
 
@@ -206,11 +206,6 @@ fn entries_of(options: &JsValue) -> Option<Vec<Entry>> {
         entries.push(Entry { key, value, shown });
     }
     Some(entries)
-}
-
-/// `console[level](message)`.
-fn console(level: &str, message: &str) {
-    dom::call1(&dom::get(&dom::window(), "console"), level, &message.into());
 }
 
 fn install_panic_hook() {

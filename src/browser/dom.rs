@@ -1,6 +1,8 @@
 //! Small DOM helpers shared by the adapters, and the generic host calls of the cold paths
 //! (`calls.js`): a property or method by name instead of one wasm-bindgen shim per distinct
-//! browser call, which keeps the module and its glue small. Everything is built with
+//! browser call, which keeps the module and its glue small. The names are looked up the way the
+//! browser defines them, never as page markup shadows them (DOM clobbering: see calls.js), and
+//! a call that throws gives `undefined` and is reported. Everything is built with
 //! `createElement`, `textContent` and CSSOM, never `innerHTML`, so it runs under a strict
 //! Content-Security-Policy (`style-src 'self'`) and Trusted Types.
 
@@ -32,6 +34,12 @@ extern "C" {
     pub fn each(root: &JsValue, selector: &str, m: &str);
     /// Dispatches `name` as a CustomEvent on `document` with `detail`.
     pub fn emit(name: &str, detail: &JsValue);
+    /// `target.addEventListener(kind, f, capture)`, with the browser's own method.
+    pub fn listen(target: &JsValue, kind: &str, f: &JsValue, capture: bool);
+    /// `target.removeEventListener(kind, f, capture)`.
+    pub fn unlisten(target: &JsValue, kind: &str, f: &JsValue, capture: bool);
+    /// The browser calls that failed since the last time, comma-separated (empty: none).
+    pub fn failures() -> String;
 }
 
 /// `target.setAttribute(name, value)`.
@@ -116,4 +124,9 @@ pub fn object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
         set(&o, k, v);
     }
     o
+}
+
+/// `console[level](message)`.
+pub fn console(level: &str, message: &str) {
+    call1(&get(&window(), "console"), level, &message.into());
 }

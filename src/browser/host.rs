@@ -5,6 +5,7 @@
 
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
@@ -19,9 +20,9 @@ use super::promise::{self, Pending};
 use super::timer::Timeout;
 use super::{clear, request};
 use crate::config::Settings;
-use crate::engine::{Millis, ServerAnswer};
+use crate::engine::Millis;
 use crate::runner::{Host, Runner};
-use crate::session::{Command, Event, Input, Moment};
+use crate::session::{Command, Event, Input, Moment, Reply};
 use crate::text::Text;
 
 /// A running session in this page: its core, this host, the queue.
@@ -65,8 +66,10 @@ impl BrowserHost {
             move || post(&me, Input::Wake(channel::read_record(&name, dom::now())))
         });
         let message: Rc<dyn Fn(String)> = Rc::new(poster(&me, Input::Message));
+        // Clearing keeps the record and this session's storage claim (a claim must not vanish
+        // under the tab that holds it).
         let mut keep = settings.keep_storage_keys.clone();
-        keep.push(lock::claim_key(&channel_name));
+        keep.push(crate::wire::claim_key(&channel_name, &settings.identity()));
         keep.push(channel::key(&channel_name));
         let hidden = {
             let me = me.clone();
@@ -114,41 +117,45 @@ impl BrowserHost {
         }
     }
 
-    fn keepalive(&mut self) {
-        let Some(url) = &self.settings.keepalive_url else {
-            return;
+    /// Sends `body` to the keepalive URL, or (`body` None) asks the status URL; the answer, as
+    /// it came, goes back to the core.
+    fn ask_server(&mut self, body: Option<&str>) {
+        let sent = match body {
+            Some(body) => {
+                self.settings.keepalive_url.as_ref().map(|url| request::post(url, body, &self.settings, false))
+            }
+            None => self.settings.status_url.as_ref().map(|url| request::fetch_status(url)),
         };
+        let Some(sent) = sent else { return };
         let me = self.me.clone();
-        let Some(sent) = request::post(url, "keepalive=1", &self.settings, false) else {
-            return post(&me, Input::Keepalive(ServerAnswer::Failed));
+        let Some(sent) = sent else {
+            return post(&me, Input::Keepalive(Reply::default()));
         };
-        // The status first: a 2xx goes on with its JSON body, anything else with nothing.
-        let ended = me.clone();
-        let body = self.pending.then(&sent, move |response| {
+        // The status and headers first; a 2xx that is not HTML goes on with its body.
+        let heard: Rc<RefCell<Option<Reply>>> = Rc::default();
+        let (first, answered) = (heard.clone(), me.clone());
+        let text = self.pending.then(&sent, move |response| {
             let Ok(response) = response else {
-                post(&ended, Input::Keepalive(ServerAnswer::Failed));
+                post(&answered, Input::Keepalive(Reply::default()));
                 return JsValue::UNDEFINED;
             };
-            match status(&response) {
-                401 | 403 | 419 => post(&ended, Input::Keepalive(ServerAnswer::Ended)),
-                200..=299 => return dom::call0(&response, "json"),
-                _ => post(&ended, Input::Keepalive(ServerAnswer::Failed)),
+            let status = status(&response);
+            let content_type = dom::call1(&dom::get(&response, "headers"), "get", &"content-type".into());
+            let html = content_type.as_string().is_some_and(|t| crate::num::contains_ignore_case(&t, "text/html"));
+            let redirected = dom::get(&response, "redirected").is_truthy();
+            let reply = Reply { status: Some(status), redirected, html, body: String::new() };
+            if !(200..300).contains(&status) || html {
+                post(&answered, Input::Keepalive(reply));
+                return JsValue::UNDEFINED;
             }
-            JsValue::UNDEFINED
+            *first.borrow_mut() = Some(reply);
+            dom::call0(&response, "text")
         });
-        let _ = self.pending.then(&body, move |body| {
-            let Ok(body) = body else {
-                return JsValue::UNDEFINED;
-            };
-            if body.is_undefined() {
-                // Answered already (not a 2xx).
-                return JsValue::UNDEFINED;
+        let _ = self.pending.then(&text, move |body| {
+            if let Some(reply) = heard.borrow_mut().take() {
+                let body = body.ok().and_then(|b| b.as_string()).unwrap_or_default();
+                post(&me, Input::Keepalive(Reply { body, ..reply }));
             }
-            let remaining = dom::get(&body, "remainingMs").as_f64().filter(|v| v.is_finite() && *v >= 0.0);
-            post(
-                &me,
-                Input::Keepalive(remaining.map_or(ServerAnswer::Failed, |ms| ServerAnswer::Remaining(ms as Millis))),
-            );
             JsValue::UNDEFINED
         });
     }
@@ -223,18 +230,20 @@ impl Host for BrowserHost {
             Command::ReadRecord => {
                 post(&self.me, Input::Record(channel::read_record(&self.settings.channel, dom::now())))
             }
-            Command::Keepalive => self.keepalive(),
+            Command::Keepalive(body) => self.ask_server(Some(&body)),
+            Command::Status => self.ask_server(None),
+            Command::Report(text) => dom::console("error", &text),
             Command::Cover => {
                 // The cover replaces the title: the page's own is not restored over it.
                 self.saved_title = None;
                 self.cover = Some(Cover::new(&self.text));
             }
             Command::StopInput => self.watcher = None,
-            Command::Claim => {
+            Command::Claim(name) => {
                 let (hold, release) = promise::deferred();
                 self.claim = Some(release);
                 let me = self.me.clone();
-                let claimed = lock::claim(&self.settings.channel, &self.tab, hold);
+                let claimed = lock::claim(&name, &self.tab, hold);
                 // The claim always settles (within about a second), freeing this callback.
                 let _ = promise::then(&claimed, move |won| {
                     post(&me, Input::Claim(won.as_bool() == Some(true)));
@@ -302,6 +311,11 @@ impl Host for BrowserHost {
 
     fn settle(&mut self) {
         self.flush_audit();
+        // A browser call that failed (see calls.js) was said on the console; the core audits it.
+        let failed = dom::failures();
+        if !failed.is_empty() {
+            post(&self.me, Input::HostFailed(failed));
+        }
     }
 }
 

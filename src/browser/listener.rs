@@ -3,8 +3,9 @@
 
 use alloc::boxed::Box;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
+
+use super::dom::{listen, unlisten};
 
 /// Which phase a listener runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,18 +46,15 @@ impl Listener {
     ) -> Self {
         let callback = Closure::wrap(callback);
         let capture = phase == Phase::Capture;
-        // addEventListener with a function and a boolean cannot throw.
-        let _ = target.add_event_listener_with_callback_and_bool(name, callback.as_ref().unchecked_ref(), capture);
+        // The browser's own addEventListener: on a document, `addEventListener` by name can be
+        // an element of the page's (see calls.js).
+        listen(target, name, callback.as_ref(), capture);
         Listener { target: target.clone(), name, capture, callback }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback_and_bool(
-            self.name,
-            self.callback.as_ref().unchecked_ref(),
-            self.capture,
-        );
+        unlisten(&self.target, self.name, self.callback.as_ref(), self.capture);
     }
 }

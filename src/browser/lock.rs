@@ -17,15 +17,15 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::channel;
 use super::dom;
 use super::promise::{self, deferred, sleep};
 
-/// Tries to become the tab that logs out for channel `name`. If so, the claim is held until
-/// `hold` settles, which it must (the host settles it on `ReleaseClaim`, or when it is dropped).
+/// Tries to become the tab that logs out, with the lock (or storage claim) `lock_name` (the
+/// session's own, see [`crate::wire::claim_key`]). If so, the claim is held until `hold`
+/// settles, which it must (the host settles it on `ReleaseClaim`, or when it is dropped).
 /// Returns a promise of whether this tab is the one; it always settles, within about a second.
-pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
-    let lock_name = claim_key(name);
+pub fn claim(lock_name: &str, tab: &str, hold: Promise) -> Promise {
+    let lock_name = lock_name.to_owned();
     let locks = dom::get(&dom::get(&dom::window(), "navigator"), "locks");
     let request = dom::get(&locks, "request");
     let Some(request) = request.is_function().then(|| request.unchecked_into::<Function>()) else {
@@ -74,14 +74,6 @@ pub fn claim(name: &str, tab: &str, hold: Promise) -> Promise {
 /// released after a few seconds (the claim is for the logout request only).
 fn hold_fallback() -> Promise {
     sleep(5_000)
-}
-
-/// `autologoff:<channel>:logout`: the Web Lock's name, and the fallback claim's localStorage key
-/// (which clearing storage keeps, so a claim cannot vanish under the tab that holds it).
-pub fn claim_key(name: &str) -> String {
-    let mut k = channel::key(name);
-    k.push_str(":logout");
-    k
 }
 
 /// The fallback: write a claim unless a fresh one from another tab exists, wait, and see whose

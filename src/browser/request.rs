@@ -28,6 +28,15 @@ pub fn post(url: &str, body: &str, settings: &Settings, keepalive: bool) -> Opti
     dom::promise(call2(&dom::window(), "fetch", &url.into(), &init))
 }
 
+/// GETs `url` with credentials (the status request: it changes nothing, so it needs no CSRF
+/// token). `None` when `fetch()` itself throws.
+pub fn fetch_status(url: &str) -> Option<Promise> {
+    let init = Object::new();
+    set(&init, "credentials", &"include".into());
+    set(&init, "cache", &"no-store".into());
+    dom::promise(call2(&dom::window(), "fetch", &url.into(), &init))
+}
+
 /// Sends `body` to `url` with `navigator.sendBeacon`, as a form, with the CSRF token as a
 /// `_csrf` field (a beacon cannot carry headers). Returns whether the browser queued it;
 /// whether it arrives is unknowable.

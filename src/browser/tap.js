@@ -9,6 +9,8 @@
 // auto-repeat, and a pointer move to the same screen coordinates (a phantom move some systems
 // send) does not count.
 
+import { listen, unlisten } from './calls.js';
+
 const INPUTS = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'touchmove', 'pointermove'];
 
 /** One session's input record, shared by the listeners of the window and its frames. */
@@ -49,9 +51,9 @@ export class Tap {
       // yet: the driver hands it over first, so this one is not judged without it.
       if (now >= this.quiet) this.wake(before);
     };
-    for (const type of INPUTS) win.addEventListener(type, listener, true);
+    for (const type of INPUTS) listen(win, type, listener, true);
     return () => {
-      for (const type of INPUTS) win.removeEventListener(type, listener, true);
+      for (const type of INPUTS) unlisten(win, type, listener, true);
     };
   }
 }

@@ -138,7 +138,7 @@ impl Host for FakeHost {
                 let r = self.world.record();
                 self.post(Input::Record(r));
             }
-            Command::Claim => {
+            Command::Claim(_) => {
                 if self.claims_wait {
                     self.claim_pending = true;
                 } else {

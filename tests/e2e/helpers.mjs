@@ -57,7 +57,11 @@ export async function open(context, path) {
   const consoleMessages = [];
   const errors = [];
   page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
-  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  const pageErrors = [];
+  page.on('pageerror', (e) => {
+    errors.push('pageerror: ' + e.message);
+    pageErrors.push(e.stack || e.message);
+  });
   const recorded = [];
   await page.exposeFunction('__cspViolation', (v) => errors.push('csp: ' + v));
   // Events also go to the test process, so they survive the redirect that ends a session.
@@ -85,6 +89,8 @@ export async function open(context, path) {
   page.consoleMessages = consoleMessages;
   page.recorded = recorded;
   page.problems = () => errors.slice();
+  /** Page errors with their stacks (which script threw). */
+  page.pageErrors = pageErrors;
   if (path) await page.goto(path);
   return page;
 }

@@ -175,11 +175,13 @@ export class Tab {
   }
 
   title() {
-    return this.run((d) => d.getTitle());
+    // Not WebDriver's Get Title: WebKitWebDriver reads `document.title` by name, which markup
+    // on the page can shadow (the hostile-page scenarios).
+    return this.eval("return Object.getOwnPropertyDescriptor(Document.prototype, 'title').get.call(document)");
   }
 
   state() {
-    return this.eval('return document.documentElement.dataset.autologoffState ?? null');
+    return this.eval(`return ${ROOT}.getAttribute('data-autologoff-state')`);
   }
 
   waitForState(want, timeout = 10_000) {
@@ -197,12 +199,12 @@ export class Tab {
 
   /** The warning dialog is open and rendered. */
   dialogVisible() {
-    return this.eval(`const d = document.querySelector('[role="alertdialog"]');
+    return this.eval(`const d = ${query("'[role=\"alertdialog\"]'")};
       return !!d && d.open && d.getClientRects().length > 0 && getComputedStyle(d).visibility !== 'hidden';`);
   }
 
   dialogCount() {
-    return this.eval(`return document.querySelectorAll('[role="alertdialog"]').length`);
+    return this.eval(`return ${query("'[role=\"alertdialog\"]'", 'querySelectorAll')}.length`);
   }
 
   waitForDialog(timeout = 10_000) {
@@ -277,6 +279,15 @@ export class Tab {
     return this.recorded().filter((e) => e.name === 'problem').map((e) => e.detail);
   }
 
+  /** Console errors and page errors (with their stacks) seen since `record()` (the scenario
+   * driver's interface, tests/scenarios/README.md). */
+  async consoleErrors() {
+    await this.settle();
+    return this.recorded()
+      .filter((e) => e.name === 'console-error' || (e.name === 'problem' && e.detail.startsWith('pageerror')))
+      .map((e) => (e.name === 'console-error' ? e.detail : e.detail.slice('pageerror: '.length)));
+  }
+
   /** Events that reached the page since `record()`: [{ name, detail }]. */
   events() {
     return this.eval('return window.__events');
@@ -296,22 +307,37 @@ const RECORDER = `
   window.__events = [];
   let seq = 0;
   const send = (name, detail) => navigator.sendBeacon('/audit', JSON.stringify([{ type: 'e2e:' + name, tab, owner, detail, at: Date.now(), seq: seq++ }]));
-  document.addEventListener('securitypolicyviolation', (e) => send('problem', 'csp: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
-  window.addEventListener('error', (e) => send('problem', 'pageerror: ' + e.message));
-  window.addEventListener('unhandledrejection', (e) => send('problem', 'unhandled rejection: ' + (e.reason && e.reason.message || e.reason)));
+  // Markup on the page may shadow document's members by name (the hostile-page scenarios): the
+  // recorder uses the browser's own functions.
+  const on = (target, type, f) => EventTarget.prototype.addEventListener.call(target, type, f);
+  const query = (sel) => Document.prototype.querySelector.call(document, sel);
+  const body = () => Object.getOwnPropertyDescriptor(Document.prototype, 'body').get.call(document);
+  on(document, 'securitypolicyviolation', (e) => send('problem', 'csp: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
+  on(window, 'error', (e) => send('problem', 'pageerror: ' + e.message + (e.error && e.error.stack ? '\\n' + e.error.stack : '')));
+  const error = console.error;
+  console.error = (...args) => {
+    send('console-error', args.map(String).join(' '));
+    return error.apply(console, args);
+  };
+  on(window, 'unhandledrejection', (e) => send('problem', 'unhandled rejection: ' + (e.reason && e.reason.message || e.reason)));
   // Back/forward cache: persisted is true when the page goes into it and comes out of it.
-  window.addEventListener('pagehide', (e) => send('pagehide', { persisted: e.persisted }));
-  window.addEventListener('pageshow', (e) => send('pageshow', { persisted: e.persisted }));
+  on(window, 'pagehide', (e) => send('pagehide', { persisted: e.persisted }));
+  on(window, 'pageshow', (e) => send('pageshow', { persisted: e.persisted }));
   for (const name of ['autologoff:warning', 'autologoff:extend', 'autologoff:logout']) {
-    document.addEventListener(name, (e) => {
+    on(document, name, (e) => {
       window.__events.push({ name, detail: e.detail });
       send(name, e.detail);
       if (name === 'autologoff:logout') {
-        const cover = document.querySelector('[data-autologoff-cover]');
-        send('covered', { cover: !!cover && getComputedStyle(cover).position === 'fixed', bodyHidden: getComputedStyle(document.body).visibility === 'hidden' });
+        const cover = query('[data-autologoff-cover]');
+        send('covered', { cover: !!cover && getComputedStyle(cover).position === 'fixed', bodyHidden: getComputedStyle(body()).visibility === 'hidden' });
       }
     });
   }`;
+
+/** `document.documentElement` and `document.querySelector(…)` as the browser defines them: the
+ * hostile-page scenarios put markup on the page that shadows them by name. */
+const ROOT = "Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document)";
+const query = (selector, method = 'querySelector') => `Document.prototype.${method}.call(document, ${selector})`;
 
 /** Seeds every kind of client storage the page's origin has, plus script-readable cookies. */
 export function seedStorage(tab) {

@@ -1,0 +1,14 @@
+// Every scenario file, by name: each engine's runner (tests/e2e/scenarios.test.mjs,
+// tests/webkit/scenarios.test.mjs) runs them all. AUTOLOGOFF_SCENARIOS=hostile-page,not-ours
+// runs only those files.
+import { scenarios as hostilePage } from './hostile-page.mjs';
+import { scenarios as notOurs } from './not-ours.mjs';
+
+const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs };
+
+const only = process.env.AUTOLOGOFF_SCENARIOS?.split(',');
+
+/** [file, name, scenario] for each scenario to run. */
+export const scenarios = Object.entries(ALL)
+  .filter(([file]) => !only || only.includes(file))
+  .flatMap(([file, list]) => Object.entries(list).map(([name, run]) => [file, name, run]));
