@@ -28,7 +28,7 @@ import { createRoot } from 'react-dom/client';
 import { start } from 'autologoff';
 function AutoLogoff() {
   useEffect(() => {
-    const session = start({ timeout: '4s', warning: '2s', logoutUrl: '/logout', redirectUrl: '/login?reason=timeout', channel: 'react' });
+    const session = start({ timeout: '4s', warning: '2s', logoutUrl: '/autologoff/logout', redirectUrl: '/login?reason=timeout', channel: 'react' });
     return () => { session.then((s) => s.stop()); };
   }, []);
   return null;
@@ -579,7 +579,7 @@ test('without a redirect the page content is removed from the document and its m
       document.body.append(document.createElement('video'), document.createElement('audio'));
     });
     // No redirect: the demo's redirect is taken away for this page.
-    await page.evaluate(() => window.autologoff.start({ timeout: '1m', warning: '20s', logoutUrl: '/logout' }).then((s) => s.logout()));
+    await page.evaluate(() => window.autologoff.start({ timeout: '1m', warning: '20s', logoutUrl: '/autologoff/logout' }).then((s) => s.logout()));
     await page.waitForFunction(() => !!document.querySelector('[data-autologoff-sign-in]'), null, { timeout: 10_000 });
     const left = await page.evaluate(() => ({
       body: document.body.childElementCount,

@@ -2,7 +2,8 @@
 // playwright-core, a signed-in context, and a watch for CSP violations and page errors.
 import { before, after } from 'node:test';
 import { chromium, firefox } from 'playwright-core';
-import { startServer } from '../../www/server.mjs';
+import { startServer as startDemo } from '../../www/server.mjs';
+import { startCluster } from '../../www/cluster.mjs';
 
 export const CHROMIUM_ARGS = [
   '--headless=new',
@@ -32,7 +33,15 @@ export async function launch() {
   });
 }
 
-export { startServer };
+/**
+ * The demo server in test mode (query-parameter overrides, fault switches, state introspection).
+ * AUTOLOGOFF_SERVER=cluster starts two instances sharing one redis-server behind a round-robin
+ * proxy instead (see www/cluster.mjs): the same state, merged from both instances.
+ */
+export const startServer = (options = {}) =>
+  process.env.AUTOLOGOFF_SERVER === 'cluster' && !options.tls && !options.extraStatic
+    ? startCluster({ testMode: true, ...options })
+    : startDemo({ testMode: true, ...options });
 
 /** A new browser context signed in to the demo portal (its own cookie jar). */
 export async function signedIn(browser, server) {

@@ -153,7 +153,7 @@ test('without Web Locks (and without BroadcastChannel) a claim in localStorage s
     assert.equal(await pages[0].evaluate(() => navigator.locks), undefined);
     await Promise.all(pages.map((p) => p.waitForURL(LOGIN, { timeout: 20_000 })));
     await sleep(500);
-    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1, JSON.stringify(env.server.state.logouts.filter((l) => l.sid === cookie)));
   } finally {
     await context.close();
   }
