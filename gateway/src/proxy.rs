@@ -8,7 +8,7 @@ use crate::audit_sink::AuditSink;
 use crate::config::Config;
 use crate::core::answer::{Answer, Body as AnswerBody};
 use crate::core::plan::{Effect, Outcome, Plan, ResponsePlan};
-use crate::core::request::{parse_form, Endpoint, RequestFacts, Route};
+use crate::core::request::{parse_form, Endpoint, RequestFacts, Route, FORM_LIMIT};
 use crate::core::rules::{self, Form, Fresh, ResponseFacts, SetCookie};
 use crate::core::session::{Entry, Found, SessionKey};
 use crate::core::settings::Settings;
@@ -95,13 +95,18 @@ pub fn respond(answer: Answer) -> Response<ProxyBody> {
     response
 }
 
-fn store_down(e: &StoreError) -> Response<ProxyBody> {
+/// The store cannot answer: fail closed, a page for a navigation, JSON for anything else.
+fn store_down(e: &StoreError, page: bool) -> Response<ProxyBody> {
     eprintln!("autologoff-gateway: failing closed (503): {e}");
-    respond(Answer::page(
-        503,
-        "Temporarily unavailable",
-        "The session service cannot be reached, so this page cannot be shown safely. Please try again in a minute.",
-    ))
+    respond(if page {
+        Answer::page(
+            503,
+            "Temporarily unavailable",
+            "The session service cannot be reached, so this page cannot be shown safely. Please try again in a minute.",
+        )
+    } else {
+        Answer::error(503, "store-unavailable", "the session store cannot be reached; nothing changed, try again")
+    })
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -134,6 +139,7 @@ pub fn facts_of<B>(s: &Settings, req: &Request<B>) -> RequestFacts {
         sec_fetch_site: own("sec-fetch-site"),
         sec_fetch_mode: own("sec-fetch-mode"),
         accepts_html: header_str(h, "accept").is_some_and(|a| a.contains("text/html")),
+        accepts_json: header_str(h, "accept").is_some_and(|a| a.contains("json")),
         cookie: cookie_value(h, &s.cookie.name),
         csrf: own(&s.csrf_header.to_ascii_lowercase()),
         content_type: own("content-type"),
@@ -331,21 +337,21 @@ impl<S: Store> Gateway<S> {
             );
         }
         let cookies = req.headers().get(header::COOKIE).cloned();
-        let body = match Limited::new(req.into_body(), BODY_LIMIT + 1).collect().await {
+        let limit = if endpoint == Endpoint::Audit { BODY_LIMIT } else { FORM_LIMIT };
+        let body = match Limited::new(req.into_body(), limit).collect().await {
             Ok(b) => b.to_bytes(),
-            Err(_) if endpoint == Endpoint::Audit => {
-                return respond(Answer::json(
-                    413,
-                    serde_json::json!({ "error": "too-large", "limit": autologoff_protocol::audit::MAX_BATCH_BYTES }),
-                ))
-            }
-            Err(_) => return respond(Answer::error(413, "too-large", "the body is larger than 64 KiB")),
+            Err(_) => return respond(Answer::json(413, serde_json::json!({ "error": "too-large", "limit": limit }))),
         };
         let now = (self.clock)();
         let s = self.settings();
         let loaded = match self.load(&facts).await {
             Ok(l) => l,
-            Err(e) => return store_down(&e),
+            // Audit events are kept even then, with no user and no session (protocol 6).
+            Err(e) if endpoint == Endpoint::Audit => {
+                eprintln!("autologoff-gateway: audit events kept without their session: {e}");
+                None
+            }
+            Err(e) => return store_down(&e, false),
         };
         let cookie = loaded.as_ref().map(|(k, e)| (*k, e.as_ref()));
         let form: Form = match endpoint {
@@ -363,7 +369,7 @@ impl<S: Store> Gateway<S> {
                 let named = match form.iter().find(|(k, _)| k == "session") {
                     Some((_, id)) if valid_public_id(id) => match self.store.find(id).await {
                         Ok(found) => found,
-                        Err(e) => return store_down(&e),
+                        Err(e) => return store_down(&e, false),
                     },
                     _ => None::<Found>,
                 };
@@ -373,7 +379,7 @@ impl<S: Store> Gateway<S> {
         };
         let Plan { effects, outcome } = plan;
         if let Err(e) = self.perform(effects, cookies.as_ref()).await {
-            return store_down(&e);
+            return store_down(&e, false);
         }
         match outcome {
             Outcome::Answer(a) => respond(a),
@@ -397,13 +403,13 @@ impl<S: Store> Gateway<S> {
             attempt += 1;
             let loaded = match self.load(&facts).await {
                 Ok(l) => l,
-                Err(e) => return store_down(&e),
+                Err(e) => return store_down(&e, facts.wants_page()),
             };
             let found = loaded.as_ref().and_then(|(_, e)| e.as_ref());
             let plan = rules::portal_request(s, (self.clock)(), &facts, &route, found, fresh_ids);
             let performed = match self.perform(plan.effects, cookies.as_ref()).await {
                 Ok(p) => p,
-                Err(e) => return store_down(&e),
+                Err(e) => return store_down(&e, facts.wants_page()),
             };
             if (performed.touch_missed || performed.create_refused) && attempt < 2 {
                 continue;
@@ -495,7 +501,7 @@ impl<S: Store> Gateway<S> {
                 ));
             }
             Ok(_) => {}
-            Err(e) => return store_down(&e),
+            Err(e) => return store_down(&e, facts.wants_page()),
         }
 
         let headers = &mut parts.headers;

@@ -54,6 +54,7 @@ pub fn req(method: &str, path: &str, mode: &str, cookie: Option<&str>) -> Reques
         sec_fetch_site: Some("same-origin".into()),
         sec_fetch_mode: Some(mode.into()),
         accepts_html: mode == "navigate",
+        accepts_json: false,
         cookie: cookie.map(str::to_owned),
         csrf: None,
         content_type: None,

@@ -69,7 +69,11 @@ fn a_sign_in_over_a_live_session_ends_it_and_issues_new_ids() {
     let live = LiveSession { key: SessionKey::of_cookie("old"), record: record(0, 0) };
     let resp = ResponseFacts { status: 303, set_cookie: SetCookie::Value("new".into()), html: false };
     let out = portal_response(&s, at(100), &route(&r), Some(&live), &resp, None, fresh(2));
-    assert!(has_end(&out.effects, Ended::Logout));
+    assert!(has_end(&out.effects, Ended::Replaced));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Audit(a) if a.event["reason"] == "replaced" && a.event["by"] == "server")));
     assert!(out
         .effects
         .iter()
@@ -94,7 +98,7 @@ fn a_renewed_cookie_keeps_the_session_and_its_limits() {
     let live = LiveSession { key: SessionKey::of_cookie("a"), record: record(0, 500) };
     let resp = ResponseFacts { status: 200, set_cookie: SetCookie::Value("b".into()), html: true };
     let out = portal_response(&s, at(600), &route(&r), Some(&live), &resp, None, fresh(9));
-    assert!(has_end(&out.effects, Ended::Logout));
+    assert!(has_end(&out.effects, Ended::Replaced));
     assert!(out
         .effects
         .iter()

@@ -14,8 +14,15 @@ before(() => {
 
 const kitArgs = (audit) => ['--passive', '/api/poll', '--audit-file', audit, '--sign-in-page', '/login'];
 
+/** The kit's failures with their errors, and its counts. */
 function summary(out) {
-  return out.split('\n').filter((l) => /^(not ok|# (pass|fail|skipped))/.test(l)).join('\n');
+  const lines = out.split('\n');
+  const keep = [];
+  lines.forEach((l, i) => {
+    if (/^not ok/.test(l)) keep.push(...lines.slice(i, i + 12));
+    else if (/^# (pass|fail|skipped)/.test(l)) keep.push(l);
+  });
+  return keep.join('\n');
 }
 
 test('the kit passes against one gateway (memory store)', { skip: !kitHere && 'no conformance/ in this checkout' }, async () => {

@@ -22,6 +22,8 @@ pub struct RequestFacts {
     pub sec_fetch_mode: Option<String>,
     /// Whether `Accept` names `text/html`.
     pub accepts_html: bool,
+    /// Whether `Accept` names JSON (`application/json`, or a `+json` type).
+    pub accepts_json: bool,
     /// The value of the portal's session cookie, if the request carries it.
     pub cookie: Option<String>,
     /// The CSRF header's value.
@@ -33,23 +35,22 @@ pub struct RequestFacts {
 /// Why a form body was refused: (status, error word, detail).
 pub type FormError = (u16, &'static str, String);
 
+/// The most a keepalive or logout body may have (docs/protocol.md 3.1: 413 past it).
+pub const FORM_LIMIT: usize = 8 * 1024;
+
 /// Decodes the form body of a keepalive or logout strictly: `application/x-www-form-urlencoded`
 /// (or no type with an empty body), valid `%` escapes, UTF-8, and a `session` field, if any,
-/// of the form a public id (or its hash) has. A malformed request gets a 4xx naming what is
-/// wrong, never a guess.
+/// of the form a public id (or its hash) has. A malformed request gets 400 naming what is wrong
+/// (`bad-body`, `bad-field`), never a guess.
 pub fn parse_form(facts: &RequestFacts, body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     let form_type = facts
         .content_type
         .as_deref()
         .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let bad = |what: &str| (400, "bad-body", format!("the body is not a valid form: {what}"));
     if form_type == Some(false) || (form_type.is_none() && !body.is_empty()) {
-        return Err((
-            415,
-            "bad-content-type",
-            "send the fields as application/x-www-form-urlencoded (keepalive=1&session=…)".into(),
-        ));
+        return Err(bad("send the fields as application/x-www-form-urlencoded (keepalive=1&session=…)"));
     }
-    let bad = |what: &str| (400, "bad-form", format!("the form body is not valid: {what}"));
     let text = std::str::from_utf8(body).map_err(|_| bad("not UTF-8"))?;
     let bytes = text.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
@@ -68,11 +69,22 @@ pub fn parse_form(facts: &RequestFacts, body: &[u8]) -> Result<Vec<(String, Stri
         form.push((k.into_owned(), v.into_owned()));
     }
     if let Some((_, id)) = form.iter().find(|(k, _)| k == "session") {
-        if !autologoff_protocol::identity::valid_public_id(id) && !valid_hash(id) {
-            return Err((400, "bad-session", "`session` must be the public id the page was rendered with".into()));
-        }
+        check_session_field(id)?;
     }
     Ok(form)
+}
+
+/// A `session` field or query parameter must have the form of a public id or of its hash.
+pub fn check_session_field(id: &str) -> Result<(), FormError> {
+    if autologoff_protocol::identity::valid_public_id(id) || valid_hash(id) {
+        Ok(())
+    } else {
+        Err((
+            400,
+            "bad-field",
+            "`session` must be the public id the page was rendered with (1 to 64 of [0-9A-Za-z_-])".into(),
+        ))
+    }
 }
 
 /// Whether `id` has the form of a public-id hash (1 to 13 of `[0-9a-z]`).
@@ -152,11 +164,13 @@ impl RequestFacts {
     }
 
     /// Whether an answer to this request should be a redirect to the sign-in page rather than a
-    /// 401: a navigation, or a GET asking for HTML.
+    /// 401 (docs/protocol.md 5): yes unless it is known to come from a script: a
+    /// `Sec-Fetch-Mode` other than `navigate`, a method other than GET or HEAD, or an `Accept`
+    /// that names JSON and not HTML.
     pub fn wants_page(&self) -> bool {
         match self.sec_fetch_mode.as_deref() {
             Some(mode) => mode == "navigate",
-            None => self.method == "GET" && self.accepts_html,
+            None => matches!(self.method.as_str(), "GET" | "HEAD") && (self.accepts_html || !self.accepts_json),
         }
     }
 

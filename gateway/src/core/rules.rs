@@ -7,7 +7,7 @@
 use super::answer::{Answer, CLEAR_SITE_DATA};
 use super::origin;
 use super::plan::{AuditEvent, Effect, Forward, LiveSession, Outcome, Plan, ResponsePlan};
-use super::request::{Endpoint, RequestFacts, Route};
+use super::request::{check_session_field, Endpoint, RequestFacts, Route};
 use super::session::{Entry, Found, Record, SessionKey, Tombstone};
 use super::settings::{Settings, UnknownCookie};
 use autologoff_protocol::audit::{self, envelope};
@@ -210,13 +210,22 @@ pub fn portal_response(
                     (None, false) => None,
                 };
                 if let Some(record) = record {
+                    // The old cookie is gone from the browser: its session is replaced, by a new
+                    // sign-in (audited) or by the portal's renewed cookie (the same session).
                     if let Some(old) = &live {
                         let tombstone = Tombstone {
-                            reason: Ended::Logout,
+                            reason: Ended::Replaced,
                             public_id: old.record.public_id.clone(),
                             user: old.record.user.clone(),
                         };
                         plan.effects.push(Effect::End { key: old.key, tombstone, ttl: tombstone_ttl(s) });
+                        if signed_in {
+                            plan.effects.push(server_event(
+                                old.record.user.as_deref(),
+                                Some(&old.record.public_id),
+                                json!({ "type": "logged-out", "by": "server", "reason": "replaced" }),
+                            ));
+                        }
                     }
                     plan.effects.push(Effect::Create { key, record: record.clone(), ttl: live_ttl(s, now, &record) });
                     if signed_in {
@@ -308,7 +317,7 @@ fn refused(endpoint: Endpoint, entry: Option<&Entry>, status: u16, error: &str, 
         Endpoint::Logout => "logout",
         Endpoint::Audit => "audit",
     };
-    let event = json!({ "type": "refused", "endpoint": name, "error": error });
+    let event = json!({ "type": "refused", "endpoint": name, "reason": error });
     Plan {
         effects: vec![server_event(entry.and_then(Entry::user), entry.map(Entry::public_id), event)],
         outcome: Outcome::Answer(Answer::error(status, error, detail)),
@@ -344,10 +353,14 @@ pub fn keepalive_or_status(
         _ => return Plan::answer(Answer::session_ended(Ended::Unknown)),
     };
     let named = if keepalive { field(form, "session").map(str::to_owned) } else { req.query_param("session") };
+    if let Some(Err((status, error, detail))) = named.as_deref().map(check_session_field) {
+        return Plan::answer(Answer::error(status, error, &detail));
+    }
     if named.is_some_and(|n| !names(&n, record)) {
         return Plan::answer(Answer::session_ended(Ended::Replaced));
     }
-    if keepalive && !req.csrf.as_deref().is_some_and(|t| same_secret(t, &record.csrf)) {
+    let token = req.csrf.as_deref().or_else(|| field(form, "_csrf"));
+    if keepalive && !token.is_some_and(|t| same_secret(t, &record.csrf)) {
         let detail = format!("the {} header is missing or is not this session's token", s.csrf_header);
         return refused(endpoint, entry, 403, "bad-csrf-token", &detail);
     }
@@ -402,7 +415,11 @@ pub fn logout(
             let entry = Entry::Live(record.clone());
             return refused(Endpoint::Logout, Some(&entry), 403, "bad-csrf-token", &detail);
         }
-        let reason = field(form, "reason").and_then(Reason::parse).map_or("user", Reason::as_str);
+        // A logout is never refused for its wording (docs/protocol.md 3.3).
+        let reason = match field(form, "reason") {
+            Some(word) => Reason::parse(word).map_or("other", Reason::as_str),
+            None => "unspecified",
+        };
         let event = json!({ "type": "logged-out", "by": "client", "reason": reason });
         let at_portal = cookie.is_some_and(|(k, _)| k == key);
         effects = end_effects(s, key, record, Ended::Logout, event, at_portal);
