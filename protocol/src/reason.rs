@@ -2,7 +2,7 @@
 
 /// Why a page ends a session: the `reason` of its logout request and of its `logged-out` and
 /// `expired` audit events (docs/protocol.md 3.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
     /// Inactivity reached the timeout.
     Idle,
