@@ -185,7 +185,7 @@ async function main() {
   const after = rss(gwMem.child.pid);
 
   for (const c of [gwMem, gw, gwRedis]) await c.close();
-  await redis.close();
+  await redis.stop();
   await nginx.close();
   portal.kill('SIGTERM');
   keepAlive.destroy();

@@ -55,7 +55,7 @@ test('the kit passes against two gateways sharing one redis-server, requests alt
     await lb.close();
     await a.close();
     await b.close();
-    await redis.close();
+    await redis.stop();
     await portal.close();
   }
 });

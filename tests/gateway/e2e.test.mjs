@@ -63,8 +63,9 @@ test('"Stay signed in" keeps the session at the gateway: the keepalive is activi
     const opened = Date.now();
     const page = await open(context, '/portal');
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    const keepalive = page.waitForResponse((r) => new URL(r.url()).pathname === '/.autologoff/keepalive', { timeout: 10_000 });
     await page.locator('[data-autologoff-action="extend"]').click();
-    await page.waitForTimeout(500);
+    assert.equal((await keepalive).status(), 200);
     // The gateway's deadline moved past the one the page's navigation set (opened + 6 s): the
     // keepalive the extension sent counted as activity. Status never extends, so asking is safe.
     const times = await page.evaluate(async () => (await fetch('/.autologoff/status')).json());

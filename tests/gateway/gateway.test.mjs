@@ -133,7 +133,7 @@ test('two instances share one session through redis: a keepalive on one, a logou
       assert.deepEqual(r.json(), { error: 'session-ended', reason: 'logout' });
     }
     // Redis gone: every instance fails closed, naming why in its log.
-    await redis.close();
+    await redis.stop();
     const s2cookie = s.cookie;
     const down = await request(b.url + '/portal', { headers: { ...navigate, cookie: s2cookie } });
     assert.equal(down.status, 503);
@@ -141,7 +141,7 @@ test('two instances share one session through redis: a keepalive on one, a logou
   } finally {
     await a.close();
     await b.close();
-    await redis.close();
+    await redis.stop();
     await portal.close();
   }
 });

@@ -3,30 +3,20 @@
 // loopback port. Everything is stopped by close().
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPortal, COOKIE } from './portal.mjs';
+import { freePort, startRedis } from '../../scripts/redis-server.mjs';
+import { roundRobin as balancer } from '../../www/cluster.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export { startPortal, COOKIE };
+export { startPortal, COOKIE, freePort, startRedis };
 
 /** The gateway binary: built once per run (`cargo build -p autologoff-gateway`, profile given). */
 export function gatewayBinary(profile = process.env.GATEWAY_PROFILE || 'dev') {
   execFileSync('cargo', ['build', '--quiet', '-p', 'autologoff-gateway', '--profile', profile], { cwd: root, stdio: 'inherit' });
   return path.join(root, 'target', profile === 'dev' ? 'debug' : profile, 'autologoff-gateway');
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function waitFor(child, pattern, what) {
@@ -48,14 +38,6 @@ function waitFor(child, pattern, what) {
       reject(new Error(`${what} exited (${code}):\n${out}`));
     });
   });
-}
-
-/** Debian's redis-server on a free loopback port, never saving, never evicting. */
-export async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitFor(child, /Ready to accept connections/, 'redis-server');
-  return { url: `redis://127.0.0.1:${port}/0`, port, child, close: () => stop(child) };
 }
 
 function stop(child) {
@@ -120,24 +102,11 @@ export async function startGateway({ binary, upstream, dir, ...options }) {
 }
 
 /**
- * A round-robin HTTP forwarder over `targets` (gateway instances), as a load balancer with no
- * affinity: consecutive requests of one browser land on different instances.
+ * The demo cluster's round-robin proxy over `targets` (gateway instances), as a load balancer
+ * with no affinity: consecutive requests of one browser land on different instances.
  */
 export async function roundRobin(targets) {
-  const { default: http } = await import('node:http');
-  let next = 0;
-  const server = http.createServer((req, res) => {
-    const target = new URL(targets[next++ % targets.length]);
-    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode, r.rawHeaders);
-      r.pipe(res);
-    });
-    up.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(up);
-  });
+  const server = balancer(targets.map((t) => new URL(t)));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
