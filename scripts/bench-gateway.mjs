@@ -198,11 +198,12 @@ async function main() {
   fs.writeFileSync(path.join(root, 'target', 'bench', 'gateway.json'), JSON.stringify(json, null, 2));
 
   const f = (n, d = 2) => n.toFixed(d);
+  const signed = (n) => (n < 0 ? '−' : '+') + Math.abs(n).toFixed(3);
   const rows = [];
   for (const kind of Object.keys(requests)) {
     for (const [name] of targets) {
       const r = get(name, kind);
-      const extra = name === 'portal, direct' ? '' : ` | +${f(added(name, kind, 'p50'), 3)} | +${f(added(name, kind, 'p99'), 3)}`;
+      const extra = name === 'portal, direct' ? '' : ` | ${signed(added(name, kind, 'p50'))} | ${signed(added(name, kind, 'p99'))}`;
       rows.push(`| ${kind} | ${name} | ${f(r.p50, 3)} | ${f(r.p99, 3)}${extra || ' | – | –'} | ${Math.round(r.rps).toLocaleString('en-US')} |`);
     }
   }

@@ -201,6 +201,7 @@ fn at_the_deadline_a_navigation_goes_to_sign_in_and_the_portal_signs_out_too() {
     assert_eq!(status, 303);
     assert_eq!(header(&headers, "location"), Some("/login?reason=timeout"));
     assert!(header(&headers, "set-cookie").unwrap().starts_with("JSESSIONID=;"));
+    assert_eq!(header(&headers, "clear-site-data"), Some("\"cache\", \"cookies\", \"storage\""));
 }
 
 #[test]
@@ -229,7 +230,9 @@ fn an_unknown_cookie_is_refused_or_adopted_with_a_fresh_creation_time() {
     let mut s = settings();
     let r = req("GET", "/portal", "navigate", Some("never-seen"));
     let plan = portal_request(&s, at(5_000), &r, &route(&r), None, fresh(1));
-    assert_eq!(answer(&plan).0, 303);
+    let (status, headers, _) = answer(&plan);
+    assert_eq!(status, 303);
+    assert_eq!(header(&headers, "clear-site-data"), None, "a cookie never known clears nothing but itself");
     s.unknown_cookie = UnknownCookie::Adopt;
     let plan = portal_request(&s, at(5_000), &r, &route(&r), None, fresh(1));
     let Some(Effect::Create { record, .. }) = plan.effects.first() else { panic!("{plan:?}") };

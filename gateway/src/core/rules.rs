@@ -76,7 +76,9 @@ fn end_effects(
 
 /// The answer for a request of an ended (or unknown) session on an application route
 /// (docs/protocol.md section 5): the sign-in page is still served, without the cookie; a
-/// navigation is sent to it; anything else gets 401. The cookie is expired.
+/// navigation is sent to it; anything else gets 401. The cookie is expired, and for a session
+/// that ended (not a cookie never known) the browser is told to clear the origin's data too
+/// (`Clear-Site-Data`): the page that would have cleared it may be long gone.
 fn ended_outcome(s: &Settings, req: &RequestFacts, route: &Route, reason: Ended) -> Outcome {
     if matches!(route, Route::SignIn(_)) {
         return Outcome::Forward(Forward { strip_cookie: true, expire_cookie: true, session: None });
@@ -86,7 +88,12 @@ fn ended_outcome(s: &Settings, req: &RequestFacts, route: &Route, reason: Ended)
     } else {
         Answer::session_ended(reason)
     };
-    Outcome::Answer(answer.with("set-cookie", s.expire_cookie()))
+    let answer = answer.with("set-cookie", s.expire_cookie());
+    Outcome::Answer(if reason == Ended::Unknown {
+        answer
+    } else {
+        answer.with("clear-site-data", CLEAR_SITE_DATA.into())
+    })
 }
 
 /// A request to a portal route (protocol section 4). `found` is what the store holds for the
