@@ -38,23 +38,16 @@ function assertPassed(r) {
   assert.ok(r.passed.length >= 20, `only ${r.passed.length} checks ran`);
 }
 
-test('the Express middleware passes the conformance kit', async () => {
-  const portal = await expressPortal();
-  try {
-    assertPassed(await conformance(ours(portal.url)));
-  } finally {
-    await portal.close();
-  }
-});
-
-test('the Fastify middleware passes the conformance kit', async () => {
-  const portal = await fastifyPortal();
-  try {
-    assertPassed(await conformance(ours(portal.url)));
-  } finally {
-    await portal.close();
-  }
-});
+for (const [name, start] of [['Express', expressPortal], ['Fastify', fastifyPortal]]) {
+  test(`the ${name} middleware passes the conformance kit`, async () => {
+    const portal = await start();
+    try {
+      assertPassed(await conformance(ours(portal.url)));
+    } finally {
+      await portal.close();
+    }
+  });
+}
 
 test('two Express instances sharing one redis-server, behind a round-robin proxy, pass the conformance kit', async () => {
   const redis = await startRedis();

@@ -97,6 +97,13 @@ export function harness({ sink, shared, store: inner }) {
     return guard.load(sid);
   }
 
+  async function namedState(publicId) {
+    const sid = guard && /^[0-9A-Za-z_-]{1,64}$/.test(publicId) ? await guard.lookup(publicId) : null;
+    if (sid) return guard.load(sid);
+    // The page's short form of the public id names the cookie's session only (docs/protocol.md 3.1).
+    return { state: 'none' };
+  }
+
   async function before(req, res, next) {
     try {
       const raw = rawSid(req);
@@ -122,12 +129,15 @@ export function harness({ sink, shared, store: inner }) {
         const body = await readText(req);
         req.body = body; // the package takes a body a parser already read
         const form = new URLSearchParams(body);
-        const s = await loaded(raw);
+        // The session to end: the one the page names by its public id, else the cookie's
+        // (docs/protocol.md 3.3); `known` and `csrfOk` are of that one.
+        const named = form.get('session');
+        const s = named ? await namedState(named) : await loaded(raw);
         const token = req.headers['x-csrf-token'] || form.get('_csrf');
         const csrfOk = s.state === 'live' && token === s.record.csrf;
         const via = req.headers['x-csrf-token'] ? 'header' : form.has('_csrf') ? 'form' : 'none';
         const fault = state.faults.logout;
-        state.logouts.push({ at: Date.now(), sid: raw, known: s.state === 'live', reason: form.get('reason'), fault, csrfOk, via });
+        state.logouts.push({ at: Date.now(), sid: raw, known: s.state === 'live', reason: form.get('reason'), fault, csrfOk, via, named });
         if (fault === 'reset') return req.socket.destroy();
         if (fault === 'hang') return void state.hanging.add(req.socket);
         if (fault === 'error') return res.status(500).type('text/plain').send('logout service unavailable');

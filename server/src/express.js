@@ -2,7 +2,7 @@
 // audit trail on top. The adapter builds a view of the request, hands it to the runtime and sends
 // what comes back; every decision is the core's.
 import session from 'express-session';
-import { createRuntime, publicView } from './runtime.js';
+import { createRuntime, publicView, withTarget } from './runtime.js';
 import { attributes, scriptTag, csrfMeta } from './render.js';
 
 /**
@@ -25,16 +25,9 @@ export function autologoff(options, { now = Date.now } = {}) {
   });
 
   function contextOf(req, res) {
-    const url = req.originalUrl ?? req.url;
-    const q = url.indexOf('?');
-    return {
+    return withTarget({
       method: req.method,
-      path: q < 0 ? url : url.slice(0, q),
       headers: req.headers,
-      // Only the status endpoint reads the query: parsed when asked.
-      get query() {
-        return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      },
       secure: req.secure,
       now: now(),
       session: () => req.session,
@@ -42,7 +35,7 @@ export function autologoff(options, { now = Date.now } = {}) {
       readBody: (limit) => readBody(req, limit),
       save: () => new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve()))),
       regenerate: () => new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve()))),
-    };
+    }, req.originalUrl ?? req.url);
   }
 
   function send(res, answer) {

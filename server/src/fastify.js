@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import { createRuntime, publicView } from './runtime.js';
+import { createRuntime, publicView, withTarget } from './runtime.js';
 import { attributes, scriptTag, csrfMeta } from './render.js';
 import { MAX_BATCH_BYTES } from './core/index.js';
 
@@ -32,16 +32,9 @@ export async function autologoff(fastify, pluginOptions) {
   const endpointPaths = new Set(Object.values(config.endpoints));
 
   function contextOf(request) {
-    const url = request.raw.url;
-    const q = url.indexOf('?');
-    return {
+    return withTarget({
       method: request.method,
-      path: q < 0 ? url : url.slice(0, q),
       headers: request.headers,
-      // Only the status endpoint reads the query: parsed when asked.
-      get query() {
-        return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      },
       secure: request.protocol === 'https',
       now: now(),
       session: () => request.session,
@@ -52,7 +45,7 @@ export async function autologoff(fastify, pluginOptions) {
       },
       save: () => request.session.save(),
       regenerate: () => request.session.regenerate(),
-    };
+    }, request.raw.url);
   }
 
   const send = (reply, answer) => reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -14,6 +14,17 @@ import { guardStore, loadedState } from './store-guard.js';
 import { MemoryStore } from './memory-store.js';
 import { jsonLinesStream } from './audit-sink.js';
 
+/**
+ * Adds `path` and `query` (a URLSearchParams, parsed only when asked: only the status endpoint
+ * reads it) for the request target `url` to an adapter's `ctx`.
+ */
+export function withTarget(ctx, url) {
+  const q = url.indexOf('?');
+  ctx.path = q < 0 ? url : url.slice(0, q);
+  Object.defineProperty(ctx, 'query', { get: () => new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), enumerable: true });
+  return ctx;
+}
+
 const KIND_OF_ENDPOINT = { keepalive: 'keepalive', status: 'status', logout: 'status', audit: 'audit' };
 const FORM_LIMIT = 8 * 1024;
 const randomId = (bytes) => crypto.randomBytes(bytes).toString('base64url');

@@ -4,11 +4,7 @@ import { start } from '/pkg/index.js';
 
 const me = document.querySelector('script[src="/demo/npm-entry.js"]');
 const options = {};
-// The server renders every attribute of the protocol (docs/protocol.md section 2); start() refuses
-// options it does not know, and this client does not take `statusUrl` yet: leave it out until it does.
-const NOT_YET = new Set(['statusUrl']);
 for (const [key, value] of Object.entries(me.dataset)) {
-  if (NOT_YET.has(key)) continue;
   // Numbers stay numbers so tests can pass ms; everything else is passed as written.
   options[key] = /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -66,17 +66,27 @@ function csrfOf(config, input, form) {
   return (Array.isArray(h) ? h[0] : h) ?? form?.get('_csrf') ?? null;
 }
 
+/**
+ * What keepalive and logout check first: the method, the same-origin rule, a form body and its
+ * `session` field. Returns { answer } (an outcome to send) or { form, named }.
+ */
+function postedForm(input, endpoint) {
+  if (input.method !== 'POST') return { answer: methodNotAllowed('POST') };
+  const cross = origin(input);
+  if (cross) return { answer: outcome(403, cross, { audit: [refused(input.now, input.cookieState, endpoint, 'cross-origin')] }) };
+  const form = readForm(input.body, input.headers['content-type']);
+  if (form.error) return { answer: outcome(400, { error: 'bad-body', detail: form.error }) };
+  const named = sessionField(form.get('session'));
+  if (named && typeof named === 'object') return { answer: named };
+  return { form, named };
+}
+
 /** POST keepalive: slides the idle deadline (never past the absolute one) and says what is left. */
 export function keepalive(config, input) {
-  if (input.method !== 'POST') return methodNotAllowed('POST');
+  const { answer, form, named } = postedForm(input, 'keepalive');
+  if (answer) return answer;
   const { now } = input;
   const s = input.cookieState;
-  const cross = origin(input);
-  if (cross) return outcome(403, cross, { audit: [refused(now, s, 'keepalive', 'cross-origin')] });
-  const form = readForm(input.body, input.headers['content-type']);
-  if (form.error) return outcome(400, { error: 'bad-body', detail: form.error });
-  const named = sessionField(form.get('session'));
-  if (named && typeof named === 'object') return named;
   if (s.state === 'unavailable') return unavailable(s);
   if (s.state !== 'live') return ended(endedReason(s), { ...endings(s, now), expireCookie: s.state !== 'none' });
   if (named !== undefined && !names(named, s.record)) return ended('replaced');
@@ -121,15 +131,10 @@ export function logoutTarget(input) {
  * assessed session `logoutTarget` named (undefined when it named none).
  */
 export function logout(config, input) {
-  if (input.method !== 'POST') return methodNotAllowed('POST');
+  const { answer, form } = postedForm(input, 'logout');
+  if (answer) return answer;
   const { now } = input;
   const s = input.cookieState;
-  const cross = origin(input);
-  if (cross) return outcome(403, cross, { audit: [refused(now, s, 'logout', 'cross-origin')] });
-  const form = readForm(input.body, input.headers['content-type']);
-  if (form.error) return outcome(400, { error: 'bad-body', detail: form.error });
-  const named = sessionField(form.get('session'));
-  if (named && typeof named === 'object') return named;
   const reasonField = form.get('reason');
   // A logout is never refused for its wording: an unknown reason still ends the session.
   const reason = reasonField === null ? 'unspecified' : LOGOUT_REASONS.has(reasonField) ? reasonField : 'other';
