@@ -489,7 +489,7 @@ impl<S: Store> Gateway<S> {
             html,
         };
         let now = (self.clock)();
-        let ResponsePlan { effects, inject, no_store, expire_cookie } =
+        let ResponsePlan { effects, inject, no_store } =
             rules::portal_response(s, now, &route, forward.session.as_ref(), &resp, user, fresh_ids);
         match self.perform(effects, cookies.as_ref()).await {
             Ok(p) if p.create_refused => {
@@ -512,7 +512,7 @@ impl<S: Store> Gateway<S> {
             headers.remove(header::ETAG);
             headers.remove(header::LAST_MODIFIED);
         }
-        if (expire_cookie || forward.expire_cookie) && resp.set_cookie == SetCookie::Absent {
+        if forward.expire_cookie && resp.set_cookie == SetCookie::Absent {
             if let Ok(v) = HeaderValue::from_str(&s.expire_cookie()) {
                 headers.append(header::SET_COOKIE, v);
             }

@@ -113,6 +113,4 @@ pub struct ResponsePlan {
     pub inject: Option<String>,
     /// Send `Cache-Control: no-store` (HTML: never PHI from a cache).
     pub no_store: bool,
-    /// Add a `Set-Cookie` that expires the portal's cookie.
-    pub expire_cookie: bool,
 }
