@@ -52,8 +52,8 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 dpkg -L libwebkit2gtk-4.1-0 2>/dev/null | grep '/MiniBrowser$' >/dev/null || missing+=(libwebkit2gtk-4.1-0)
 command -v Xvfb >/dev/null || missing+=(xvfb)
-# Redis (Debian's redis-server, 7.0 on bookworm): the tests of autologoff-server and the
-# cluster demo start their own on a free loopback port; nothing runs it as a service.
+# Redis (Debian's redis-server, 7.0 on bookworm): the tests of autologoff-server and of
+# autologoff-gateway, and the cluster demo start their own on a free loopback port; nothing runs it as a service.
 command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"

@@ -17,6 +17,13 @@ cargo clippy --quiet --lib --test browser --target wasm32-unknown-unknown -- -D 
 echo "== session core, engine, settings, wire format (native, fake clock)"
 cargo test --quiet --tests --lib
 
+echo "== the shared vocabulary (autologoff-protocol) and the gateway: lints, vectors, rules with a fake clock, both stores, two instances"
+cargo fmt --all --check
+cargo clippy --quiet -p autologoff-protocol -p autologoff-gateway --all-targets -- -D warnings
+# The vocabulary is no_std: it builds for the page's target as the module uses it.
+cargo clippy --quiet -p autologoff-protocol --target wasm32-unknown-unknown -- -D warnings
+cargo test --quiet -p autologoff-protocol -p autologoff-gateway
+
 echo "== build (what ships), and the size ratchet"
 node scripts/build.mjs
 node scripts/size-check.mjs
@@ -52,6 +59,9 @@ node --test --test-concurrency=1 tests/e2e/
 
 echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
 AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
+
+echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
+node --test --test-concurrency=1 tests/gateway/
 
 echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
