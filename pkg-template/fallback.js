@@ -85,10 +85,11 @@ export function watch(options, halt) {
     writeRecord({ last: Math.max(last, ours(r) ? r.last : 0), ended: null, started, server, told: '-' });
   };
 
-  /** What the shared record says of this session now (joining, a peer's activity, its end). */
+  /** What the shared record says of this session now (joining, a peer's activity, its end). An
+   * earlier sign-in's record, still there before this page first wrote its own, says nothing. */
   const join = (r) => {
     if (!r) return;
-    if (!ours(r)) return replacedOrForeign(r);
+    if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
     if (r.ended !== null) return end('peer', r.told === 'u');
     last = Math.max(last, r.last);
     started = Math.min(started, r.started);
@@ -170,7 +171,7 @@ export function watch(options, halt) {
     // The module was still loading (or retrying): the portal must hear that it did not run.
     if (!engaged) {
       engaged = true;
-      say(new Error("autologoff: its WebAssembly module was not running yet when the session's deadline came."));
+      say(new Error('autologoff: its WebAssembly module was not running yet when the session ended (' + reason + ').'));
     }
     call2(root, 'setAttribute', 'data-autologoff-state', 'expired');
     if (reason === 'idle' || reason === 'absolute') audit('expired', { reason });
