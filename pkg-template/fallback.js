@@ -11,7 +11,8 @@
 // deadline: one that passes while the module is still loading (or retrying) logs off here. Once
 // engaged (the module cannot run), it also takes its part among the tabs: its input is
 // announced and recorded, so tabs agree on one session whichever of them runs the module.
-import { call1, call2, construct, emit, get, listen, unlisten } from './calls.js';
+import { call1, call2, emit, get, listen, unlisten } from './calls.js';
+import { openChannel, readRecord as readText, writeRecord as writeText } from './channel.js';
 import { Tap } from './tap.js';
 import { cover, signedOut } from './render.js';
 import { clearAsync, clearCookies, clearStorage, clearTab } from './clear.js';
@@ -37,13 +38,6 @@ const GRACE = 1000;
 export function watch(options, halt) {
   const s = read(options);
   const root = get(document, 'documentElement');
-  const storage = (() => {
-    try {
-      return get(window, 'localStorage');
-    } catch {
-      return null;
-    }
-  })();
   const recordKey = key(s.channel);
   const claimKey = recordKey + ':logout:' + s.identity;
   const tab = Math.random().toString(36).slice(2, 12);
@@ -65,11 +59,11 @@ export function watch(options, halt) {
   let timer = 0;
   const stops = [];
 
-  const readRecord = () => (storage ? decodeRecord(call1(storage, 'getItem', recordKey), Date.now()) : null);
+  const readRecord = () => decodeRecord(readText(recordKey), Date.now());
   const ours = (r) => r && r.app === s.app && r.id === s.identity;
-  const writeRecord = (r) => storage && call2(storage, 'setItem', recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
-  const channel = construct('BroadcastChannel', recordKey);
-  const postMessage = (kind, at) => channel && call1(channel, 'postMessage', encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
+  const writeRecord = (r) => writeText(recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
+  let channel = null;
+  const postMessage = (kind, at) => channel && channel.post(encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
 
   const audit = (type, extra) => {
     const event = { type, at: Date.now(), tab, session: s.identity || null, channel: s.channel, policy, fallback: true, ...extra };
@@ -91,10 +85,11 @@ export function watch(options, halt) {
     writeRecord({ last: Math.max(last, ours(r) ? r.last : 0), ended: null, started, server, told: '-' });
   };
 
-  /** What the shared record says of this session now (joining, a peer's activity, its end). */
+  /** What the shared record says of this session now (joining, a peer's activity, its end). An
+   * earlier sign-in's record, still there before this page first wrote its own, says nothing. */
   const join = (r) => {
     if (!r) return;
-    if (!ours(r)) return replacedOrForeign(r);
+    if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
     if (r.ended !== null) return end('peer', r.told === 'u');
     last = Math.max(last, r.last);
     started = Math.min(started, r.started);
@@ -133,22 +128,16 @@ export function watch(options, halt) {
   stops.push(tap.watchTree(window));
 
   // The other tabs, whichever of them runs the module.
-  if (channel) {
-    const heard = (e) => {
-      const m = decodeMessage(get(e, 'data'), Date.now());
-      if (!m || m.tab === tab || m.app !== s.app || state !== 'active') return;
-      if (m.id !== s.identity) return join(readRecord());
-      if (m.kind === 'a' || m.kind === 'e') last = Math.max(last, m.at);
-      else if (m.kind === 's') server = m.at;
-      else if (m.kind === 'l') return end('peer', false);
-      check();
-    };
-    listen(channel, 'message', heard, false);
-    stops.push(() => {
-      unlisten(channel, 'message', heard, false);
-      call1(channel, 'close');
-    });
-  }
+  channel = openChannel(recordKey, (text) => {
+    const m = decodeMessage(text, Date.now());
+    if (!m || m.tab === tab || m.app !== s.app || state !== 'active') return;
+    if (m.id !== s.identity) return join(readRecord());
+    if (m.kind === 'a' || m.kind === 'e') last = Math.max(last, m.at);
+    else if (m.kind === 's') server = m.at;
+    else if (m.kind === 'l') return end('peer', false);
+    check();
+  });
+  if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.
   const wake = () => {
     join(readRecord());
@@ -162,11 +151,7 @@ export function watch(options, halt) {
   /** Says on the console, and in the audit trail, that the fallback enforces the session and
    * why (`error`). */
   const say = (error) => {
-    console.error(
-      (error && error.message ? error.message : String(error)) +
-        ' Until it can, a fallback enforces the idle timeout (' + s.timeout / 1000 + ' s) without a warning: ' +
-        'the page is covered, the server told, storage cleared.',
-    );
+    console.error((error && error.message) || String(error), 'Until it can, a fallback enforces the timeout (' + s.timeout / 1000 + ' s), without a warning.');
     audit('fallback-engaged', { reason: 'module-unavailable' });
   };
 
@@ -186,7 +171,7 @@ export function watch(options, halt) {
     // The module was still loading (or retrying): the portal must hear that it did not run.
     if (!engaged) {
       engaged = true;
-      say(new Error("autologoff: its WebAssembly module was not running yet when the session's deadline came."));
+      say(new Error('autologoff: its WebAssembly module was not running yet when the session ended (' + reason + ').'));
     }
     call2(root, 'setAttribute', 'data-autologoff-state', 'expired');
     if (reason === 'idle' || reason === 'absolute') audit('expired', { reason });

@@ -29,7 +29,7 @@ import { chromium } from 'playwright-core';
 import { backToBack, delivered, paced, scriptTime } from './bench/input.mjs';
 import { DEMO_PAGE, PORTAL, SUBJECTS, TIMEOUT, WARNING, measure, writePages } from './bench/pages.mjs';
 import { attribute, perEvent, pool, profilePaced } from './bench/profile.mjs';
-import { markdown, readmeTable, svg, NOTES_MARKER, README_MARKERS } from './bench/report.mjs';
+import { markdown, svg, NOTES_MARKER } from './bench/report.mjs';
 import { startServer } from './bench/server.mjs';
 import { onStartupReport, startupWithoutDevTools, stopStartupBrowser } from './bench/startup.mjs';
 
@@ -401,14 +401,8 @@ if (!partial) {
   const at = before.indexOf(NOTES_MARKER);
   fs.writeFileSync(benchMd, '# Benchmark\n\n' + md + '\n' + (at >= 0 ? before.slice(at) : NOTES_MARKER + '\n'));
   fs.writeFileSync(path.join(root, 'docs', 'bench.svg'), svg({ summary, machine, subjects }));
-  // README's performance table: the same run's table and machine, between its markers.
-  const readme = path.join(root, 'README.md');
-  const text = fs.readFileSync(readme, 'utf8');
-  const [open, close] = README_MARKERS;
-  const from = text.indexOf(open);
-  const to = text.indexOf(close);
-  if (from < 0 || to < from) throw new Error('bench: README.md lacks the markers ' + open + ' … ' + close);
-  fs.writeFileSync(readme, text.slice(0, from + open.length) + '\n' + readmeTable({ summary, machine, settings }) + text.slice(to));
-  say('written: docs/bench.md, docs/bench.svg, README.md (performance table)');
+  // README states what a portal team needs (no dated table: it links here and to the chart);
+  // the run's comparison table is docs/bench.md's.
+  say('written: docs/bench.md, docs/bench.svg');
 }
 process.exit(0);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { minify } from 'terser';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rel = (...p) => path.join(root, ...p);
@@ -100,7 +101,7 @@ renameInGlue(names);
 // listeners) sits next to the glue rather than under snippets/<hash>/, so the fallback and the
 // script tag import the very same module instances (one copy in a bundle, one lookup of the
 // browser's functions).
-const SHARED_JS = ['calls.js', 'tap.js', 'render.js', 'clear.js', 'request.js'];
+const SHARED_JS = ['calls.js', 'tap.js', 'render.js', 'clear.js', 'request.js', 'channel.js', 'lock.js'];
 {
   const glue = path.join(wbg, 'autologoff.js');
   let js = fs.readFileSync(glue, 'utf8');
@@ -150,6 +151,18 @@ await esbuild.build({
   logOverride: { 'empty-import-meta': 'silent' },
   banner: { js: '/* autologoff ' + version + ' */' },
 });
+// A second pass with terser: esbuild's minifier leaves about 4 % (0.5 KB gzip) that terser's
+// compressor and top-level mangling take out (measured on this bundle).
+{
+  const file = path.join(dist, 'autologoff.js');
+  const out = await minify(fs.readFileSync(file, 'utf8'), {
+    compress: { passes: 2 },
+    mangle: { toplevel: true },
+    toplevel: true,
+    format: { comments: /^! |autologoff \d/ },
+  });
+  fs.writeFileSync(file, out.code);
+}
 fs.copyFileSync(wasm, path.join(dist, 'autologoff_bg.wasm'));
 
 // Size report.

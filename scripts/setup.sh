@@ -52,6 +52,9 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 dpkg -L libwebkit2gtk-4.1-0 2>/dev/null | grep '/MiniBrowser$' >/dev/null || missing+=(libwebkit2gtk-4.1-0)
 command -v Xvfb >/dev/null || missing+=(xvfb)
+# Redis (Debian's redis-server, 7.0 on bookworm): the tests of autologoff-server and of
+# autologoff-gateway, and the cluster demo start their own on a free loopback port; nothing runs it as a service.
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -67,7 +70,9 @@ if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 { print $2 }')" != "$GE
   cargo install geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
-# npm packages exactly as locked (esbuild, binaryen's wasm-opt, playwright-core, selenium-webdriver).
+# npm packages exactly as locked (esbuild, binaryen's wasm-opt, playwright-core, selenium-webdriver;
+# express, connect-redis and redis for the demo; autologoff-server and autologoff-conformance
+# linked from server/ and conformance/, with their development dependencies).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund --loglevel=error

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test, in order of speed: the engine natively, the adapters in headless Chromium,
-# Firefox and WebKit, then the built bundle end to end against the demo portal in each. Run through `npm test`, which
-# runs scripts/setup.sh first.
+# Every test, in order of speed: the engine natively, the server package and the protocol's
+# conformance runs, the adapters in headless Chromium, Firefox and WebKit, then the built bundle
+# end to end against the demo portal in each (and in Chromium against the Redis cluster). Run
+# through `npm test`, which runs scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
@@ -16,6 +17,13 @@ cargo clippy --quiet --lib --test browser --target wasm32-unknown-unknown -- -D 
 echo "== session core, engine, settings, wire format (native, fake clock)"
 cargo test --quiet --tests --lib
 
+echo "== the shared vocabulary (autologoff-protocol) and the gateway: lints, vectors, rules with a fake clock, both stores, two instances"
+cargo fmt --all --check
+cargo clippy --quiet -p autologoff-protocol -p autologoff-gateway --all-targets -- -D warnings
+# The vocabulary is no_std: it builds for the page's target as the module uses it.
+cargo clippy --quiet -p autologoff-protocol --target wasm32-unknown-unknown -- -D warnings
+cargo test --quiet -p autologoff-protocol -p autologoff-gateway
+
 echo "== build (what ships), and the size ratchet"
 node scripts/build.mjs
 node scripts/size-check.mjs
@@ -26,6 +34,16 @@ node_modules/.bin/tsc -p tests/types/js.tsconfig.json
 
 echo "== the shared JS alone (node): the fallback's rules against the module's vectors, cookie writes"
 node --test tests/js/
+
+echo "== autologoff-server: the core (fake clock), both adapters, two instances on one redis-server, types"
+node --test --test-concurrency=1 server/test/
+node_modules/.bin/tsc -p server/test/types/tsconfig.json
+
+# The conformance kit against the Express and Fastify middleware and a Redis cluster (it must
+# pass) and against two faulty servers (it must fail); issue 20's symptoms against the demo as
+# npm start runs it, and against the demo as it was (each must fail there).
+echo "== the protocol: conformance runs, issue 20's symptoms"
+node --test --test-concurrency=1 tests/conformance.test.mjs tests/symptoms.test.mjs tests/symptoms-before.test.mjs
 
 # wasm-bindgen-test-runner picks the browser from the driver variable that is set: one per run.
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
@@ -38,6 +56,12 @@ env -u CHROMEDRIVER -u SAFARIDRIVER GECKODRIVER="${GECKODRIVER:-$HOME/.cargo/bin
 
 echo "== end to end in Chromium (Playwright against the demo portal)"
 node --test --test-concurrency=1 tests/e2e/
+
+echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
+AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
+
+echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
+node --test --test-concurrency=1 tests/gateway/
 
 echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
 AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs

@@ -113,36 +113,9 @@ impl State {
     }
 }
 
-/// Why a session ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reason {
-    /// Inactivity reached the timeout.
-    Idle,
-    /// The absolute session lifetime ran out.
-    Absolute,
-    /// The user (or the page, through the API) asked to log out.
-    User,
-    /// Another tab of the same session logged out.
-    Peer,
-    /// The server said the session is over.
-    Server,
-    /// A new sign-in replaced this page's session: it leaves without touching the new one.
-    Replaced,
-}
-
-impl Reason {
-    /// The name used in `autologoff:logout` events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Idle => "idle",
-            Reason::Absolute => "absolute",
-            Reason::User => "user",
-            Reason::Peer => "peer",
-            Reason::Server => "server",
-            Reason::Replaced => "replaced",
-        }
-    }
-}
+/// Why a session ended: the words of the protocol, shared with every server
+/// (`autologoff-protocol`).
+pub use autologoff_protocol::Reason;
 
 /// How a session was extended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

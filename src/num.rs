@@ -30,24 +30,14 @@ pub fn parse_uint(s: &str) -> Option<u64> {
     Some(s.bytes().fold(0, |acc, d| acc * 10 + u64::from(d - b'0')))
 }
 
-/// A short, stable name for `text`: FNV-1a (64 bits) in base 36, at most 13 of `[0-9a-z]`.
-/// Not a secret and not for security: it keeps what the server renders (a session id, a
-/// channel written wrong) short and safe to put in a record or a message.
+/// A short, stable name for `text`: the protocol's public-id hash (FNV-1a, 64 bits, base 36, at
+/// most 13 of `[0-9a-z]`; `autologoff-protocol`, checked against `protocol/vectors.json`). Not a
+/// secret and not for security: it keeps what the server renders (a session id, a channel written
+/// wrong) short and safe to put in a record or a message.
 pub fn short_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
     let mut out = String::with_capacity(13);
-    loop {
-        let d = (h % 36) as u8;
-        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-        h /= 36;
-        if h == 0 {
-            return out;
-        }
-    }
+    autologoff_protocol::identity::write_public_id_hash(text, |b| out.push(char::from(b)));
+    out
 }
 
 /// `items` joined by `sep`, appended to `out` (`[T]::join` would bring formatting machinery in

@@ -1196,10 +1196,7 @@ impl Core {
         self.audit("channel-shared", now, None);
         let mut text = String::from("autologoff: another application on this origin uses the channel `");
         text.push_str(&self.settings.channel);
-        text.push_str(
-            "` (its pages have another logoutUrl). Give each application its own `channel` option: until then \
-             their tabs ignore each other, and a new tab of this one may not join the session under way.",
-        );
+        text.push_str("` (another logoutUrl). Give each its own `channel`: until then their tabs ignore each other.");
         self.commands.push_back(Command::Report(text));
     }
 

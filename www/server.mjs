@@ -1,18 +1,22 @@
-// The demo patient portal, and the server the end-to-end tests run against.
+// The demo patient portal, built on autologoff-server (the package in server/): Express 5, its
+// session on express-session with the package's in-memory store (or Redis, see cluster.mjs), the
+// limits, endpoints and audit trail all the package's. What is left here is the portal: sign-in,
+// the patient page, the audit-log page and static files.
 //
-// A real (small) session server: login sets an HttpOnly, SameSite=Strict session cookie; PHI
-// pages need a live session and are sent with Cache-Control: no-store under a strict CSP;
-// POST /logout ends the session server-side and answers with Clear-Site-Data. Fault switches
-// (POST /__faults) make the logout endpoint fail, hang or reset, for tests and demos.
+// The policy is the server's: the sign-in form offers three presets, each a client timeout and a
+// server idle limit twice as long; nothing in a URL changes it. Test mode (startServer({ testMode:
+// true }), only ever from the tests) adds query-parameter overrides, fault switches and state
+// introspection: see test-mode.mjs. `npm start` never runs it.
 //
 // `node www/server.mjs` serves on 127.0.0.1 (PORT, default 8080) and prints the URL.
-// Tests import startServer() and read the server's state in-process.
 import http from 'node:http';
 import https from 'node:https';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import express from 'express';
+import { autologoff, MemoryStore, memorySink } from 'autologoff-server/express';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -28,300 +32,140 @@ const MIME = {
   '.svg': 'image/svg+xml',
 };
 
-const STATIC = [
+export const STATIC = [
   ['/assets/autologoff/', path.join(root, 'dist')],
   ['/pkg/', path.join(root, 'pkg')],
   ['/demo/', path.join(here, 'static')],
 ];
 
-// Durations the demo offers; tests may pass any value of the documented forms. The server's
-// own idle limit is twice the client's (the client logs off first; the server is the backstop),
-// and the client pings /keepalive at most every third of its timeout while the user is active.
-const PRESETS = {
-  standard: { label: '15 min, warning 60 s (default policy)', timeout: '15m', warning: '60s', keepalive: '5m', ms: 900_000 },
-  short: { label: '2 min, warning 30 s', timeout: '2m', warning: '30s', keepalive: '40s', ms: 120_000 },
-  demo: { label: '30 s, warning 20 s (watch it happen)', timeout: '30s', warning: '20s', keepalive: '10s', ms: 30_000 },
+// The policies the demo offers at sign-in. The server's idle limit is twice the client's timeout
+// (the client logs off first; the server is the backstop), and the client sends a keepalive at
+// most every third of its timeout while the user is active.
+export const PRESETS = {
+  standard: { label: '15 min, warning 60 s (default policy)', timeout: 900_000, warning: 60_000, keepalive: 300_000 },
+  short: { label: '2 min, warning 30 s', timeout: 120_000, warning: 30_000, keepalive: 40_000 },
+  demo: { label: '30 s, warning 20 s (watch it happen)', timeout: 30_000, warning: 20_000, keepalive: 10_000 },
 };
+const SERVER_IDLE = 2 * PRESETS.standard.timeout;
 const SERVER_ABSOLUTE = 12 * 3_600_000; // NIST SP 800-63B-4 AAL2/AAL3 overall limit
-
-// Settings the portal page passes through to the script tag as data-* attributes.
-const PASSTHROUGH = [
-  'timeout', 'warning', 'logout-wait', 'lang', 'dialog-title', 'dialog-message', 'logout-url', 'redirect-url',
-  'autostart', 'channel', 'absolute-timeout', 'session-start', 'session-id', 'keepalive-url', 'keepalive-interval',
-  'keep-storage-keys', 'unregister-service-workers', 'audit-url', 'csrf-header', 'dialog', 'stay-label',
-  'logout-label', 'time-left-label', 'title-prefix', 'signing-out-message', 'signed-out-message', 'sign-in-label',
-  'absolute-title', 'absolute-message', 'dismiss-label', 'wasm-url', 'conceal-during-warning',
-];
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; " +
   "require-trusted-types-for 'script'";
 
-// `extraStatic`: more [url prefix, folder] pairs to serve (tests serve a bundler's output).
-// `tls`: `{ key, cert }` (PEM) to serve over https, where cookies can be `Secure`, `__Secure-`
-// and `__Host-`.
-export function startServer({ port = 0, host = '127.0.0.1', quiet = true, extraStatic = [], tls = null } = {}) {
-  const state = {
-    sessions: new Map(), // sid -> { user, created, lastSeen, idleMs, absoluteMs, csrf }
-    logouts: [], // every POST /logout: { at, sid, known, reason, csrfOk }
-    keepalives: [], // every POST /keepalive: { at, sid, live }
-    audit: [], // append-only: every event POSTed to /audit, with the sid it came with
-    // logout: ok|error|hang|reset; keepalive: ok|401; wasm: ok|fail (503)|hang, or a number of
-    // requests to fail before it serves the module again.
-    faults: { logout: 'ok', keepalive: 'ok', wasm: 'ok' },
-    hanging: new Set(),
-  };
-
-  const listener = async (req, res) => {
-    try {
-      await handle(req, res, state, extraStatic, !!tls);
-    } catch (error) {
-      if (!quiet) console.error(error);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('internal error');
-    }
-  };
-  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-  server.on('connection', (socket) => socket.setNoDelay(true));
-
-  return new Promise((resolve) => {
-    server.listen(port, host, () => {
-      const url = `${tls ? 'https' : 'http'}://${host}:${server.address().port}`;
-      resolve({
-        url,
-        state,
-        close: () =>
-          new Promise((done) => {
-            for (const r of state.hanging) r.destroy();
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
+/**
+ * Starts the portal. `store`: an express-session store (default: the package's MemoryStore);
+ * `secret`: the session secret (default: random, so sessions end with the process);
+ * `tls`: `{ key, cert }` to serve https; `extraStatic`: more [prefix, folder] pairs;
+ * `testMode`: the tests' switches (test-mode.mjs); `shared`: state shared between instances of
+ * one test cluster. Returns { url, state, app, close }.
+ */
+export async function startServer({
+  port = 0, host = '127.0.0.1', quiet = true, extraStatic = [], tls = null, testMode = false,
+  store = new MemoryStore(), secret = crypto.randomBytes(32).toString('base64url'), sink = memorySink(), shared = null,
+} = {}) {
+  const app = express();
+  app.disable('x-powered-by');
+  const test = testMode ? await import('./test-mode.mjs') : null;
+  const harness = test?.harness({ store, sink, shared, secret });
+  const al = autologoff({
+    secret,
+    store,
+    idle: SERVER_IDLE,
+    absolute: SERVER_ABSOLUTE,
+    clientTimeout: PRESETS.standard.timeout,
+    warning: PRESETS.standard.warning,
+    keepaliveInterval: PRESETS.standard.keepalive,
+    signInPath: '/login',
+    publicPaths: ['/', '/favicon.ico', '/audit-log', '/audit.json'],
+    passivePaths: ['/api/me'],
+    cookie: { name: 'sid', sameSite: 'strict' },
+    audit: harness ? harness.sink : sink,
+    log: quiet ? () => {} : (m) => console.error(m),
   });
-}
 
-function cookies(req) {
-  const out = {};
-  for (const part of (req.headers.cookie || '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  if (harness) {
+    harness.attach(al.store);
+    app.use(harness.before);
   }
-  return out;
-}
+  app.use(staticFiles([...STATIC, ...extraStatic]));
+  app.use(al);
 
-// A live session, or null. The server enforces its own idle and absolute limits: a session
-// past either is deleted here, whatever the page thinks.
-function session(req, state) {
-  const sid = cookies(req).sid;
-  const s = sid && state.sessions.get(sid);
-  if (!s) return null;
-  const now = Date.now();
-  if (now - s.lastSeen >= s.idleMs || now - s.created >= s.absoluteMs) {
-    state.sessions.delete(sid);
-    return null;
-  }
-  return { sid, ...s };
-}
-
-function touch(state, sid) {
-  const s = state.sessions.get(sid);
-  if (s) s.lastSeen = Date.now();
-}
-
-async function body(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const esc = (s) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-
-function send(res, status, type, text, headers = {}) {
-  res.writeHead(status, { 'content-type': type, ...headers });
-  res.end(text);
-}
-
-function redirect(res, to, headers = {}) {
-  res.writeHead(303, { location: to, 'cache-control': 'no-store', ...headers });
-  res.end();
-}
-
-async function handle(req, res, state, extraStatic, secure) {
-  const url = new URL(req.url, 'http://localhost');
-  const p = url.pathname;
-
-  // frame=slow on the portal: its frame arrives late, after autologoff has started.
-  if (p === '/demo/frame.html' && url.searchParams.has('delay')) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(Number(url.searchParams.get('delay')) || 0, 5_000)));
-  }
-  // The module can be made to fail (a network blip, a deploy in progress), for tests.
-  if (p.endsWith('/autologoff_bg.wasm') && state.faults.wasm !== 'ok') {
-    const left = Number(state.faults.wasm);
-    // hang: the request is accepted and never answered (a stalled proxy, a deploy).
-    if (state.faults.wasm === 'hang') return void state.hanging.add(req.socket);
-    if (state.faults.wasm === 'fail' || left > 0) {
-      if (left > 0) state.faults.wasm = left === 1 ? 'ok' : String(left - 1);
-      return send(res, 503, 'text/plain', 'service unavailable', { 'cache-control': 'no-store' });
-    }
-  }
-  for (const [prefix, dir] of [...STATIC, ...extraStatic]) {
-    if (p.startsWith(prefix) && req.method === 'GET') return serveFile(res, dir, p.slice(prefix.length));
-  }
-  // The bundle again, with the .wasm under a wrong Content-Type, as misconfigured servers do.
-  if (p.startsWith('/assets-octet/autologoff/') && req.method === 'GET') {
-    return serveFile(res, path.join(root, 'dist'), p.slice('/assets-octet/autologoff/'.length), 'application/octet-stream');
-  }
-
-  if (p === '/' && req.method === 'GET') return redirect(res, session(req, state) ? '/portal' : '/login');
-  if (p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
-
-  if (p === '/login' && req.method === 'GET') {
-    return send(res, 200, 'text/html; charset=utf-8', loginPage(url), { 'cache-control': 'no-store', 'content-security-policy': CSP });
-  }
-
-  if (p === '/login' && req.method === 'POST') {
-    const form = new URLSearchParams(await body(req));
-    const user = (form.get('user') || '').trim() || 'demo.clinician';
-    const sid = crypto.randomBytes(24).toString('base64url');
-    const preset = PRESETS[form.get('preset')] || PRESETS.demo;
-    const now = Date.now();
-    // serverIdle / serverAbsolute (ms) let tests shorten the server's own limits.
-    const limit = (name, fallback) => (/^\d{3,9}$/.test(form.get(name) || '') ? Number(form.get(name)) : fallback);
-    state.sessions.set(sid, {
-      user,
-      created: now,
-      lastSeen: now,
-      idleMs: limit('serverIdle', preset.ms * 2),
-      absoluteMs: limit('serverAbsolute', SERVER_ABSOLUTE),
-      csrf: crypto.randomBytes(18).toString('base64url'),
-      // The session's identity for autologoff: public, random, not the cookie.
-      publicId: crypto.randomBytes(9).toString('base64url'),
-    });
-    const next = '/portal?' + new URLSearchParams({ timeout: preset.timeout, warning: preset.warning, 'keepalive-interval': preset.keepalive });
-    return redirect(res, next, { 'set-cookie': `sid=${sid}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}` });
-  }
-
-  if ((p === '/portal' || p === '/portal/npm') && req.method === 'GET') {
-    const s = session(req, state);
-    if (!s) return redirect(res, '/login?reason=signed-out');
-    touch(state, s.sid); // a page the user asked for is activity the server sees
-    // csp=nowasm: a policy without 'wasm-unsafe-eval', to show the error a portal would get.
-    const csp = url.searchParams.get('csp') === 'nowasm' ? CSP.replace(" 'wasm-unsafe-eval'", '') : CSP;
-    return send(res, 200, 'text/html; charset=utf-8', portalPage(url, s, p === '/portal/npm'), {
-      // PHI: never stored, never reused from a cache on Back.
-      'cache-control': 'no-store',
-      'content-security-policy': csp,
+  app.get('/', (req, res) => res.redirect(303, req.autologoff.session ? '/portal' : '/login'));
+  app.get('/favicon.ico', (req, res) => res.status(204).end());
+  app.get('/login', (req, res) => html(res, loginPage(req.query.reason)));
+  app.post('/login', express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
+    const user = String(req.body?.user ?? '').trim().slice(0, 64) || 'demo.clinician';
+    const preset = Object.hasOwn(PRESETS, req.body?.preset) ? req.body.preset : 'demo';
+    // Demo only: any name and password sign in. A portal checks them here.
+    const limits = harness ? harness.limits(req.body) : {};
+    await req.autologoff.signIn({ user, idle: 2 * PRESETS[preset].timeout, ...limits });
+    req.session.preset = preset;
+    res.redirect(303, '/portal');
+  });
+  for (const p of ['/portal', '/portal/npm']) {
+    app.get(p, (req, res) => {
+      const preset = PRESETS[req.session.preset] ?? PRESETS.demo;
+      const policy = { timeout: preset.timeout, warning: preset.warning, keepaliveInterval: preset.keepalive };
+      const options = harness ? harness.pageOptions(req, policy) : { attrs: req.autologoff.attributes(policy), csp: CSP };
+      html(res, portalPage(req, options, p === '/portal/npm'), options.csp);
     });
   }
+  app.get('/api/me', (req, res) => res.json({ user: req.autologoff.session.user }));
+  // The compliance officer's view. Demo only: a portal shows it to auditors alone. It shows the
+  // stored lines, which hold no cookie, no token and no URL.
+  app.get('/audit.json', (req, res) => res.set('cache-control', 'no-store').json(sink.records()));
+  app.get('/audit-log', (req, res) => html(res, auditPage(sink.records())));
+  if (harness) harness.routes(app);
+  app.use((req, res) => res.status(404).type('text/plain').send('not found'));
+  // Whatever a route throws: a short answer, never a stack trace.
+  app.use((error, req, res, next) => {
+    if (!quiet) console.error(error);
+    if (res.headersSent) return next(error);
+    res.status(error.status && error.status < 500 ? error.status : 500).type('text/plain').send(error.status === 413 ? 'too large' : 'error');
+  });
 
-  if (p === '/api/me' && req.method === 'GET') {
-    const s = session(req, state);
-    return s
-      ? send(res, 200, 'application/json', JSON.stringify({ user: s.user }), { 'cache-control': 'no-store' })
-      : send(res, 401, 'application/json', '{"error":"no session"}', { 'cache-control': 'no-store' });
-  }
-
-  if (p === '/keepalive' && req.method === 'POST') {
-    await body(req);
-    const s = session(req, state);
-    state.keepalives.push({ at: Date.now(), sid: cookies(req).sid || null, live: !!s });
-    if (!s || state.faults.keepalive === '401') {
-      return send(res, 401, 'application/json', '{"error":"session expired"}', { 'cache-control': 'no-store' });
-    }
-    touch(state, s.sid);
-    const remainingMs = Math.min(s.idleMs, s.absoluteMs - (Date.now() - s.created));
-    return send(res, 200, 'application/json', JSON.stringify({ remainingMs }), { 'cache-control': 'no-store' });
-  }
-
-  if (p === '/audit' && req.method === 'POST') {
-    const sid = cookies(req).sid || null;
-    let events = [];
-    try {
-      events = JSON.parse(await body(req));
-    } catch {
-      return send(res, 400, 'text/plain', 'expected a JSON array of events');
-    }
-    if (!Array.isArray(events)) return send(res, 400, 'text/plain', 'expected a JSON array of events');
-    const user = state.sessions.get(sid)?.user ?? null;
-    for (const e of events.slice(0, 100)) {
-      if (e && typeof e === 'object' && typeof e.type === 'string') {
-        state.audit.push(Object.freeze({ receivedAt: Date.now(), sid, user, ...e }));
-      }
-    }
-    res.writeHead(204);
-    return res.end();
-  }
-
-  if (p === '/audit.json' && req.method === 'GET') {
-    return send(res, 200, 'application/json', JSON.stringify(state.audit), { 'cache-control': 'no-store' });
-  }
-
-  if (p === '/audit-log' && req.method === 'GET') {
-    return send(res, 200, 'text/html; charset=utf-8', auditPage(state), { 'cache-control': 'no-store', 'content-security-policy': CSP });
-  }
-
-  if (p === '/logout' && req.method === 'POST') {
-    const sid = cookies(req).sid || null;
-    const form = new URLSearchParams(await body(req));
-    const reason = form.get('reason');
-    const fault = state.faults.logout;
-    // The session to end: the one the page names by its public id (docs/protocol.md 3.3), else
-    // the cookie's. A page of an earlier sign-in names its own, and the newer sign-in that now
-    // holds the cookie is left alone.
-    const named = form.get('session');
-    const cookieSession = state.sessions.get(sid);
-    const [target, known] = named
-      ? [...state.sessions].find(([, v]) => v.publicId === named) || [null, undefined]
-      : [sid, cookieSession];
-    const token = req.headers['x-csrf-token'] || form.get('_csrf');
-    const csrfOk = !!known && token === known.csrf;
-    // `via`: the token came as a header (fetch) or as a form field (sendBeacon, which cannot set
-    // headers).
-    const via = req.headers['x-csrf-token'] ? 'header' : form.has('_csrf') ? 'form' : 'none';
-    state.logouts.push({ at: Date.now(), sid, known: !!known, reason, fault, csrfOk, via, named, target });
-    if (fault === 'reset') return req.socket.destroy();
-    if (fault === 'hang') return void state.hanging.add(req.socket);
-    if (fault === 'error') return send(res, 500, 'text/plain', 'logout service unavailable');
-    // Without the session's CSRF token a cross-site page could log users out: refuse.
-    if (known && !csrfOk) return send(res, 403, 'text/plain', 'bad CSRF token');
-    if (target) state.sessions.delete(target);
-    // Clear the browser only when its cookie is not another live session's.
-    const otherLive = !!cookieSession && sid !== target;
-    res.writeHead(204, {
-      'cache-control': 'no-store',
-      ...(otherLive
-        ? {}
-        : {
-            'clear-site-data': '"cache", "cookies", "storage"',
-            'set-cookie': `sid=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? '; Secure' : ''}`,
-          }),
-    });
-    return res.end();
-  }
-
-  if (p === '/__faults' && req.method === 'POST') {
-    const form = new URLSearchParams(await body(req));
-    const logout = form.get('logout') ?? state.faults.logout;
-    const keepalive = form.get('keepalive') ?? state.faults.keepalive;
-    const wasm = form.get('wasm') ?? state.faults.wasm;
-    if (!['ok', 'error', 'hang', 'reset'].includes(logout) || !['ok', '401'].includes(keepalive) || !/^(ok|fail|hang|\d+)$/.test(wasm)) {
-      return send(res, 400, 'text/plain', 'logout must be one of ok, error, hang, reset; keepalive one of ok, 401; wasm ok, fail or a number');
-    }
-    state.faults.logout = logout;
-    state.faults.keepalive = keepalive;
-    state.faults.wasm = wasm;
-    return send(res, 200, 'application/json', JSON.stringify(state.faults));
-  }
-
-  send(res, 404, 'text/plain', 'not found');
+  const server = tls ? https.createServer(tls, app) : http.createServer(app);
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  await new Promise((resolve) => server.listen(port, host, resolve));
+  const url = `${tls ? 'https' : 'http'}://${host}:${server.address().port}`;
+  return {
+    url,
+    app,
+    state: harness?.state,
+    close: () =>
+      new Promise((done) => {
+        harness?.release();
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }
 
-function serveFile(res, dir, rest, wasmType = 'application/wasm') {
-  const file = path.resolve(dir, decodeURIComponent(rest));
+function html(res, text, csp = CSP) {
+  res.set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': csp }).send(text);
+}
+
+/** Static files under fixed prefixes, before the session is loaded (they hold no PHI). */
+export function staticFiles(mounts) {
+  return (req, res, next) => {
+    if (req.method !== 'GET') return next();
+    for (const [prefix, dir] of mounts) {
+      if (req.path.startsWith(prefix)) return serveFile(res, dir, req.path.slice(prefix.length));
+    }
+    next();
+  };
+}
+
+export function serveFile(res, dir, rest, wasmType = 'application/wasm') {
+  let file;
+  try {
+    file = path.resolve(dir, decodeURIComponent(rest));
+  } catch {
+    return res.status(400).type('text/plain').send('bad path');
+  }
   if (!file.startsWith(dir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    return send(res, 404, 'text/plain', 'not found');
+    return res.status(404).type('text/plain').send('not found');
   }
   res.writeHead(200, {
     'content-type': path.extname(file) === '.wasm' ? wasmType : MIME[path.extname(file)] || 'application/octet-stream',
@@ -330,16 +174,22 @@ function serveFile(res, dir, rest, wasmType = 'application/wasm') {
   fs.createReadStream(file).pipe(res);
 }
 
-function auditPage(state) {
-  const rows = state.audit
-    .map((e) => `<tr><td>${esc(new Date(e.at).toISOString())}</td><td>${esc(e.user ?? '—')}</td><td>${esc(e.type)}</td><td>${esc(e.reason ?? e.how ?? e.status ?? '')}</td><td>${esc(e.tab)}</td><td>${esc(JSON.stringify(e.policy))}</td></tr>`)
+const esc = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+function auditPage(records) {
+  const rows = records
+    .map((r) => {
+      const e = r.event;
+      return `<tr><td>${esc(r.receivedAt)}</td><td>${esc(r.user ?? '—')}</td><td>${esc(r.session ?? '—')}</td><td>${esc(r.via)}</td><td>${esc(e.type)}</td><td>${esc(e.reason ?? e.how ?? e.status ?? e.by ?? '')}</td><td>${esc(e.tab ?? '')}</td><td>${esc(e.policy ? JSON.stringify(e.policy) : '')}</td></tr>`;
+    })
     .reverse()
     .join('');
   return page(
     'Audit trail — Riverside Health',
     `<h1>Automatic logoff audit trail</h1>
-<p class="hint">Append-only: every event the portal's pages sent to <code>/audit</code>, newest first. No PHI: times, user, event, reason, tab, policy.</p>
-<table><thead><tr><th>Time (UTC)</th><th>User</th><th>Event</th><th>Reason / how</th><th>Tab</th><th>Policy (ms)</th></tr></thead><tbody>${rows}</tbody></table>`,
+<p class="hint">Append-only, newest first: what the portal's pages sent to its audit endpoint and what the server did itself. The server stamps the time, the user and the session's public id; no PHI, no cookie, no token.</p>
+<table><thead><tr><th>Received (UTC)</th><th>User</th><th>Session</th><th>Via</th><th>Event</th><th>Reason / how</th><th>Tab</th><th>Policy (ms)</th></tr></thead><tbody>${rows}</tbody></table>`,
   );
 }
 
@@ -360,8 +210,7 @@ ${scripts}
 </html>`;
 }
 
-function loginPage(url) {
-  const reason = url.searchParams.get('reason');
+function loginPage(reason) {
   const notice =
     reason === 'timeout'
       ? '<p class="notice" role="status">You were signed out because of inactivity. Sign in again to continue.</p>'
@@ -380,52 +229,39 @@ function loginPage(url) {
   <label>Automatic logoff <select name="preset">${options}</select></label>
   <button type="submit">Sign in</button>
 </form>
-<p class="hint">Demo only: any name and password sign in.</p>`,
+<p class="hint">Demo only: any name and password sign in. The policy is the server's: sign in again to pick another.</p>`,
   );
 }
 
-function portalPage(url, s, npm) {
-  const attrs = {
-    'logout-url': '/logout',
-    'redirect-url': '/login?reason=timeout',
-    'keepalive-url': '/keepalive',
-    'audit-url': '/audit',
-    'session-start': String(s.created),
-    'session-id': s.publicId,
-  };
-  for (const key of PASSTHROUGH) {
-    const v = url.searchParams.get(key);
-    if (v !== null) attrs[key] = v;
-  }
+const seconds = (ms) => (ms % 60_000 === 0 ? ms / 60_000 + ' min' : ms / 1000 + ' s');
+
+/**
+ * The patient page. `options`: { attrs (the script tag's data-*), csp, note, tagAtEnd, frame,
+ * preload, module, assets } — outside test mode only attrs and csp, from the server.
+ */
+function portalPage(req, options, npm) {
+  const { attrs } = options;
   const data = Object.entries(attrs).map(([k, v]) => ` data-${k}="${esc(v)}"`).join('');
   // The npm page imports the ES module package and passes the same settings as options.
-  const assets = '/' + (url.searchParams.get('asset') === 'octet' ? 'assets-octet' : 'assets') + '/autologoff/';
+  const assets = options.assets ?? '/assets/autologoff/';
   const scripts = npm
     ? `<script type="module" src="/demo/npm-entry.js"${data}></script>`
-    : `<script src="${assets}autologoff.js"${data}${url.searchParams.get('tag') === 'module' ? ' type="module"' : ''}></script>\n<script src="/demo/portal.js" defer></script>`;
+    : `<script src="${assets}autologoff.js"${data}${options.module ? ' type="module"' : ''}></script>\n<script src="/demo/portal.js" defer></script>`;
   // The script tag's optional companion (README): the .wasm downloads while the script does,
-  // instead of after it has run. preload=0 leaves it out, as a portal that skips it would.
-  const preload = !npm && url.searchParams.get('preload') !== '0'
-    ? `<link rel="preload" href="${assets}autologoff_bg.wasm" as="fetch" crossorigin>\n`
-    : '';
-  // note=<markup>: a clinical note as a portal would show it after sanitizing (scripts and event
-  // handlers removed, `id` and `name` kept), raw, for the tests of markup that tries to switch
-  // autologoff off (DOM clobbering). tag-position=end puts the script tag after the content, so
-  // that markup is parsed before the tag runs.
-  const note = url.searchParams.get('note') ?? '';
-  const tagAtEnd = url.searchParams.get('tag-position') === 'end';
-  const frameSrc = url.searchParams.get('frame') === 'slow' ? '/demo/frame.html?delay=1500' : '/demo/frame.html';
-  const frame = url.searchParams.get('frame') ? `<iframe src="${frameSrc}" title="Lab viewer" class="frame"></iframe>` : '';
-  const presets = Object.entries(PRESETS)
-    .map(([, v]) => `<a href="?timeout=${encodeURIComponent(v.timeout)}&amp;warning=${encodeURIComponent(v.warning)}">${esc(v.label)}</a>`)
-    .join(' · ');
+  // instead of after it has run.
+  const preload = !npm && options.preload !== false ? `<link rel="preload" href="${assets}autologoff_bg.wasm" as="fetch" crossorigin>\n` : '';
+  const tagAtEnd = !!options.tagAtEnd;
+  const frame = options.frame ? `<iframe src="${options.frame}" title="Lab viewer" class="frame"></iframe>` : '';
+  const timeout = Number(attrs.timeout);
+  const policy = Number.isFinite(timeout) ? seconds(timeout) : String(attrs.timeout);
+  const warning = Number.isFinite(Number(attrs.warning)) ? seconds(Number(attrs.warning)) : String(attrs.warning);
   return page(
     'Patient record — Riverside Health',
     `<div class="row"><h1>Patient record</h1>
-<div class="session">Signed in as <strong>${esc(s.user)}</strong> · session <strong id="state">starting</strong> · <span id="left"></span>
+<div class="session">Signed in as <strong>${esc(req.autologoff.session.user)}</strong> · session <strong id="state">starting</strong> · <span id="left"></span>
 <button type="button" id="logout">Log out</button></div></div>
-<p class="policy">Automatic logoff after <strong>${esc(attrs.timeout || '15m')}</strong> of inactivity, warning <strong>${esc(attrs.warning || '60s')}</strong> before. Change: ${presets}.
-<a href="${esc(url.pathname + url.search)}" target="_blank" rel="noopener" id="second-tab">Open this page in a second tab</a>.</p>
+<p class="policy">Automatic logoff after <strong>${esc(policy)}</strong> of inactivity, warning <strong>${esc(warning)}</strong> before (the server's policy, chosen at sign-in).
+<a href="${esc(req.originalUrl)}" target="_blank" rel="noopener" id="second-tab">Open this page in a second tab</a>.</p>
 <section class="card phi" data-phi>
   <h2>Jane Q. Sample</h2>
   <dl>
@@ -440,16 +276,16 @@ function portalPage(url, s, npm) {
   <tr><td>LDL cholesterol</td><td>118 mg/dL</td><td>2026-10-02</td></tr>
   <tr><td>eGFR</td><td>74 mL/min/1.73m²</td><td>2026-10-02</td></tr></tbody></table>
   <label class="note">Visit note <textarea rows="3">Sample data. Not a real patient.</textarea></label>
-  <div class="note-shown">${note}</div>
+  <div class="note-shown">${options.note ?? ''}</div>
 </section>${frame}
 <p class="hint">Leave the page alone: a warning appears before the timeout, then the page is covered, the server session ends, this browser's storage for the site is cleared, and you land on the sign-in page. Every step is in the <a href="/audit-log">audit trail</a>.</p>${tagAtEnd ? '\n' + scripts : ''}`,
     tagAtEnd ? '' : scripts,
-    `<meta name="csrf-token" content="${esc(s.csrf)}">\n${preload}`,
+    `${req.autologoff.csrfMeta()}\n${preload}`,
   );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const port = Number(process.env.PORT || 8080);
-  const { url } = await startServer({ port, quiet: false });
+  const { url } = await startServer({ port, quiet: false, secret: process.env.SESSION_SECRET || undefined });
   console.log(`\nautologoff demo portal: ${url}/login\n(sign in with any name; Ctrl+C stops the server)`);
 }

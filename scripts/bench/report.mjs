@@ -83,13 +83,6 @@ function profileTable(profiles, settings, subjects) {
 
 /** Everything in docs/bench.md from this line on is written by hand and kept by each run. */
 export const NOTES_MARKER = '<!-- notes: written by hand; npm run bench keeps everything from this line on -->';
-/** README.md's performance table sits between these. */
-export const README_MARKERS = ['<!-- bench:table (written by npm run bench) -->', '<!-- /bench:table -->'];
-
-/** README's table: autologoff and the peers from the same run, and the machine it ran on. */
-export function readmeTable({ summary, machine, settings }) {
-  return table(summary, settings) + `\nFrom one run of \`npm run bench\` on ${machine.date}: ${machine.cores} cores (${machine.cpu}), ${machine.chromium} (headless), Node ${machine.node}; medians of ${settings.ROUNDS} interleaved rounds. Method, bars and the CPU profile: [docs/bench.md](docs/bench.md).\n`;
-}
 
 export function markdown({ summary, profiles, machine, settings, shippedFiles, missingLoads, subjects }) {
   let md = table(summary, settings);

@@ -219,7 +219,7 @@ impl Host for BrowserHost {
                 let (hold, release) = promise::deferred();
                 self.claim = Some(release);
                 let me = self.me.clone();
-                let claimed = lock::claim(&name, &self.tab, hold);
+                let claimed = lock::claim(&name, &self.tab, &hold);
                 // The claim always settles (within about a second), freeing this callback.
                 let _ = promise::then(&claimed, move |won| {
                     post(&me, Input::Claim(won.as_bool() == Some(true)));

@@ -11,12 +11,19 @@ export function playwrightDriver(env) {
     async signIn() {
       const context = await signedIn(env.browser, env.server);
       env.contexts = [...(env.contexts || []), context];
-      return {
+      const user = async () => ({
         sid: await sid(context),
         async open(path) {
           return new PlaywrightTab(await open(context, path));
         },
-      };
+        /** Signs in again in the same browser (a new session, its cookie replacing this one's). */
+        async signInAgain() {
+          const r = await context.request.post('/login', { form: { user: 'second.user', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+          if (r.status() !== 303) throw new Error('login failed: ' + r.status());
+          return user();
+        },
+      });
+      return user();
     },
     /** Closes what the scenario opened. */
     async done() {

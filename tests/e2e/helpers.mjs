@@ -2,7 +2,8 @@
 // playwright-core, a signed-in context, and a watch for CSP violations and page errors.
 import { before, after } from 'node:test';
 import { chromium, firefox } from 'playwright-core';
-import { startServer } from '../../www/server.mjs';
+import { startServer as startDemo } from '../../www/server.mjs';
+import { startCluster } from '../../www/cluster.mjs';
 
 export const CHROMIUM_ARGS = [
   '--headless=new',
@@ -32,7 +33,15 @@ export async function launch() {
   });
 }
 
-export { startServer };
+/**
+ * The demo server in test mode (query-parameter overrides, fault switches, state introspection).
+ * AUTOLOGOFF_SERVER=cluster starts two instances sharing one redis-server behind a round-robin
+ * proxy instead (see www/cluster.mjs): the same state, merged from both instances.
+ */
+export const startServer = (options = {}) =>
+  process.env.AUTOLOGOFF_SERVER === 'cluster' && !options.tls && !options.extraStatic
+    ? startCluster({ testMode: true, ...options })
+    : startDemo({ testMode: true, ...options });
 
 /** A new browser context signed in to the demo portal (its own cookie jar). */
 export async function signedIn(browser, server) {
@@ -144,6 +153,20 @@ export async function landsOn(page, pattern, timeout = 15_000) {
     if (Date.now() > end) throw new Error(`still at ${page.url()} after ${timeout} ms, not ${pattern}`);
     await sleep(50);
   }
+}
+
+/**
+ * The logout requests the server got with `cookie`, once at least one has arrived and `settle`
+ * ms passed with no more. A page sends its logout with `keepalive`, so it can still be on its way
+ * when the page has left (under load, seconds later): counting right after the page left finds
+ * none.
+ */
+export async function logoutsArrived(server, cookie, { timeout = 10_000, settle = 500 } = {}) {
+  const of = () => server.state.logouts.filter((l) => l.sid === cookie);
+  const end = Date.now() + timeout;
+  while (of().length === 0 && Date.now() < end) await sleep(50);
+  await sleep(settle);
+  return of();
 }
 
 /** A portal page URL with these script-tag settings. */

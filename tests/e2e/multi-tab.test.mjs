@@ -2,7 +2,7 @@
 // and over the storage-event fallback (BroadcastChannel removed from the page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedIn, sid, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN, landsOn } from './helpers.mjs';
+import { signedIn, sid, open, state, sleep, useServerAndBrowser, portal, dialog, LOGIN, landsOn, logoutsArrived } from './helpers.mjs';
 
 const env = useServerAndBrowser();
 
@@ -102,8 +102,7 @@ for (const transport of ['broadcast', 'storage']) {
         [a, b, c].map((p) => p.recorded.find((e) => e.name === 'autologoff:logout')?.detail.reason),
         ['user', 'peer', 'peer'],
       );
-      await sleep(300);
-      assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+      assert.equal((await logoutsArrived(env.server, cookie)).length, 1);
     } finally {
       await context.close();
     }
@@ -153,7 +152,7 @@ test('without Web Locks (and without BroadcastChannel) a claim in localStorage s
     assert.equal(await pages[0].evaluate(() => navigator.locks), undefined);
     await Promise.all(pages.map((p) => landsOn(p, LOGIN, 20_000)));
     await sleep(500);
-    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1);
+    assert.equal(env.server.state.logouts.filter((l) => l.sid === cookie).length, 1, JSON.stringify(env.server.state.logouts.filter((l) => l.sid === cookie)));
   } finally {
     await context.close();
   }

@@ -120,4 +120,27 @@ export const scenarios = {
       assert.deepEqual(logouts(driver, user).map((l) => l.reason), ['user']);
     });
   },
+
+  async 'while the module loads, news from the previous sign-in\'s page does not end the new one'(driver) {
+    // The new session's page has not written its record yet (its module is still loading, here
+    // for good): the record is the earlier sign-in's, and that page's news says nothing of the
+    // new session. (Found as a flaky end-to-end test: the new page sometimes left at once.)
+    const user = await driver.signIn();
+    const old = await user.open(portal({ timeout: '1m', warning: '20s' }));
+    await old.waitForState('active', 10_000);
+    const again = await user.signInAgain();
+    driver.server.state.faults.wasm = 'hang';
+    try {
+      const fresh = await again.open(portal({ timeout: '1m', warning: '20s', preload: '0' }));
+      await fresh.waitForState('active', 10_000);
+      await old.evalAsync(`window.autologoff.ready.then((s) => done(s.extend()))`);
+      await sleep(1_500);
+      assert.equal(await fresh.state(), 'active');
+      // (The old page itself may end meanwhile, naming its own session; the new one stays.)
+      const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + again.sid } });
+      assert.equal(r.status, 200, 'the new session is alive');
+    } finally {
+      driver.server.state.faults.wasm = 'ok';
+    }
+  },
 };

@@ -5,16 +5,19 @@
 // - no init scripts: the recorder of autologoff's DOM events and of page errors and CSP
 //   violations is installed once the page has loaded (autologoff has started by then, but its
 //   first event comes seconds later);
-// - no exposed functions: recorded events are sent to the demo server's own /audit endpoint
-//   (same origin, allowed by the portal's CSP) with a type starting `e2e:`, so they survive the
-//   redirect that ends a session, as Playwright's exposeFunction does; read them with
-//   `tab.recorded()`;
+// - no exposed functions: recorded events are sent to the demo server's test-mode /__record
+//   endpoint (same origin, allowed by the portal's CSP) with a type starting `e2e:`, so they
+//   survive the redirect that ends a session, as Playwright's exposeFunction does; read them with
+//   `tab.recorded()` (the real audit endpoint accepts only autologoff's own events);
 // - no request API: signing in is a same-origin fetch() POST /login from the sign-in page (the
 //   browser keeps the HttpOnly cookie, as it would for the form), or the real form.
 import { before, after } from 'node:test';
 import { By, Key } from 'selenium-webdriver';
 import { startWebKit } from './harness.mjs';
-import { startServer } from '../../www/server.mjs';
+import { startServer as startDemo } from '../../www/server.mjs';
+
+/** The demo server in test mode (query-parameter overrides, fault switches, state introspection). */
+const startServer = (options = {}) => startDemo({ testMode: true, ...options });
 
 export { By, Key };
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -322,7 +325,7 @@ const RECORDER = `
   window.__recording = true;
   window.__events = [];
   let seq = 0;
-  const send = (name, detail) => navigator.sendBeacon('/audit', JSON.stringify([{ type: 'e2e:' + name, tab, owner, detail, at: Date.now(), seq: seq++ }]));
+  const send = (name, detail) => navigator.sendBeacon('/__record', JSON.stringify([{ type: 'e2e:' + name, tab, owner, detail, at: Date.now(), seq: seq++ }]));
   // Markup on the page may shadow document's members by name (the hostile-page scenarios): the
   // recorder uses the browser's own functions.
   const on = (target, type, f) => EventTarget.prototype.addEventListener.call(target, type, f);

@@ -223,7 +223,7 @@ test('Clear-Site-Data on the logout response clears cookies (HttpOnly too), both
     await seedStorage(page);
     const before = await storageLeft(page);
     assert.equal(before.idb.length + before.caches.length + before.session.length, 3);
-    const answer = await page.evalAsync(`fetch('/logout', { method: 'POST',
+    const answer = await page.evalAsync(`fetch('/autologoff/logout', { method: 'POST',
         headers: { 'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]').content },
         body: new URLSearchParams({ reason: 'probe' }) })
       .then((r) => done(r.status + ' ' + r.headers.get('clear-site-data')), (e) => done(String(e)));`);

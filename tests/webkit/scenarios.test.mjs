@@ -13,7 +13,22 @@ const driver = {
   async signIn(form) {
     const browser = await signedIn(env, form);
     browsers.push(browser);
-    return { sid: browser.sid, open: (path) => browser.open(path) };
+    const user = () => ({
+      sid: browser.sid,
+      open: (path) => browser.open(path),
+      /** Signs in again in the same browser, from a tab of its own. */
+      async signInAgain() {
+        const tab = await browser.open('/login', { record: false });
+        const status = await tab.evalAsync(
+          `fetch('/login', { method: 'POST', body: new URLSearchParams({ user: 'second.user', password: 'x', preset: 'demo' }) })
+             .then((r) => done(r.redirected ? 'ok' : 'status ' + r.status), (e) => done(String(e)));`,
+        );
+        if (status !== 'ok') throw new Error('login failed: ' + status);
+        browser.sid = await browser.cookie('sid');
+        return user();
+      },
+    });
+    return user();
   },
 };
 
