@@ -35,6 +35,16 @@ fn position(log: &[Command], f: impl Fn(&Command) -> bool) -> usize {
     log.iter().position(f).unwrap_or_else(|| panic!("not found in {log:#?}"))
 }
 
+/// The Conceal commands in `log`, in order.
+fn conceals(log: &[Command]) -> Vec<bool> {
+    log.iter().filter_map(|c| if let Command::Conceal(on) = c { Some(*on) } else { None }).collect()
+}
+
+/// The user clicks "Stay signed in" (or the absolute warning's "Continue").
+fn stay(tab: &Tab) {
+    tab.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+}
+
 /// Runs a tab's timers up to `until`.
 fn run(tab: &Tab, until: Millis) {
     let mut spins = 0;
@@ -610,14 +620,24 @@ fn the_absolute_warning_can_only_be_closed() {
     let a = Tab::open(&world, 0, Settings { policy: p, ..with_id("s1") });
     a.take_log();
     run(&a, T0 + 5_000);
-    assert!(a.commands().contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     let log = a.commands();
-    assert!(log.contains(&Command::CloseDialog));
+    assert!(log.contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
+    assert_eq!(conceals(&log), [true], "the page concealed as for any warning");
+    stay(&a);
+    let log = a.commands();
+    let revealed = position(&log, |c| *c == Command::Conceal(false));
+    let closed = position(&log, |c| *c == Command::CloseDialog);
+    assert!(revealed < closed, "closing it reveals the page for the rest of it: {log:#?}");
     assert!(!log.iter().any(|c| matches!(c, Command::Event(Event::Extend { .. }))));
     assert_eq!(a.state(), State::Warning, "still ending");
+    // extend(), which re-announces the absolute warning, neither extends nor conceals again.
+    world.at(T0 + 5_500);
+    a.post(Input::Extend);
+    assert!(!a.core(|c| c.extended()) && a.state() == State::Warning);
     run(&a, T0 + 6_000);
-    assert!(!a.commands().iter().any(|c| matches!(c, Command::ShowDialog { .. })), "not shown again");
+    let log = a.commands();
+    assert!(!log.iter().any(|c| matches!(c, Command::ShowDialog { .. })), "not shown again");
+    assert!(conceals(&log).is_empty(), "nor concealed again");
     run(&a, T0 + 8_000);
     assert_eq!(a.state(), State::Expired);
 }
@@ -657,10 +677,6 @@ fn stop_restores_the_title_and_releases_everything_without_a_logout() {
 
 // --- the page concealed while the warning shows (NIST SP 800-53 AC-11) -----------------------
 
-fn conceals(log: &[Command]) -> Vec<bool> {
-    log.iter().filter_map(|c| if let Command::Conceal(on) = c { Some(*on) } else { None }).collect()
-}
-
 #[test]
 fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_user_stays() {
     let world = World::new();
@@ -678,7 +694,7 @@ fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_us
     assert_eq!(conceals(&log), [true], "once");
     run(&a, T0 + 8_500);
     assert!(conceals(&a.commands()).is_empty(), "the countdown changes nothing");
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+    stay(&a);
     let log = a.commands();
     assert_eq!(log.first(), Some(&Command::Conceal(false)), "revealed before anything else: {log:#?}");
     assert_eq!(conceals(&log), [false]);
@@ -765,33 +781,11 @@ fn conceal_during_warning_false_conceals_nothing() {
     let world = World::new();
     let a = Tab::open(&world, 0, Settings { conceal_during_warning: false, ..with_id("s1") });
     run(&a, T0 + 7_500);
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
+    stay(&a);
     run(&a, T0 + 30_000);
     let log = a.commands();
     assert!(log.contains(&Command::Cover), "it did warn, extend and expire");
     assert!(conceals(&log).is_empty(), "{log:#?}");
-}
-
-#[test]
-fn closing_the_absolute_warning_reveals_the_page_for_the_rest_of_it() {
-    let world = World::new();
-    let p = policy(10_000, 3_000).with_absolute(Some(8_000)).unwrap();
-    let a = Tab::open(&world, 0, Settings { policy: p, ..with_id("s1") });
-    a.take_log();
-    run(&a, T0 + 5_000);
-    assert_eq!(conceals(&a.commands()), [true]);
-    a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
-    let log = a.commands();
-    let revealed = position(&log, |c| *c == Command::Conceal(false));
-    let closed = position(&log, |c| *c == Command::CloseDialog);
-    assert!(revealed < closed, "{log:#?}");
-    // Activity, which re-announces the absolute warning, does not conceal it again.
-    world.at(T0 + 6_000);
-    a.input();
-    a.post(Input::Extend);
-    assert!(!a.core(|c| c.extended()) && a.state() == State::Warning, "nothing extends it");
-    run(&a, T0 + 7_999);
-    assert!(conceals(&a.commands()).is_empty());
 }
 
 // --- re-entrancy ----------------------------------------------------------------------------
