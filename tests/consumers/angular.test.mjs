@@ -32,7 +32,7 @@ test('Angular 21 application builder: ng serve (dev server, pre-bundling on); ac
   demo.state.logouts.length = 0;
   // The portal's own endpoints come from its backend through the dev server's proxy, as in a
   // usual Angular set-up; here the backend is the demo server.
-  fs.writeFileSync(path.join(dir, 'proxy.conf.json'), JSON.stringify({ '/logout': { target: demo.url }, '/login': { target: demo.url } }));
+  fs.writeFileSync(path.join(dir, 'proxy.conf.json'), JSON.stringify({ '/autologoff': { target: demo.url }, '/login': { target: demo.url } }));
   const port = await freePort();
   const server = serve('npm', ['start', '--', '--port', String(port), '--host', '127.0.0.1', '--proxy-config', 'proxy.conf.json'], { cwd: dir });
   try {

@@ -232,7 +232,7 @@ export async function waitForHttp(url, server, timeoutMs = 5 * 60_000) {
  * context itself (for dev servers with no backend). Every failure names what the page showed and
  * said.
  */
-export async function driveToLogoff(browser, url, { logoutPath = '/logout', landing = /\/login\?reason=timeout$/, server, loadTimeout = 60_000, endpoints = false } = {}) {
+export async function driveToLogoff(browser, url, { logoutPath = '/autologoff/logout', landing = /\/login\?reason=timeout$/, server, loadTimeout = 60_000, endpoints = false } = {}) {
   const context = await browser.newContext();
   const logouts = [];
   try {

@@ -22,7 +22,7 @@ async function serveAndDrive(script, { loadTimeout = 60_000 } = {}) {
   const server = serve('npm', ['run', script, '--', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/login`, server);
-    await driveToLogoff(browser, `http://127.0.0.1:${port}/`, { loadTimeout });
+    await driveToLogoff(browser, `http://127.0.0.1:${port}/`, { logoutPath: '/logout', loadTimeout });
   } finally {
     await server.stop();
   }

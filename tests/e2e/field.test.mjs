@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
-import { launch, startServer, signedIn, sid, open, state, sleep, portal, dialog, LOGIN, IN_FIREFOX, landsOn } from './helpers.mjs';
+import { launch, startServer, signedIn, sid, open, state, sleep, portal, dialog, LOGIN, IN_FIREFOX, landsOn, eventually } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {};
@@ -384,8 +384,9 @@ test('a rejected logout falls back to a beacon, and the next page of the session
     assert.equal(logoutsOf(cookie).at(-1).known, true);
     assert.equal((await fetch(env.server.url + '/api/me', { headers: { cookie: 'sid=' + cookie } })).status, 401);
     // (Possibly sent after the logout's answer cleared the cookie: found by the session's identity.)
+    // The audit beacon is sent as the page leaves: it arrives when it arrives.
     const session = auditOf(cookie).find((e) => e.type === 'session-started').session;
-    assert.ok(env.server.state.audit.some((e) => e.session === session && e.type === 'logout-retried'));
+    assert.ok(await eventually(() => env.server.state.audit.some((e) => e.session === session && e.type === 'logout-retried')));
   } finally {
     await faults({ logout: 'ok' });
     await context.close();

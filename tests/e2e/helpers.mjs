@@ -155,6 +155,17 @@ export async function landsOn(page, pattern, timeout = 15_000) {
   }
 }
 
+/** Waits until `fn()` is true (polled every 50 ms), for at most `timeout` ms; whether it came
+ * true. For what arrives on its own time: a beacon, a request sent with keepalive. */
+export async function eventually(fn, timeout = 5_000) {
+  const end = Date.now() + timeout;
+  while (!fn()) {
+    if (Date.now() > end) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 /**
  * The logout requests the server got with `cookie`, once at least one has arrived and `settle`
  * ms passed with no more. A page sends its logout with `keepalive`, so it can still be on its way

@@ -203,17 +203,16 @@ test('the dialog fits a narrow window (447 px, the narrowest MiniBrowser window;
   }
 });
 
-test('under a CSP without wasm-unsafe-eval, start fails with an error that names the fix, and the fallback guards the page', async () => {
+test('under a CSP without wasm-unsafe-eval, the fallback guards the page: ready resolves to its session, and the audit trail says so', async () => {
   const browser = await signedIn(env);
   try {
     const page = await browser.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
-    // The console is out of WebDriver classic's reach; the same text rejects `ready`.
-    const message = await page.evalAsync('window.autologoff.ready.then(() => done("started"), (e) => done(String(e && e.message)))');
-    assert.match(message, /^autologoff: could not load its WebAssembly module/);
-    assert.match(message, /'wasm-unsafe-eval'/);
-    assert.match(message, /application\/wasm/);
-    // Failing closed: the fallback of a few lines enforces the idle timeout meanwhile.
+    // The console (where the error names the fix: checked in Chromium and Firefox) is out of
+    // WebDriver classic's reach; the session the page gets and the audit trail are not.
+    const seen = await page.evalAsync('window.autologoff.ready.then((s) => done([s.state, typeof s.logout]), (e) => done(String(e)))');
+    assert.deepEqual(seen, ['active', 'function']);
     assert.equal(await page.state(), 'active');
+    await until(() => env.server.state.audit.some((e) => e.sid === browser.sid && e.type === 'fallback-engaged'), { what: 'fallback-engaged in the audit trail' });
   } finally {
     await browser.close();
   }

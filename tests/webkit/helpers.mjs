@@ -196,8 +196,17 @@ export class Tab {
     return until(async () => (await this.state()) !== null, { timeout, what: 'autologoff started in ' + this.label });
   }
 
-  waitForUrl(pattern, timeout = 15_000) {
-    return until(async () => pattern.test(await this.url()), { timeout, what: pattern + ' in ' + this.label });
+  async waitForUrl(pattern, timeout = 15_000) {
+    try {
+      return await until(async () => pattern.test(await this.url()), { timeout, what: pattern + ' in ' + this.label });
+    } catch (error) {
+      // Where the tab is instead, for the report.
+      const seen = await this.eval(
+        "return [location.href, document.visibilityState, Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document).getAttribute('data-autologoff-state'), localStorage.getItem('autologoff:default')]",
+      ).catch((e) => String(e));
+      error.message += ' (the tab: ' + JSON.stringify(seen) + '; what it recorded: ' + JSON.stringify(this.recorded().map((e) => e.name)) + ')';
+      throw error;
+    }
   }
 
   /** The warning dialog is open and rendered. */

@@ -2,4 +2,4 @@
 // autologoff_bg.wasm next to the bundle; the build copies it there. No code change.
 import { start } from 'autologoff';
 
-start({ timeout: '4s', warning: '2s', logoutUrl: '/logout', redirectUrl: '/login?reason=timeout' });
+start({ timeout: '4s', warning: '2s', logoutUrl: '/autologoff/logout', redirectUrl: '/login?reason=timeout' });

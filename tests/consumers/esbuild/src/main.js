@@ -4,4 +4,4 @@
 import { start } from 'autologoff';
 import wasmUrl from 'autologoff/autologoff_bg.wasm';
 
-start({ wasmUrl, timeout: '4s', warning: '2s', logoutUrl: '/logout', redirectUrl: '/login?reason=timeout' });
+start({ wasmUrl, timeout: '4s', warning: '2s', logoutUrl: '/autologoff/logout', redirectUrl: '/login?reason=timeout' });

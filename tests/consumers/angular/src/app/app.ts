@@ -17,7 +17,7 @@ export class App {
       this.session = await start({
         timeout: '4s',
         warning: '2s',
-        logoutUrl: '/logout',
+        logoutUrl: '/autologoff/logout',
         redirectUrl: '/login?reason=timeout',
         wasmUrl: 'autologoff_bg.wasm',
       });
