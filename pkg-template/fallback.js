@@ -168,8 +168,10 @@ export function watch(options, halt) {
     clearTimeout(timer);
     // The cover first: no PHI stays visible.
     const panel = cover(texts.signingOut, get(root, 'lang') || 'en', get(root, 'dir') || 'ltr');
-    // The module was still loading (or retrying): the portal must hear that it did not run.
-    if (!engaged) {
+    // A deadline came while the module was still loading (or retrying): the portal must hear
+    // that it did not run in time. (A session that had ended already, or that the page or the
+    // user ended, says nothing of the module.)
+    if (!engaged && (reason === 'idle' || reason === 'absolute')) {
       engaged = true;
       say(new Error('autologoff: its WebAssembly module was not running yet when the session ended (' + reason + ').'));
     }
@@ -190,6 +192,8 @@ export function watch(options, halt) {
     if (s.sessionId !== null) body += '&session=' + encodeURIComponent(s.sessionId).replace(/%20/g, '+');
     // Told: 2xx, 3xx, 401, 410 (docs/protocol.md 3.3); else a beacon, and the next page of the
     // session sends it again.
+    // A logout that never reached the server, sent again: in the audit trail as the module says it.
+    if (send && retry) audit('logout-retried');
     const sent = send
       ? post(s.logoutUrl, body, s.csrfHeader, s.csrfToken, true).then((a) => {
           const told = (a.status >= 200 && a.status < 400) || a.status === 401 || a.status === 410;

@@ -102,7 +102,10 @@ for (const transport of ['broadcast', 'storage']) {
         [a, b, c].map((p) => p.recorded.find((e) => e.name === 'autologoff:logout')?.detail.reason),
         ['user', 'peer', 'peer'],
       );
-      assert.equal((await logoutsArrived(env.server, cookie)).length, 1);
+      const arrived = await logoutsArrived(env.server, cookie);
+      // (What arrived at all, and what the tabs saw, for the report if none came with the cookie.)
+      const seen = () => JSON.stringify({ logouts: env.server.state.logouts.slice(-4).map((l) => ({ ...l, sid: l.sid?.slice(0, 8) })), tabs: [a, b, c].map((p) => p.recorded.map((e) => e.name)), console: [a, b, c].map((p) => p.consoleMessages.filter((m) => m.type === 'error').map((m) => m.text)), audit: env.server.state.audit.filter((e) => e.sid === cookie).map((e) => [e.tab, e.type, e.reason || e.status || e.what || '']) });
+      assert.equal(arrived.length, 1, seen());
     } finally {
       await context.close();
     }
