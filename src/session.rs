@@ -1,8 +1,8 @@
 //! The session core: every rule that decides what a page does about its session, with no
 //! browser and no clock.
 //!
-//! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Moment`] it
-//! happened at, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
+//! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Clocks`] as
+//! read when it happened, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
 //! [`Core::poll_timeout`] says when to wake it next. Inputs go through one queue (see the
 //! `runner` module, which drives this one), so a page listener that calls back while a command is performed (an
 //! `extend()` from a warning listener) is handled right after, never refused or lost.
@@ -35,21 +35,23 @@ use alloc::collections::VecDeque;
 
 use crate::audit::Audit;
 use crate::config::{ConfigError, Settings};
-use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
+use crate::engine::{Effect, Engine, ExtendHow, PeerMessage, Reason, ServerAnswer, State};
 use crate::prelude::*;
+use crate::time::{Duration, Moment, Monotonic};
 use crate::wire::{Kind, Message, Record, Told};
 
-/// When an input happened: the wall clock (`Date.now()`, by which deadlines are judged), a
+/// When an input happened: the wall clock (`Date.now()`, by which deadlines are judged), the
 /// monotonic clock (`performance.now()`, never set, so a wall clock set back is noticed), and
-/// the time of the latest input the listeners recorded (0 before any; see [`Input::Activity`]).
+/// the time of the latest input the listeners recorded (see [`Input::Activity`]; the epoch
+/// before any, as the listeners write it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Moment {
-    /// Wall clock, ms since the epoch.
-    pub wall: Millis,
-    /// Monotonic clock, ms.
-    pub mono: Millis,
-    /// When the latest counted user input happened (wall clock), as the listeners recorded it.
-    pub input: Millis,
+pub struct Clocks {
+    /// The wall clock.
+    pub wall: Moment,
+    /// The monotonic clock.
+    pub mono: Monotonic,
+    /// When the latest counted user input happened, as the listeners recorded it.
+    pub input: Moment,
 }
 
 /// A control of the warning dialog.
@@ -68,11 +70,11 @@ pub type Status = Option<u16>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// User input the core must see at once (see [`Core::input_quiet_until`]); its time is
-    /// [`Moment::input`], and `before` is the input recorded before it (0 if none), which may
-    /// not have been handed over yet.
+    /// [`Clocks::input`], and `before` is the input recorded before it (the epoch if none), which
+    /// may not have been handed over yet.
     Activity {
         /// The input recorded before this one.
-        before: Millis,
+        before: Moment,
     },
     /// The timer armed for [`Core::poll_timeout`] fired (perhaps early or late).
     Timer,
@@ -148,9 +150,8 @@ impl Reply {
                 ServerAnswer::Ended
             }
             Some(401 | 419) => ServerAnswer::Ended,
-            Some(200..=299) => {
-                crate::num::json_uint(&self.body, "remainingMs").map_or(ServerAnswer::Failed, ServerAnswer::Remaining)
-            }
+            Some(200..=299) => crate::num::json_uint(&self.body, "remainingMs")
+                .map_or(ServerAnswer::Failed, |ms| ServerAnswer::Remaining(Duration::from_ms(ms))),
             Some(_) => ServerAnswer::Failed,
         }
     }
@@ -162,9 +163,9 @@ pub enum Event {
     /// `autologoff:warning`.
     Warning {
         /// When the session expires unless extended.
-        deadline: Millis,
-        /// ms left.
-        remaining: Millis,
+        deadline: Moment,
+        /// The time left.
+        remaining: Duration,
     },
     /// `autologoff:extend`.
     Extend {
@@ -191,13 +192,13 @@ pub enum Command {
     ShowDialog {
         /// Whether the absolute lifetime is ending.
         absolute: bool,
-        /// ms left.
-        remaining: Millis,
+        /// The time left.
+        remaining: Duration,
     },
     /// Show the time left in the dialog (and announce it at coarse steps).
     UpdateDialog {
-        /// ms left.
-        remaining: Millis,
+        /// The time left.
+        remaining: Duration,
     },
     /// Close and remove the dialog, returning focus.
     CloseDialog,
@@ -206,7 +207,7 @@ pub enum Command {
     Conceal(bool),
     /// `Some(remaining)`: the tab title counts down (the page's own title is kept, once);
     /// `None`: the page's own title is restored.
-    Title(Option<Millis>),
+    Title(Option<Duration>),
     /// Post a message to the other tabs.
     Post(String),
     /// Write the shared record.
@@ -297,7 +298,7 @@ struct Ending {
     outcome: Option<Status>,
     cleared: bool,
     /// The longest wait for the request and the clearing.
-    bound: Millis,
+    bound: Moment,
     /// The tombstone as this tab knows it.
     tombstone: Option<Record>,
     /// This tab keeps the tombstone up to date (it ended the session, or sends the request).
@@ -307,11 +308,11 @@ struct Ending {
     /// The tombstone is to be rewritten once the record confirms the session is still ours.
     tombstone_wanted: bool,
     /// The page is still here at this time after being sent to `redirectUrl`: send it again.
-    redirect_again: Option<Millis>,
+    redirect_again: Option<Moment>,
     /// The claim went to another tab: unless a tab of this session says by then that it sends
     /// the request (`claimed`), this one sends it. A lock or a claim the session does not own
     /// cannot keep the server from being told.
-    evidence_by: Option<Millis>,
+    evidence_by: Option<Moment>,
     /// How the first attempt failed, for the audit trail (`http`, `network`).
     failure: Option<&'static str>,
     /// Redirects sent so far.
@@ -332,21 +333,21 @@ enum Attempt {
 
 /// A `Pending` logout request older than this was abandoned (its tab closed before it could
 /// send): another page may send it. (The longest `logoutWait` is 60 s.)
-const PENDING_STALE: Millis = 65_000;
+const PENDING_STALE: Duration = Duration::from_secs(65);
 
 /// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
 /// input): about the time a typist takes to notice that the dialog appeared.
-const KEY_GRACE: Millis = 500;
+const KEY_GRACE: Duration = Duration::from_ms(500);
 
 /// How long a page sent to `redirectUrl` waits before sending itself again, and how many times
 /// in all it is sent.
-const REDIRECT_AGAIN: Millis = 3_000;
+const REDIRECT_AGAIN: Duration = Duration::from_secs(3);
 const REDIRECTS: u8 = 4;
 
 /// How long a tab that lost the claim waits for the winner's `claimed` before it sends the
 /// logout request itself (the winner says so as soon as it holds the claim; a duplicate request
 /// is harmless, the protocol's logout is idempotent).
-const CLAIM_EVIDENCE: Millis = 1_500;
+const CLAIM_EVIDENCE: Duration = Duration::from_ms(1_500);
 
 /// The session core. See the module docs.
 #[derive(Debug)]
@@ -360,13 +361,13 @@ pub struct Core {
     foreign_seen: bool,
     tab: String,
     /// When this document started loading: a tombstone after it ended this page's session.
-    time_origin: Millis,
+    time_origin: Moment,
     audit: Audit,
     commands: VecDeque<Command>,
     /// The monotonic reading of the last input (see [`Engine::handle_clock`]).
-    mono: Millis,
+    mono: Monotonic,
     /// The latest recorded input the engine has seen.
-    synced_input: Millis,
+    synced_input: Moment,
     /// The dialog showing: `Some(absolute)`.
     dialog: Option<bool>,
     /// The absolute warning was closed by the user: not shown again.
@@ -375,10 +376,10 @@ pub struct Core {
     concealed: bool,
     /// The tab title counts down.
     title: bool,
-    /// The countdown second last shown.
-    shown_second: Millis,
-    /// When the dialog was last shown.
-    dialog_shown_at: Millis,
+    /// The countdown second last shown (a count of seconds; 0: none).
+    shown_second: u64,
+    /// When the dialog was last shown (the epoch: never).
+    dialog_shown_at: Moment,
     /// The state last mirrored.
     shown_state: State,
     /// A keepalive waits for the record to confirm the session is still ours.
@@ -402,10 +403,10 @@ impl Core {
     pub fn new(
         settings: Settings,
         tab: String,
-        time_origin: Millis,
+        time_origin: Moment,
         record: Option<Record>,
         errors: &[ConfigError],
-        at: Moment,
+        at: Clocks,
     ) -> Core {
         let now = at.wall;
         let id = settings.identity();
@@ -417,7 +418,7 @@ impl Core {
         let foreign = record.as_ref().is_some_and(|r| r.app != app);
         let mine = record.filter(|r| r.app == app && r.id == id);
         let has_id = !id.is_empty();
-        let of_ours = |ended: Millis| has_id || ended >= time_origin;
+        let of_ours = |ended: Moment| has_id || ended >= time_origin;
         let mut engine = Engine::new(policy, now);
         let mut ended = None;
         let mut overdue = false;
@@ -425,7 +426,7 @@ impl Core {
             match r.ended {
                 Some(at) if of_ours(at) => ended = Some(r.clone()),
                 Some(_) => {}
-                None if r.last_activity.saturating_add(policy.timeout()) > now => {
+                None if r.last_activity + policy.timeout() > now => {
                     engine = Engine::resume(policy, r.last_activity, now);
                     engine.set_started_at(r.started);
                     if let Some(server) = r.server {
@@ -465,7 +466,7 @@ impl Core {
             concealed: false,
             title: false,
             shown_second: 0,
-            dialog_shown_at: 0,
+            dialog_shown_at: Moment::EPOCH,
             shown_state: State::Active,
             keepalive_wanted: false,
             record_wanted: false,
@@ -518,15 +519,15 @@ impl Core {
     }
 
     /// Handles one input at `at`.
-    pub fn handle(&mut self, at: Moment, input: Input) {
+    pub fn handle(&mut self, at: Clocks, input: Input) {
         let now = at.wall;
         // How much real time passed since the last input: a wall clock set back meanwhile
         // gives the session nothing.
-        self.engine.handle_clock(now, at.mono.saturating_sub(self.mono));
+        self.engine.handle_clock(now, at.mono.since(self.mono));
         self.mono = at.mono;
         let before = match input {
             Input::Activity { before } => before,
-            _ => 0,
+            _ => Moment::EPOCH,
         };
         if self.ending.is_none() {
             self.sync_input(before, at.input, now);
@@ -608,7 +609,7 @@ impl Core {
 
     /// When to call [`Core::handle`] with [`Input::Timer`] next; `None`: nothing to wait for.
     /// Waking earlier is harmless; waking later is judged against the real deadlines.
-    pub fn poll_timeout(&self) -> Option<Millis> {
+    pub fn poll_timeout(&self) -> Option<Moment> {
         if let Some(e) = &self.ending {
             return match e.step {
                 Step::Waiting => Some(e.evidence_by.unwrap_or(e.bound)),
@@ -620,8 +621,8 @@ impl Core {
         // During the warning, also when the visible countdown changes (once a second).
         match (self.engine.state(), self.engine.deadline()) {
             (State::Warning, Some(deadline)) => {
-                let left = deadline.saturating_sub(self.engine_now());
-                let tick = deadline.saturating_sub(left.saturating_sub(1) / 1000 * 1000);
+                let left = self.engine_now().until(deadline);
+                let tick = deadline - Duration::from_ms(left.ms().saturating_sub(1) / 1000 * 1000);
                 Some(next.min(tick))
             }
             _ => Some(next),
@@ -629,9 +630,9 @@ impl Core {
     }
 
     /// Until when new input may only be recorded (see [`Engine::input_quiet_until`]).
-    pub fn input_quiet_until(&self) -> Millis {
+    pub fn input_quiet_until(&self) -> Moment {
         if self.ending.is_some() {
-            return Millis::MAX;
+            return Moment::MAX;
         }
         self.engine.input_quiet_until()
     }
@@ -642,7 +643,7 @@ impl Core {
     }
 
     /// When the session expires unless extended; `None` once it has ended.
-    pub fn deadline(&self) -> Option<Millis> {
+    pub fn deadline(&self) -> Option<Moment> {
         self.engine.deadline()
     }
 
@@ -661,21 +662,21 @@ impl Core {
         &self.id
     }
 
-    fn engine_now(&self) -> Millis {
+    fn engine_now(&self) -> Moment {
         self.engine.last_now()
     }
 
-    fn audit(&mut self, kind: &str, at: Millis, detail: Option<(&str, &str)>) {
+    fn audit(&mut self, kind: &str, at: Moment, detail: Option<(&str, &str)>) {
         let event = self.audit.event(kind, at, detail);
         self.commands.push_back(Command::Audit(event));
     }
 
     /// Hands the input the listeners only recorded over to the engine, with its own time:
-    /// `before` (the input recorded before the one that called in, or 0), then the latest.
+    /// `before` (the input recorded before the one that called in, or the epoch), then the latest.
     /// Each only if it was not handed over already; `!=`, not `>`: after the wall clock is set
     /// back, new input is older than what was handed over before.
-    fn sync_input(&mut self, before: Millis, last: Millis, now: Millis) {
-        let fresh = |at: Millis| at != 0 && at != self.synced_input;
+    fn sync_input(&mut self, before: Moment, last: Moment, now: Moment) {
+        let fresh = |at: Moment| at != Moment::EPOCH && at != self.synced_input;
         let both = [before, last];
         let times = match (fresh(before) && before != last, fresh(last)) {
             (true, true) => &both[..],
@@ -687,7 +688,7 @@ impl Core {
         self.engine.handle_inputs(times, now);
     }
 
-    fn on_timer(&mut self, now: Millis) {
+    fn on_timer(&mut self, now: Moment) {
         match &self.ending {
             Some(e) if e.step == Step::Waiting && e.evidence_by.is_some_and(|at| now >= at) => {
                 // Nobody of this session said it sends the request: this tab does.
@@ -707,7 +708,7 @@ impl Core {
     }
 
     /// The shared record, read on waking (`wake`) or to check whose session it is.
-    fn on_record(&mut self, now: Millis, record: Option<Record>, wake: bool) {
+    fn on_record(&mut self, now: Moment, record: Option<Record>, wake: bool) {
         let record = self.not_foreign(now, record);
         let Some(r) = record else {
             // No record (storage unusable, or just cleared): nothing says it is not ours.
@@ -752,7 +753,7 @@ impl Core {
         }
     }
 
-    fn on_message(&mut self, now: Millis, text: &str) {
+    fn on_message(&mut self, now: Moment, text: &str) {
         let Some(m) = Message::decode(text, now) else {
             return;
         };
@@ -787,7 +788,7 @@ impl Core {
         }
     }
 
-    fn on_dialog(&mut self, now: Millis, action: Action, trusted: bool, by_key: bool) {
+    fn on_dialog(&mut self, now: Moment, action: Action, trusted: bool, by_key: bool) {
         // Only the user may answer the warning: a script (or an auto-clicker) that clicks
         // "Stay signed in" or sends Escape must not keep a PHI session alive. Page code that
         // means to extend calls `session.extend()`, deliberately.
@@ -797,7 +798,7 @@ impl Core {
         // Focus moves to "Stay signed in" as the dialog opens: an Enter or a Space typed into
         // the page at that moment (or a barcode scanner's Enter) would press it. A key answers
         // only once the dialog has been up long enough to have been seen.
-        if by_key && now < self.dialog_shown_at.saturating_add(KEY_GRACE) {
+        if by_key && now < self.dialog_shown_at + KEY_GRACE {
             return;
         }
         match action {
@@ -818,7 +819,7 @@ impl Core {
     /// Audits each failed browser call once (a handful in all), by its name: a name is a
     /// property or method autologoff itself asked for, but only letters are let through, so
     /// nothing else can reach the audit trail this way.
-    fn on_host_failed(&mut self, now: Millis, names: &str) {
+    fn on_host_failed(&mut self, now: Moment, names: &str) {
         for name in crate::num::split(names, b',') {
             let valid = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphabetic());
             if !valid || self.host_failures.len() >= HOST_FAILURES || self.host_failures.iter().any(|n| n == name) {
@@ -846,7 +847,7 @@ impl Core {
     }
 
     /// Turns what the engine decided into commands, mirrors the state and the countdown.
-    fn step(&mut self, now: Millis) {
+    fn step(&mut self, now: Moment) {
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
                 Effect::Warn { deadline, reason } => self.warn(now, deadline, reason),
@@ -878,8 +879,8 @@ impl Core {
             self.commands.push_back(Command::State(state));
         }
         if let (State::Warning, Some(deadline)) = (state, self.engine.deadline()) {
-            let remaining = deadline.saturating_sub(now);
-            let second = remaining.div_ceil(1000);
+            let remaining = now.until(deadline);
+            let second = remaining.ms().div_ceil(1000);
             if second != self.shown_second {
                 self.shown_second = second;
                 if self.dialog.is_some() {
@@ -893,8 +894,8 @@ impl Core {
         }
     }
 
-    fn warn(&mut self, now: Millis, deadline: Millis, reason: Reason) {
-        let remaining = deadline.saturating_sub(now);
+    fn warn(&mut self, now: Moment, deadline: Moment, reason: Reason) {
+        let remaining = now.until(deadline);
         let absolute = reason == Reason::Absolute;
         if self.settings.conceal_during_warning && !self.dismissed {
             // Before the event: a page's own warning, opened from its listener, goes above.
@@ -911,7 +912,7 @@ impl Core {
         // The dialog after the event: building it takes a few ms the event should not wait for.
         if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
             self.dialog = Some(absolute);
-            self.shown_second = remaining.div_ceil(1000);
+            self.shown_second = remaining.ms().div_ceil(1000);
             self.dialog_shown_at = now;
             self.commands.push_back(Command::ShowDialog { absolute, remaining });
             self.title = true;
@@ -927,7 +928,7 @@ impl Core {
     }
 
     /// Sends the engine's messages to the other tabs, and keeps the shared record current.
-    fn transmit(&mut self, now: Millis) {
+    fn transmit(&mut self, now: Moment) {
         while let Some(message) = self.engine.poll_transmit() {
             match message {
                 PeerMessage::Activity { at } => {
@@ -943,7 +944,7 @@ impl Core {
         }
     }
 
-    fn post(&mut self, kind: Kind, at: Millis) {
+    fn post(&mut self, kind: Kind, at: Moment) {
         let m = Message { kind, app: self.app.clone(), id: self.id.clone(), tab: self.tab.clone(), at };
         self.commands.push_back(Command::Post(m.encode()));
     }
@@ -980,7 +981,7 @@ impl Core {
         self.commands.push_back(Command::WriteRecord(r.encode()));
     }
 
-    fn begin_ending(&mut self, now: Millis, reason: Reason) {
+    fn begin_ending(&mut self, now: Moment, reason: Reason) {
         // The cover first, synchronously: no PHI stays visible while the rest completes.
         self.commands.push_back(Command::Cover);
         self.title = false;
@@ -1031,7 +1032,7 @@ impl Core {
     }
 
     /// The record, read when the session ended: decides the tombstone and the request.
-    fn decide(&mut self, now: Millis, record: Option<Record>) {
+    fn decide(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(mut e) = self.ending.take() else {
             return;
@@ -1085,7 +1086,7 @@ impl Core {
         }
     }
 
-    fn on_claim(&mut self, now: Millis, won: bool) {
+    fn on_claim(&mut self, now: Moment, won: bool) {
         let Some(e) = &mut self.ending else { return };
         if e.step != Step::Claiming {
             return;
@@ -1102,14 +1103,14 @@ impl Core {
         } else if !e.peer_claimed {
             // Lost, and no tab of this session has said it sends the request: perhaps one is
             // about to, perhaps the lock is held by something that is not ours at all.
-            e.evidence_by = Some(now.saturating_add(CLAIM_EVIDENCE));
+            e.evidence_by = Some(now + CLAIM_EVIDENCE);
         }
         self.start_clearing(now);
     }
 
     /// The claim was won and the record read again: unless a new sign-in replaced the session
     /// meanwhile (the browser's cookie is then the new session's), send the request.
-    fn confirm_claim(&mut self, now: Millis, record: Option<Record>) {
+    fn confirm_claim(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let can_name = self.can_name();
         let Some(e) = &mut self.ending else { return };
@@ -1134,7 +1135,7 @@ impl Core {
     }
 
     /// This tab sends the logout request: it says so to the others first.
-    fn send_logout(&mut self, now: Millis) {
+    fn send_logout(&mut self, now: Moment) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
         e.sent = true;
@@ -1153,7 +1154,7 @@ impl Core {
     /// (docs/protocol.md, 3.3). One tab of the old session sends it (the claim is the session's
     /// own). Without a public id to name (no `sessionId`), or without a `logoutUrl`, nothing can
     /// be sent safely: the page leaves, and the server's own limits end the old session.
-    fn replaced(&mut self, now: Millis) {
+    fn replaced(&mut self, now: Moment) {
         if self.can_name() {
             if let Some(e) = &mut self.ending {
                 e.replaced = true;
@@ -1177,7 +1178,7 @@ impl Core {
     }
 
     /// `record`, unless another application wrote it (then it says nothing of this session).
-    fn not_foreign(&mut self, now: Millis, record: Option<Record>) -> Option<Record> {
+    fn not_foreign(&mut self, now: Moment, record: Option<Record>) -> Option<Record> {
         match record {
             Some(r) if r.app != self.app => {
                 self.foreign(now);
@@ -1189,7 +1190,7 @@ impl Core {
 
     /// Another application on the origin shares this channel (another logout URL): said once,
     /// on the console and in the audit trail. Its records and messages are ignored.
-    fn foreign(&mut self, now: Millis) {
+    fn foreign(&mut self, now: Moment) {
         if core::mem::replace(&mut self.foreign_seen, true) {
             return;
         }
@@ -1202,7 +1203,7 @@ impl Core {
 
     /// The record, read while waiting for the request: a new sign-in meanwhile means nothing
     /// more of this session is written or cleared; else the tombstone is rewritten if wanted.
-    fn on_record_ending(&mut self, now: Millis, record: Option<Record>) {
+    fn on_record_ending(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
         if e.step != Step::Waiting {
@@ -1241,7 +1242,7 @@ impl Core {
         self.commands.push_back(Command::Beacon(body));
     }
 
-    fn on_logout_sent(&mut self, now: Millis, status: Status) {
+    fn on_logout_sent(&mut self, now: Moment, status: Status) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
         if !e.sent || e.outcome.is_some() {
@@ -1260,7 +1261,7 @@ impl Core {
         self.settle_logout(now, status);
     }
 
-    fn on_beacon(&mut self, now: Millis, queued: bool) {
+    fn on_beacon(&mut self, now: Moment, queued: bool) {
         let Some(e) = &mut self.ending else { return };
         if e.attempt != Attempt::Beacon || e.outcome.is_some() {
             return;
@@ -1275,7 +1276,7 @@ impl Core {
     }
 
     /// The logout request's outcome is known: the tombstone says whether the server was told.
-    fn settle_logout(&mut self, now: Millis, status: Status) {
+    fn settle_logout(&mut self, now: Moment, status: Status) {
         let Some(e) = &mut self.ending else { return };
         e.outcome = Some(status);
         let told = if delivered(status) { Told::Done } else { Told::Undelivered };
@@ -1290,10 +1291,10 @@ impl Core {
         self.maybe_complete(now);
     }
 
-    fn start_clearing(&mut self, now: Millis) {
+    fn start_clearing(&mut self, now: Moment) {
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Waiting;
-        e.bound = now.saturating_add(self.settings.logout_wait);
+        e.bound = now + self.settings.logout_wait;
         if e.replaced {
             // The storage is the new session's now.
             e.cleared = true;
@@ -1303,7 +1304,7 @@ impl Core {
         }
     }
 
-    fn maybe_complete(&mut self, now: Millis) {
+    fn maybe_complete(&mut self, now: Moment) {
         let ready = self.ending.as_ref().is_some_and(|e| {
             e.step == Step::Waiting && e.cleared && e.evidence_by.is_none() && (!e.sent || e.outcome.is_some())
         });
@@ -1314,7 +1315,7 @@ impl Core {
 
     /// After the wait: let go of the claim, audit a failed request, clear again, the tombstone
     /// again, cookies, leave.
-    fn complete(&mut self, now: Millis) {
+    fn complete(&mut self, now: Moment) {
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Done;
         if core::mem::take(&mut e.claim_held) {
@@ -1349,7 +1350,7 @@ impl Core {
 
     /// The record, read last: unless a new sign-in replaced the session during the wait, clear
     /// again, rewrite the tombstone and expire cookies; then leave.
-    fn finish(&mut self, now: Millis, record: Option<Record>) {
+    fn finish(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Done;
@@ -1372,7 +1373,7 @@ impl Core {
     }
 
     /// The last commands: the redirect (or the signed-out cover), and letting go of everything.
-    fn leave(&mut self, now: Millis) {
+    fn leave(&mut self, now: Moment) {
         if self.ending.as_ref().is_some_and(|e| e.replaced) {
             if let Some(e) = &mut self.ending {
                 e.step = Step::Done;
@@ -1392,12 +1393,12 @@ impl Core {
     /// navigation can be aborted (in Chromium, one that starts while a `Clear-Site-Data: "cache"`
     /// answer is still being applied, https://crbug.com/40233601), which would leave the user on
     /// the cover.
-    fn redirect(&mut self, now: Millis) {
+    fn redirect(&mut self, now: Moment) {
         let Some(url) = self.settings.redirect_url.clone() else { return };
         let Some(e) = &mut self.ending else { return };
         e.step = Step::Done;
         e.redirects = e.redirects.saturating_add(1);
-        e.redirect_again = (e.redirects < REDIRECTS).then(|| now.saturating_add(REDIRECT_AGAIN));
+        e.redirect_again = (e.redirects < REDIRECTS).then(|| now + REDIRECT_AGAIN);
         self.commands.push_back(Command::Redirect(url));
     }
 }
@@ -1444,9 +1445,9 @@ impl Core {
 
 /// Whether the server was told of the end the tombstone `r` records, as of `now`: a request
 /// pending for longer than any tab waits was abandoned (its tab closed first).
-fn told(r: &Record, now: Millis) -> Told {
+fn told(r: &Record, now: Moment) -> Told {
     match (r.told, r.ended) {
-        (Told::Pending, Some(at)) if now.saturating_sub(at) > PENDING_STALE => Told::Undelivered,
+        (Told::Pending, Some(at)) if now.since(at) > PENDING_STALE => Told::Undelivered,
         (t, _) => t,
     }
 }
