@@ -261,62 +261,133 @@ pub enum Command {
     Detach,
 }
 
-/// A pending logout request's state, while the session ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
-    /// Waiting for the record, to decide.
-    Checking,
-    /// Waiting for the claim.
-    Claiming,
-    /// The claim won: waiting for the record, to confirm the session is still this page's
-    /// before sending the request (the claim may take a while).
-    Confirming,
-    /// Waiting for the request and the clearing (at most until `bound`).
-    Waiting,
-    /// Waiting for the record, to confirm the session is still this page's before clearing
-    /// again, rewriting the tombstone and expiring cookies.
-    Finishing,
-    /// Finished.
-    Done,
-}
-
-/// A session that ended, on its way out.
+/// A session that ended, on its way out. Two things move at once: the steps, in order
+/// ([`Step`]), and this tab's logout request ([`Request`]), whose answer may come in any step
+/// after it was sent (a late answer still says, in the tombstone, whether the server was told).
 #[derive(Debug)]
 struct Ending {
     reason: Reason,
-    step: Step,
-    /// Send the logout request again (the tombstone said it never reached the server).
-    retry: bool,
-    /// Another tab said it sends the logout request.
-    peer_claimed: bool,
-    claim_held: bool,
-    /// This tab sent the logout request.
-    sent: bool,
-    /// How it is being sent now (see [`Core::on_logout_sent`]).
-    attempt: Attempt,
-    /// Its outcome, once known.
-    outcome: Option<Status>,
-    cleared: bool,
-    /// The longest wait for the request and the clearing.
-    bound: Moment,
-    /// The tombstone as this tab knows it.
-    tombstone: Option<Record>,
-    /// This tab keeps the tombstone up to date (it ended the session, or sends the request).
-    own_tombstone: bool,
-    /// Another session replaced this page's: nothing of it is touched.
+    /// When it ended: a page that hides while the claim is undecided sends the request as it
+    /// goes, and waits for it no longer than that (see [`Core::on_pagehide`]).
+    at: Moment,
+    /// Another session replaced this page's: nothing of the new one is touched (its record, its
+    /// storage), and this one's end is told to the server naming it (see [`Core::replaced`]).
     replaced: bool,
-    /// The tombstone is to be rewritten once the record confirms the session is still ours.
-    tombstone_wanted: bool,
-    /// The page is still here at this time after being sent to `redirectUrl`: send it again.
-    redirect_again: Option<Moment>,
-    /// The claim went to another tab: unless a tab of this session says by then that it sends
-    /// the request (`claimed`), this one sends it. A lock or a claim the session does not own
-    /// cannot keep the server from being told.
-    evidence_by: Option<Moment>,
-    /// How the first attempt failed, for the audit trail (`http`, `network`).
-    failure: Option<&'static str>,
-    /// Redirects sent so far.
-    redirects: u8,
+    /// The tombstone as this tab knows it (`None`: not decided yet, or the session was replaced
+    /// before one was read or written).
+    tombstone: Option<Tombstone>,
+    /// This tab's logout request.
+    request: Request,
+    step: Step,
+}
+
+/// The steps of an ending, in order, each with what it alone needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the record, to decide the tombstone and whether this tab sends the request.
+    Deciding {
+        /// A tab of this session said it sends the request (`claimed`).
+        peer_claimed: bool,
+    },
+    /// Waiting for the claim (the right to send the request).
+    Claiming {
+        /// A tab of this session said it sends the request (`claimed`).
+        peer_claimed: bool,
+    },
+    /// The claim won, and is held: waiting for the record, to confirm the session is still this
+    /// page's before sending the request (the claim may take a while).
+    Confirming,
+    /// Waiting for the request (if this tab sent it) and the clearing, at most until `bound`.
+    Waiting {
+        /// The longest wait for the request and the clearing.
+        bound: Moment,
+        /// Clearing settled (or there was nothing of this session's to clear).
+        cleared: bool,
+        /// Where the claim stands.
+        claim: Claim,
+    },
+    /// Waiting for the record, to confirm the session is still this page's before clearing
+    /// again, rewriting the tombstone and expiring cookies.
+    Finishing,
+    /// Finished: the page leaves.
+    Done {
+        /// Redirects sent so far.
+        redirects: u8,
+        /// The page is still here at this time after being sent to `redirectUrl`: send it again.
+        again: Option<Moment>,
+    },
+}
+
+/// The claim, while an ending waits for the request and the clearing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Claim {
+    /// Not held: not asked for, let go, or lost to a tab of this session that said it sends the
+    /// request.
+    NotHeld,
+    /// Won, and held until the wait is over.
+    Held,
+    /// Lost, and no tab of this session has said it sends the request: unless one does by
+    /// `evidence_by`, this one sends it. A lock or a claim the session does not own cannot keep
+    /// the server from being told.
+    Lost {
+        /// Until when a `claimed` from another tab is waited for.
+        evidence_by: Moment,
+    },
+}
+
+/// The tombstone as this tab knows it, and who keeps it up to date.
+#[derive(Debug)]
+struct Tombstone {
+    record: Record,
+    keeper: Keeper,
+}
+
+/// Who keeps a tombstone up to date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keeper {
+    /// Another tab (or an earlier page): this tab adopts it only if it sends the request itself.
+    Other,
+    /// This tab (it ended the session, or sends the request).
+    This {
+        /// It is to be written again once the record confirms the session is still this page's.
+        rewrite: bool,
+    },
+}
+
+impl Tombstone {
+    /// This tab sends the request now: the tombstone says it is pending, and from now on this tab
+    /// keeps it (`keep`) or not.
+    fn pending(&mut self, keep: bool) {
+        self.record.told = Told::Pending;
+        self.keeper = match self.keeper {
+            _ if !keep => Keeper::Other,
+            Keeper::Other => Keeper::This { rewrite: false },
+            this => this,
+        };
+    }
+}
+
+/// This tab's logout request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Request {
+    /// Not sent by this tab.
+    Unsent {
+        /// If it is sent, it is sent again: the tombstone said an earlier one never reached the
+        /// server (audited as `logout-retried`).
+        retry: bool,
+    },
+    /// On its way, its outcome not known yet.
+    Sent {
+        /// How it is being sent now (see [`Core::on_logout_sent`]).
+        attempt: Attempt,
+        /// How the first attempt failed, for the audit trail (`http`, `network`).
+        failure: Option<&'static str>,
+    },
+    /// Its outcome is known.
+    Settled {
+        /// `None`: the server was told; else how it failed, for the audit trail.
+        failure: Option<&'static str>,
+    },
 }
 
 /// The ways a logout request is sent, in order: each only if the one before failed.
@@ -490,9 +561,7 @@ impl Core {
                 let retry = core.settings.logout_url.is_some() && told(&tombstone, now) == Told::Undelivered;
                 core.engine.handle_peer(now, PeerMessage::Logout);
                 core.step(now);
-                if let Some(ending) = &mut core.ending {
-                    ending.retry = retry;
-                }
+                core.set_retry(retry);
                 core.decide(now, Some(tombstone));
             }
             None => {
@@ -544,7 +613,7 @@ impl Core {
                 }
             }
             Input::Record(record) => match self.ending.as_ref().map(|e| e.step) {
-                Some(Step::Checking) => self.decide(now, record),
+                Some(Step::Deciding { .. }) => self.decide(now, record),
                 Some(Step::Confirming) => self.confirm_claim(now, record),
                 Some(Step::Finishing) => self.finish(now, record),
                 Some(_) => self.on_record_ending(now, record),
@@ -593,8 +662,8 @@ impl Core {
                     // Say so: "every database" would not be true here.
                     self.audit("clear-incomplete", now, Some(("what", "indexeddb")));
                 }
-                if let Some(e) = &mut self.ending {
-                    e.cleared = true;
+                if let Some(Ending { step: Step::Waiting { cleared, .. }, .. }) = &mut self.ending {
+                    *cleared = true;
                 }
                 self.maybe_complete(now);
             }
@@ -612,8 +681,9 @@ impl Core {
     pub fn poll_timeout(&self) -> Option<Moment> {
         if let Some(e) = &self.ending {
             return match e.step {
-                Step::Waiting => Some(e.evidence_by.unwrap_or(e.bound)),
-                Step::Done => e.redirect_again,
+                Step::Waiting { claim: Claim::Lost { evidence_by }, .. } => Some(evidence_by),
+                Step::Waiting { bound, .. } => Some(bound),
+                Step::Done { again, .. } => again,
                 _ => None,
             };
         }
@@ -689,21 +759,24 @@ impl Core {
     }
 
     fn on_timer(&mut self, now: Moment) {
-        match &self.ending {
-            Some(e) if e.step == Step::Waiting && e.evidence_by.is_some_and(|at| now >= at) => {
+        let Some(e) = &self.ending else {
+            self.engine.handle_timeout(now);
+            return;
+        };
+        match e.step {
+            Step::Waiting { claim: Claim::Lost { evidence_by }, .. } if now >= evidence_by => {
                 // Nobody of this session said it sends the request: this tab does.
                 self.send_logout(now);
                 if let Some(e) = &mut self.ending {
-                    e.own_tombstone = !e.replaced;
+                    let keep = !e.replaced;
                     if let Some(t) = &mut e.tombstone {
-                        t.told = Told::Pending;
+                        t.pending(keep);
                     }
                 }
             }
-            Some(e) if e.step == Step::Waiting && e.evidence_by.is_none() && now >= e.bound => self.complete(now),
-            Some(e) if e.step == Step::Done && e.redirect_again.is_some_and(|at| now >= at) => self.redirect(now),
-            Some(_) => {}
-            None => self.engine.handle_timeout(now),
+            Step::Waiting { claim: Claim::NotHeld | Claim::Held, bound, .. } if now >= bound => self.complete(now),
+            Step::Done { again: Some(at), .. } if now >= at => self.redirect(now),
+            _ => {}
         }
     }
 
@@ -727,9 +800,7 @@ impl Core {
                 let retry = self.settings.logout_url.is_some() && told(&r, now) == Told::Undelivered;
                 self.engine.handle_peer(now, PeerMessage::Logout);
                 self.step(now);
-                if let Some(e) = &mut self.ending {
-                    e.retry = retry;
-                }
+                self.set_retry(retry);
             }
             Some(_) => self.send_wanted_keepalive(),
             None => {
@@ -780,8 +851,12 @@ impl Core {
             Kind::Server => self.engine.handle_server_deadline(now, m.at),
             Kind::Claimed => {
                 if let Some(e) = &mut self.ending {
-                    e.peer_claimed = true;
-                    e.evidence_by = None;
+                    match &mut e.step {
+                        Step::Deciding { peer_claimed } | Step::Claiming { peer_claimed } => *peer_claimed = true,
+                        // No need to wait for evidence any more: another tab sends it.
+                        Step::Waiting { claim: claim @ Claim::Lost { .. }, .. } => *claim = Claim::NotHeld,
+                        _ => {}
+                    }
                 }
                 self.maybe_complete(now);
             }
@@ -1001,28 +1076,15 @@ impl Core {
             self.commands.push_back(Command::CloseDialog);
         }
         self.commands.push_back(Command::StopInput);
-        let replaced = reason == Reason::Replaced;
         self.ending = Some(Ending {
             reason,
-            step: Step::Checking,
-            retry: false,
-            peer_claimed: false,
-            claim_held: false,
-            sent: false,
-            attempt: Attempt::Keepalive,
-            outcome: None,
-            cleared: false,
-            bound: now,
+            at: now,
+            replaced: false,
             tombstone: None,
-            own_tombstone: false,
-            replaced,
-            tombstone_wanted: false,
-            redirect_again: None,
-            redirects: 0,
-            evidence_by: None,
-            failure: None,
+            request: Request::Unsent { retry: false },
+            step: Step::Deciding { peer_claimed: false },
         });
-        if replaced {
+        if reason == Reason::Replaced {
             self.replaced(now);
         } else {
             // Whose session the record holds now, and whether another tab ended it first,
@@ -1031,30 +1093,38 @@ impl Core {
         }
     }
 
+    /// The tombstone this page found says the logout request never reached the server: if this
+    /// tab sends it, it sends it again.
+    fn set_retry(&mut self, retry: bool) {
+        if let Some(Ending { request: Request::Unsent { retry: r }, .. }) = &mut self.ending {
+            *r = retry;
+        }
+    }
+
     /// The record, read when the session ended: decides the tombstone and the request.
     fn decide(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
-        let Some(mut e) = self.ending.take() else {
+        let logout_url = self.settings.logout_url.is_some();
+        let engine_last_activity = self.engine.last_activity();
+        let Some(e) = &mut self.ending else { return };
+        let (Step::Deciding { peer_claimed }, Request::Unsent { retry }) = (e.step, e.request) else {
             return;
         };
-        let logout_url = self.settings.logout_url.is_some();
-        let send;
-        match record {
+        let send = match record {
             Some(r) if r.id != self.id => {
                 // A new sign-in replaced this session meanwhile: its cookie is the browser's
                 // now. Nothing of the new session is touched; this one's end is still told to
                 // the server, naming it (see `replaced`).
-                e.replaced = true;
-                self.ending = Some(e);
                 self.replaced(now);
                 return;
             }
             Some(r) if r.ended.is_some() => {
                 // Another tab (or an earlier page) ended it: only a request that never reached
                 // the server is sent again.
-                send = logout_url && (e.retry || told(&r, now) == Told::Undelivered);
-                e.retry = send;
-                e.tombstone = Some(r);
+                let send = logout_url && (retry || told(&r, now) == Told::Undelivered);
+                e.request = Request::Unsent { retry: send };
+                e.tombstone = Some(Tombstone { record: r, keeper: Keeper::Other });
+                send
             }
             record => {
                 let (last_activity, started, server) =
@@ -1063,49 +1133,47 @@ impl Core {
                 let tombstone = Record {
                     app: self.app.clone(),
                     id: self.id.clone(),
-                    last_activity: last_activity.max(self.engine.last_activity()).min(now),
+                    last_activity: last_activity.max(engine_last_activity).min(now),
                     ended: Some(now),
                     started,
                     server,
                     told: if mine { Told::Pending } else { Told::Done },
                 };
                 self.commands.push_back(Command::WriteRecord(tombstone.encode()));
-                e.tombstone = Some(tombstone);
                 // A tab told by another only marks the end (the other tab keeps the record).
-                e.own_tombstone = e.reason != Reason::Peer;
-                send = mine;
+                let keeper = if e.reason != Reason::Peer { Keeper::This { rewrite: false } } else { Keeper::Other };
+                e.tombstone = Some(Tombstone { record: tombstone, keeper });
+                mine
             }
-        }
+        };
         if send {
-            e.step = Step::Claiming;
-            self.ending = Some(e);
+            e.step = Step::Claiming { peer_claimed };
             self.claim();
         } else {
-            self.ending = Some(e);
-            self.start_clearing(now);
+            self.start_clearing(now, Claim::NotHeld);
         }
     }
 
     fn on_claim(&mut self, now: Moment, won: bool) {
         let Some(e) = &mut self.ending else { return };
-        if e.step != Step::Claiming {
-            return;
-        }
-        if won && e.peer_claimed {
+        let Step::Claiming { peer_claimed } = e.step else { return };
+        let claim = if won && peer_claimed {
             // Another tab sends it: its lock may have been released early (a Clear-Site-Data
             // response frees Web Locks in Chromium), which is how this tab got it.
             self.commands.push_back(Command::ReleaseClaim);
+            Claim::NotHeld
         } else if won {
-            e.claim_held = true;
             e.step = Step::Confirming;
             self.commands.push_back(Command::ReadRecord);
             return;
-        } else if !e.peer_claimed {
+        } else if !peer_claimed {
             // Lost, and no tab of this session has said it sends the request: perhaps one is
             // about to, perhaps the lock is held by something that is not ours at all.
-            e.evidence_by = Some(now + CLAIM_EVIDENCE);
-        }
-        self.start_clearing(now);
+            Claim::Lost { evidence_by: now + CLAIM_EVIDENCE }
+        } else {
+            Claim::NotHeld
+        };
+        self.start_clearing(now, claim);
     }
 
     /// The claim was won and the record read again: unless a new sign-in replaced the session
@@ -1118,29 +1186,29 @@ impl Core {
             e.replaced = true;
             if !can_name {
                 // Without a public id to name, the request would end the new session.
-                e.claim_held = false;
                 self.commands.push_back(Command::ReleaseClaim);
                 self.leave(now);
                 return;
             }
         } else if !e.replaced {
-            e.own_tombstone = true;
             if let Some(t) = &mut e.tombstone {
-                t.told = Told::Pending;
-                self.commands.push_back(Command::WriteRecord(t.encode()));
+                t.pending(true);
+                self.commands.push_back(Command::WriteRecord(t.record.encode()));
             }
         }
         self.send_logout(now);
-        self.start_clearing(now);
+        self.start_clearing(now, Claim::Held);
     }
 
     /// This tab sends the logout request: it says so to the others first.
     fn send_logout(&mut self, now: Moment) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        e.sent = true;
-        e.evidence_by = None;
-        let retry = e.retry;
+        let retry = matches!(e.request, Request::Unsent { retry: true });
+        e.request = Request::Sent { attempt: Attempt::Keepalive, failure: None };
+        if let Step::Waiting { claim: claim @ Claim::Lost { .. }, .. } = &mut e.step {
+            *claim = Claim::NotHeld;
+        }
         self.post(Kind::Claimed, now);
         self.commands.push_back(Command::SendLogout { body, keepalive: true });
         if retry {
@@ -1155,15 +1223,17 @@ impl Core {
     /// own). Without a public id to name (no `sessionId`), or without a `logoutUrl`, nothing can
     /// be sent safely: the page leaves, and the server's own limits end the old session.
     fn replaced(&mut self, now: Moment) {
-        if self.can_name() {
-            if let Some(e) = &mut self.ending {
-                e.replaced = true;
-                e.step = Step::Claiming;
-            }
-            self.claim();
-        } else {
+        let can_name = self.can_name();
+        let Some(e) = &mut self.ending else { return };
+        e.replaced = true;
+        if !can_name {
             self.leave(now);
+            return;
         }
+        if let Step::Deciding { peer_claimed } = e.step {
+            e.step = Step::Claiming { peer_claimed };
+        }
+        self.claim();
     }
 
     /// Whether this page can name its session to the server: a public id and a logout URL.
@@ -1206,55 +1276,57 @@ impl Core {
     fn on_record_ending(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
-        if e.step != Step::Waiting {
+        if !matches!(e.step, Step::Waiting { .. }) {
             return;
         }
-        if of_another_session(record.as_ref(), &self.id) {
+        let another = of_another_session(record.as_ref(), &self.id);
+        if another {
             e.replaced = true;
-            e.tombstone_wanted = false;
-            return;
         }
-        if core::mem::take(&mut e.tombstone_wanted) && e.own_tombstone && !e.replaced {
-            if let Some(t) = &e.tombstone {
-                self.commands.push_back(Command::WriteRecord(t.encode()));
+        if let Some(Tombstone { record, keeper: Keeper::This { rewrite } }) = &mut e.tombstone {
+            if core::mem::take(rewrite) && !e.replaced {
+                self.commands.push_back(Command::WriteRecord(record.encode()));
             }
         }
     }
 
-    /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
-    /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
-    /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
-    /// then still asks the next page of the session to send it again.
     /// The page is going away (perhaps closed right after the session ended) while the claim is
     /// still undecided: the logout request goes now, as a beacon, which outlives the page. Other
     /// tabs would not send it: the tombstone says a tab is on it.
     fn on_pagehide(&mut self) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        let undecided = e.step == Step::Claiming || e.evidence_by.is_some();
-        if !undecided || e.peer_claimed || e.sent {
+        if !matches!(e.request, Request::Unsent { .. }) {
             return;
         }
-        e.step = Step::Waiting;
-        e.sent = true;
-        e.evidence_by = None;
-        e.attempt = Attempt::Beacon;
+        e.step = match e.step {
+            Step::Claiming { peer_claimed: false } => {
+                Step::Waiting { bound: e.at, cleared: false, claim: Claim::NotHeld }
+            }
+            Step::Waiting { bound, cleared, claim: Claim::Lost { .. } } => {
+                Step::Waiting { bound, cleared, claim: Claim::NotHeld }
+            }
+            _ => return,
+        };
+        e.request = Request::Sent { attempt: Attempt::Beacon, failure: None };
         self.commands.push_back(Command::Beacon(body));
     }
 
+    /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
+    /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
+    /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
+    /// then still asks the next page of the session to send it again.
     fn on_logout_sent(&mut self, now: Moment, status: Status) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        if !e.sent || e.outcome.is_some() {
-            return;
-        }
-        if !delivered(status) && e.failure.is_none() {
-            e.failure = Some(if status.is_some() { "http" } else { "network" });
+        let Request::Sent { attempt, failure } = &mut e.request else { return };
+        if !delivered(status) && failure.is_none() {
+            *failure = Some(if status.is_some() { "http" } else { "network" });
         }
         // Not delivered (no answer, or a 403 for a CSRF header the server did not take): a
         // beacon, which carries the token as a form field.
-        if !delivered(status) && e.attempt == Attempt::Keepalive {
-            e.attempt = Attempt::Beacon;
+        if !delivered(status) && *attempt == Attempt::Keepalive {
+            *attempt = Attempt::Beacon;
             self.commands.push_back(Command::Beacon(body));
             return;
         }
@@ -1262,42 +1334,50 @@ impl Core {
     }
 
     fn on_beacon(&mut self, now: Moment, queued: bool) {
-        let Some(e) = &mut self.ending else { return };
-        if e.attempt != Attempt::Beacon || e.outcome.is_some() {
-            return;
-        }
+        let Some(Ending { request: Request::Sent { attempt: Attempt::Beacon, .. }, .. }) = self.ending else { return };
         if queued {
             self.settle_logout(now, None);
-        } else {
-            e.attempt = Attempt::Plain;
-            let body = self.logout_body();
-            self.commands.push_back(Command::SendLogout { body, keepalive: false });
+            return;
         }
+        if let Some(Ending { request: Request::Sent { attempt, .. }, .. }) = &mut self.ending {
+            *attempt = Attempt::Plain;
+        }
+        let body = self.logout_body();
+        self.commands.push_back(Command::SendLogout { body, keepalive: false });
     }
 
     /// The logout request's outcome is known: the tombstone says whether the server was told.
     fn settle_logout(&mut self, now: Moment, status: Status) {
         let Some(e) = &mut self.ending else { return };
-        e.outcome = Some(status);
-        let told = if delivered(status) { Told::Done } else { Told::Undelivered };
-        if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
+        let first = match e.request {
+            Request::Sent { failure, .. } => failure,
+            _ => None,
+        };
+        let told = if delivered(status) {
+            e.request = Request::Settled { failure: None };
+            Told::Done
+        } else {
+            e.request = Request::Settled { failure: Some(first.unwrap_or("network")) };
+            Told::Undelivered
+        };
+        if let Some(Tombstone { record, keeper: Keeper::This { rewrite } }) = &mut e.tombstone {
             // Written now, too (a Clear-Site-Data response may have just removed it), once the
             // record confirms the session is still this page's.
-            t.told = told;
-            if !core::mem::replace(&mut e.tombstone_wanted, true) {
+            record.told = told;
+            if !core::mem::replace(rewrite, true) {
                 self.commands.push_back(Command::ReadRecord);
             }
         }
         self.maybe_complete(now);
     }
 
-    fn start_clearing(&mut self, now: Moment) {
+    /// Waits for the request and the clearing: clears, unless the storage is another session's.
+    fn start_clearing(&mut self, now: Moment, claim: Claim) {
+        let wait = self.settings.logout_wait;
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Waiting;
-        e.bound = now + self.settings.logout_wait;
+        // A replaced page clears nothing: the storage is the new session's now.
+        e.step = Step::Waiting { bound: now + wait, cleared: e.replaced, claim };
         if e.replaced {
-            // The storage is the new session's now.
-            e.cleared = true;
             self.maybe_complete(now);
         } else {
             self.commands.push_back(Command::Clear);
@@ -1306,7 +1386,8 @@ impl Core {
 
     fn maybe_complete(&mut self, now: Moment) {
         let ready = self.ending.as_ref().is_some_and(|e| {
-            e.step == Step::Waiting && e.cleared && e.evidence_by.is_none() && (!e.sent || e.outcome.is_some())
+            let waited = matches!(e.step, Step::Waiting { cleared: true, claim: Claim::NotHeld | Claim::Held, .. });
+            waited && !matches!(e.request, Request::Sent { .. })
         });
         if ready {
             self.complete(now);
@@ -1317,27 +1398,23 @@ impl Core {
     /// again, cookies, leave.
     fn complete(&mut self, now: Moment) {
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
-        if core::mem::take(&mut e.claim_held) {
+        if let Step::Waiting { claim: Claim::Held, .. } = e.step {
             self.commands.push_back(Command::ReleaseClaim);
         }
-        let failed = match (e.sent, e.outcome) {
-            (false, _) => None,
-            (true, Some(status)) if delivered(status) => None,
-            (true, Some(_)) => Some(e.failure.unwrap_or("network")),
-            (true, None) => Some(e.failure.unwrap_or("timeout")),
-        };
-        if e.sent && e.outcome.is_none() {
-            // Not answered in time: it may still arrive (it is sent with keepalive), but
-            // nothing says it did.
-            if let Some(t) = &mut e.tombstone {
-                t.told = Told::Undelivered;
+        let failed = match e.request {
+            Request::Unsent { .. } => None,
+            Request::Settled { failure } => failure,
+            Request::Sent { failure, .. } => {
+                // Not answered in time: it may still arrive (it is sent with keepalive), but
+                // nothing says it did.
+                if let Some(t) = &mut e.tombstone {
+                    t.record.told = Told::Undelivered;
+                }
+                Some(failure.unwrap_or("timeout"))
             }
-        }
+        };
         let replaced = e.replaced;
-        if !replaced {
-            e.step = Step::Finishing;
-        }
+        e.step = if replaced { Step::Done { redirects: 0, again: None } } else { Step::Finishing };
         if let Some(why) = failed {
             self.audit("logout-request-failed", now, Some(("status", why)));
         }
@@ -1353,14 +1430,19 @@ impl Core {
     fn finish(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
+        e.step = Step::Done { redirects: 0, again: None };
         if of_another_session(record.as_ref(), &self.id) {
             e.replaced = true;
         }
         // Written below in any case, if it is to be written at all.
-        e.tombstone_wanted = false;
+        if let Some(Tombstone { keeper: Keeper::This { rewrite }, .. }) = &mut e.tombstone {
+            *rewrite = false;
+        }
         if !e.replaced {
-            let tombstone = e.tombstone.as_ref().filter(|_| e.own_tombstone).map(Record::encode);
+            let tombstone = match &e.tombstone {
+                Some(Tombstone { record, keeper: Keeper::This { .. } }) => Some(record.encode()),
+                _ => None,
+            };
             // Page scripts kept running during the wait and may have written drafts back.
             self.commands.push_back(Command::ClearAgain);
             // The tombstone again (a Clear-Site-Data response may have removed it).
@@ -1374,10 +1456,9 @@ impl Core {
 
     /// The last commands: the redirect (or the signed-out cover), and letting go of everything.
     fn leave(&mut self, now: Moment) {
-        if self.ending.as_ref().is_some_and(|e| e.replaced) {
-            if let Some(e) = &mut self.ending {
-                e.step = Step::Done;
-            }
+        let Some(e) = &mut self.ending else { return };
+        e.step = Step::Done { redirects: 0, again: None };
+        if e.replaced {
             // This tab's own session storage is the old session's; everything else belongs to
             // the session that replaced it.
             self.commands.push_back(Command::ClearTab);
@@ -1396,9 +1477,9 @@ impl Core {
     fn redirect(&mut self, now: Moment) {
         let Some(url) = self.settings.redirect_url.clone() else { return };
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
-        e.redirects = e.redirects.saturating_add(1);
-        e.redirect_again = (e.redirects < REDIRECTS).then(|| now + REDIRECT_AGAIN);
+        let Step::Done { redirects, .. } = e.step else { return };
+        let redirects = redirects.saturating_add(1);
+        e.step = Step::Done { redirects, again: (redirects < REDIRECTS).then(|| now + REDIRECT_AGAIN) };
         self.commands.push_back(Command::Redirect(url));
     }
 }
