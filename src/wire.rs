@@ -220,7 +220,8 @@ impl Record {
     }
 }
 
-/// A time as written on the wire: ms since the epoch.
+/// A time as written on the wire: ms since the epoch. (Inlined: as a function of its own it
+/// was 86 bytes of .wasm, more than the conversion costs at its callers.)
 #[inline(always)]
 fn moment(text: &str) -> Option<Moment> {
     parse_uint(text).map(Moment::from_epoch_ms)
