@@ -6,9 +6,10 @@
 //! they apply. The session core writes them; the browser side dispatches them to the page as
 //! `autologoff:audit` and sends them to `auditUrl`, one batch per moment.
 
-use crate::engine::{Millis, Policy};
+use crate::engine::Policy;
 use crate::num::push_uint;
 use crate::prelude::*;
+use crate::time::Moment;
 
 /// Writes audit events for one tab.
 #[derive(Debug)]
@@ -34,12 +35,12 @@ impl Audit {
         c.push_str(",\"channel\":\"");
         c.push_str(channel);
         c.push_str("\",\"policy\":{\"timeout\":");
-        push_uint(&mut c, policy.timeout());
+        push_uint(&mut c, policy.timeout().ms());
         c.push_str(",\"warning\":");
-        push_uint(&mut c, policy.warning());
+        push_uint(&mut c, policy.warning().ms());
         c.push_str(",\"absolute\":");
         match policy.absolute() {
-            Some(a) => push_uint(&mut c, a),
+            Some(a) => push_uint(&mut c, a.ms()),
             None => c.push_str("null"),
         }
         c.push('}');
@@ -48,11 +49,11 @@ impl Audit {
 
     /// The event `kind` at `at`, with an optional detail (`reason`, `how`, `status`, `field`,
     /// `what`) whose value is one of autologoff's own words or an option name.
-    pub fn event(&self, kind: &str, at: Millis, detail: Option<(&str, &str)>) -> String {
+    pub fn event(&self, kind: &str, at: Moment, detail: Option<(&str, &str)>) -> String {
         let mut e = String::from("{\"type\":\"");
         e.push_str(kind);
         e.push_str("\",\"at\":");
-        push_uint(&mut e, at);
+        push_uint(&mut e, at.epoch_ms());
         e.push_str(&self.context);
         if let Some((key, value)) = detail {
             e.push_str(",\"");

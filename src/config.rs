@@ -13,35 +13,38 @@
 //! out of the release `.wasm`.
 
 use crate::bug::Sure;
-use crate::engine::{Millis, Policy, PolicyError};
+use crate::engine::{Policy, PolicyError};
 use crate::num::{push_uint, short_hash};
 use crate::prelude::*;
 use crate::text::{Key, Overrides};
+use crate::time::{Duration, Moment};
 
 /// Default idle timeout: 15 minutes.
-pub const DEFAULT_TIMEOUT: Millis = 15 * 60_000;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// Default warning lead: 60 seconds.
-pub const DEFAULT_WARNING: Millis = 60_000;
+pub const DEFAULT_WARNING: Duration = Duration::from_secs(60);
 /// Default bound on waiting for the logout request before finishing locally: 3 seconds.
-pub const DEFAULT_LOGOUT_WAIT: Millis = 3_000;
+pub const DEFAULT_LOGOUT_WAIT: Duration = Duration::from_secs(3);
 /// WCAG 2.2.1 asks for at least 20 s to extend; shorter warnings are allowed but warned about.
-pub const WCAG_MIN_WARNING: Millis = 20_000;
+pub const WCAG_MIN_WARNING: Duration = Duration::from_secs(20);
 /// Default keepalive interval: 5 minutes.
-pub const DEFAULT_KEEPALIVE_INTERVAL: Millis = 5 * 60_000;
+pub const DEFAULT_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Default CSRF header name.
 pub const DEFAULT_CSRF_HEADER: &str = "X-CSRF-Token";
 /// The default cross-tab channel name.
 pub const DEFAULT_CHANNEL: &str = "default";
 /// The absolute lifetime in force when `absoluteTimeout` is malformed: 12 h, NIST SP 800-63B's
 /// overall limit at AAL3 (a typo must not remove the limit the portal asked for).
-pub const FAILSAFE_ABSOLUTE: Millis = 12 * 3_600_000;
+pub const FAILSAFE_ABSOLUTE: Duration = Duration::from_secs(12 * 3_600);
 
-const MIN_TIMEOUT: Millis = 1_000;
-const MAX_TIMEOUT: Millis = 24 * 3_600_000;
-const MAX_LOGOUT_WAIT: Millis = 60_000;
-const MAX_ABSOLUTE: Millis = 7 * 24 * 3_600_000;
+const MIN_TIMEOUT: Duration = Duration::from_secs(1);
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3_600);
+const MAX_LOGOUT_WAIT: Duration = Duration::from_secs(60);
+const MAX_ABSOLUTE: Duration = Duration::from_secs(7 * 24 * 3_600);
+/// The earliest a session start may be: 2000-01-01, in ms since the epoch.
+const MIN_EPOCH: u64 = 946_684_800_000;
 /// Year 2286 in ms: the most a session start may be.
-const MAX_EPOCH: Millis = 9_999_999_999_999;
+const MAX_EPOCH: u64 = 9_999_999_999_999;
 const MAX_TEXT: usize = 500;
 
 /// Declares the options: `Variant "jsName" "TS type" "README type" "README default" "doc";`.
@@ -222,7 +225,7 @@ pub struct Settings {
     /// Where to go after logout; `None` leaves the covered page with a sign-in link.
     pub redirect_url: Option<String>,
     /// How long to wait for the logout request before finishing locally.
-    pub logout_wait: Millis,
+    pub logout_wait: Duration,
     /// The page's own words for the dialog, the page title and the cover.
     pub text: Overrides,
     /// Show the built-in warning dialog (`false`: the page renders its own from events).
@@ -234,8 +237,8 @@ pub struct Settings {
     pub lang: Option<String>,
     /// The cross-tab channel: tabs of one origin with the same channel share one session.
     pub channel: String,
-    /// When the session started on the server (ms since the epoch), for the absolute lifetime.
-    pub session_start: Option<Millis>,
+    /// When the session started on the server, for the absolute lifetime.
+    pub session_start: Option<Moment>,
     /// The session's identity as the server rendered it (see [`Settings::identity`]).
     pub session_id: Option<String>,
     /// Where to send keepalive requests while the user is active; `None`: no keepalive.
@@ -243,7 +246,7 @@ pub struct Settings {
     /// Where to ask the server how long its session has left without extending it.
     pub status_url: Option<String>,
     /// At most one keepalive per this interval.
-    pub keepalive_interval: Millis,
+    pub keepalive_interval: Duration,
     /// Header carrying the CSRF token on the logout request.
     pub csrf_header: String,
     /// The CSRF token (`None`: read `<meta name="csrf-token">` if there is one).
@@ -316,7 +319,7 @@ impl Settings {
         match self.session_start {
             Some(start) => {
                 let mut t = String::new();
-                push_uint(&mut t, start);
+                push_uint(&mut t, start.epoch_ms());
                 short_hash(&t)
             }
             None => String::new(),
@@ -355,8 +358,8 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
         let v = &entry.value;
         let result = match field {
             Field::Timeout => duration(v, MIN_TIMEOUT, MAX_TIMEOUT).map(|d| timeout = Some(d)),
-            Field::Warning => duration(v, 0, MAX_TIMEOUT).map(|d| warning = Some(d)),
-            Field::LogoutWait => duration(v, 0, MAX_LOGOUT_WAIT).map(|d| s.logout_wait = d),
+            Field::Warning => duration(v, Duration::ZERO, MAX_TIMEOUT).map(|d| warning = Some(d)),
+            Field::LogoutWait => duration(v, Duration::ZERO, MAX_LOGOUT_WAIT).map(|d| s.logout_wait = d),
             Field::AbsoluteTimeout => {
                 let parsed = duration(v, MIN_TIMEOUT, MAX_ABSOLUTE);
                 absolute = Some(*parsed.as_ref().unwrap_or(&FAILSAFE_ABSOLUTE));
@@ -413,7 +416,7 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
         }
         Err(PolicyError::WarningNotShorter) => {
             errors.push(warning_too_long(origin, warning.is_some()));
-            Policy::new(t, t / 2).sure("half of a timeout of at least 1 s is shorter than it")
+            Policy::new(t, t.div(2)).sure("half of a timeout of at least 1 s is shorter than it")
         }
     };
     match s.policy.with_absolute(absolute) {
@@ -423,7 +426,7 @@ pub fn parse(entries: &[Entry], origin: Origin) -> (Settings, Vec<ConfigError>) 
             // of it instead of dropping the limit.
             errors.push(absolute_too_short(origin));
             let a = absolute.unwrap_or(FAILSAFE_ABSOLUTE);
-            s.policy = Policy::new(t, w.min(a / 2).min(t / 2))
+            s.policy = Policy::new(t, w.min(a.div(2)).min(t.div(2)))
                 .and_then(|p| p.with_absolute(Some(a)))
                 .sure("a warning under half of both limits fits both");
         }
@@ -447,13 +450,13 @@ fn absolute_too_short(origin: Origin) -> ConfigError {
     ConfigError { field: Some(Field::AbsoluteTimeout), message: m }
 }
 
-/// What was wrong with one value.
+/// What was wrong with one value (a limit in whole ms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Problem {
     NotDuration,
     Fraction,
-    Below(Millis),
-    Above(Millis),
+    Below(u64),
+    Above(u64),
     NotText,
     Empty,
     TooLongText,
@@ -466,12 +469,20 @@ enum Problem {
 }
 
 /// Parses a duration: a JS number of whole ms, or a string `"1500"`, `"500ms"`, `"90s"`,
-/// `"15m"`, `"1h"`, `"1.5h"`. Returns ms.
-pub fn parse_duration(input: &str) -> Option<Millis> {
-    duration(&Value::Text(input.to_owned()), 0, Millis::MAX).ok()
+/// `"15m"`, `"1h"`, `"1.5h"`.
+pub fn parse_duration(input: &str) -> Option<Duration> {
+    whole_ms(&Value::Text(input.to_owned()), 0, u64::MAX).ok().map(Duration::from_ms)
 }
 
-fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> {
+/// A duration from `min` to `max` (see [`parse_duration`]). Inlined: as a function of its own
+/// it was 68 bytes of .wasm, more than the conversion costs at its callers.
+#[inline(always)]
+fn duration(value: &Value, min: Duration, max: Duration) -> Result<Duration, Problem> {
+    whole_ms(value, min.ms(), max.ms()).map(Duration::from_ms)
+}
+
+/// Whole ms from `min` to `max`: a JS number, or a string as [`parse_duration`] reads it.
+fn whole_ms(value: &Value, min: u64, max: u64) -> Result<u64, Problem> {
     let ms = match value {
         Value::Number(n) => {
             // (No `f64::trunc` without std: the cast below truncates.)
@@ -481,7 +492,7 @@ fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> 
             if *n > max as f64 {
                 return Err(Problem::Above(max));
             }
-            let whole = *n as Millis;
+            let whole = *n as u64;
             if whole as f64 != *n {
                 return Err(Problem::Fraction);
             }
@@ -499,10 +510,10 @@ fn duration(value: &Value, min: Millis, max: Millis) -> Result<Millis, Problem> 
     Ok(ms)
 }
 
-fn duration_text(t: &str) -> Result<Millis, Problem> {
+fn duration_text(t: &str) -> Result<u64, Problem> {
     let number_end = t.bytes().position(|b| !(b.is_ascii_digit() || b == b'.')).unwrap_or(t.len());
     let (number, unit) = t.split_at_checked(number_end).unwrap_or((t, ""));
-    let scale: Millis = match unit.trim_start() {
+    let scale: u64 = match unit.trim_start() {
         "" | "ms" => 1,
         "s" => 1_000,
         "m" => 60_000,
@@ -516,26 +527,23 @@ fn duration_text(t: &str) -> Result<Millis, Problem> {
     if whole.is_empty() && fraction.is_empty() || fraction.bytes().any(|b| b == b'.') || fraction.len() > 6 {
         return Err(Problem::NotDuration);
     }
-    let mut ms: Millis = 0;
+    let mut ms: u64 = 0;
     for d in whole.bytes() {
-        ms = ms
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(Millis::from(d - b'0')))
-            .ok_or(Problem::Above(Millis::MAX))?;
+        ms = ms.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(Problem::Above(u64::MAX))?;
     }
-    ms = ms.checked_mul(scale).ok_or(Problem::Above(Millis::MAX))?;
+    ms = ms.checked_mul(scale).ok_or(Problem::Above(u64::MAX))?;
     if !fraction.is_empty() {
-        let mut numerator: Millis = 0;
-        let mut denominator: Millis = 1;
+        let mut numerator: u64 = 0;
+        let mut denominator: u64 = 1;
         for d in fraction.bytes() {
-            numerator = numerator * 10 + Millis::from(d - b'0');
+            numerator = numerator * 10 + u64::from(d - b'0');
             denominator *= 10;
         }
         let part = numerator * scale;
         if !part.is_multiple_of(denominator) {
             return Err(Problem::Fraction);
         }
-        ms = ms.checked_add(part / denominator).ok_or(Problem::Above(Millis::MAX))?;
+        ms = ms.checked_add(part / denominator).ok_or(Problem::Above(u64::MAX))?;
     }
     Ok(ms)
 }
@@ -563,16 +571,16 @@ fn session_id(value: &Value) -> Result<String, Problem> {
 }
 
 /// A time as ms since the epoch: a number or a string of digits, after 2000-01-01.
-fn epoch(value: &Value) -> Result<Millis, Problem> {
+fn epoch(value: &Value) -> Result<Moment, Problem> {
     let ms = match value {
-        Value::Text(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => duration(value, 0, MAX_EPOCH)?,
-        Value::Number(_) => duration(value, 0, MAX_EPOCH)?,
+        Value::Text(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => whole_ms(value, 0, MAX_EPOCH)?,
+        Value::Number(_) => whole_ms(value, 0, MAX_EPOCH)?,
         _ => return Err(Problem::NotEpoch),
     };
-    if ms < 946_684_800_000 {
+    if ms < MIN_EPOCH {
         return Err(Problem::NotEpoch);
     }
-    Ok(ms)
+    Ok(Moment::from_epoch_ms(ms))
 }
 
 fn header_name(value: &Value) -> Result<String, Problem> {
@@ -633,7 +641,8 @@ fn url(value: &Value) -> Result<String, Problem> {
     Ok(t)
 }
 
-fn push_millis(out: &mut String, ms: Millis) {
+/// A length in ms, in the largest unit that writes it whole: `90s`, `15m`, `1500ms`.
+fn push_millis(out: &mut String, ms: u64) {
     let (n, unit) = if ms >= 3_600_000 && ms.is_multiple_of(3_600_000) {
         (ms / 3_600_000, "h")
     } else if ms >= 60_000 && ms.is_multiple_of(60_000) {
@@ -739,7 +748,7 @@ fn warning_too_long(origin: Origin, warning_given: bool) -> ConfigError {
     push_quoted(&mut m, Field::Timeout, origin);
     if !warning_given {
         m.push_str(" (the default warning is ");
-        push_millis(&mut m, DEFAULT_WARNING);
+        push_millis(&mut m, DEFAULT_WARNING.ms());
         m.push_str(": set a shorter warning)");
     }
     m.push_str(". Warning at half the timeout instead.");

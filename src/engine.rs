@@ -1,7 +1,7 @@
 //! The session engine: a deterministic state machine with no clock and no browser.
 //!
-//! Time is an input. Every `handle_*` method takes `now`, wall-clock milliseconds since the Unix
-//! epoch (what `Date.now()` returns), and the engine never reads a clock itself. What the engine
+//! Time is an input. Every `handle_*` method takes `now`, a wall-clock [`Moment`] (what
+//! `Date.now()` returns), and the engine never reads a clock itself. What the engine
 //! wants done comes out of [`Engine::poll_effect`]; when it next wants to be woken comes out of
 //! [`Engine::poll_timeout`]. The browser adapters perform the effects and arm one timer for that
 //! deadline. Tests drive the same engine with a fake clock that jumps from deadline to deadline.
@@ -15,17 +15,16 @@
 
 use alloc::collections::VecDeque;
 
-/// Milliseconds since the Unix epoch, as `Date.now()` gives them.
-pub type Millis = u64;
+use crate::time::{Duration, Moment};
 
 /// How long a session may be idle, and how long before expiry the warning shows.
 ///
 /// Build one with [`Policy::new`], which rejects a warning that does not fit before the timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
-    timeout: Millis,
-    warning: Millis,
-    absolute: Option<Millis>,
+    timeout: Duration,
+    warning: Duration,
+    absolute: Option<Duration>,
 }
 
 /// Why a policy was refused; see [`Policy::new`].
@@ -40,11 +39,11 @@ pub enum PolicyError {
 }
 
 impl Policy {
-    /// A policy that logs off after `timeout` ms of inactivity and warns `warning` ms before.
+    /// A policy that logs off after `timeout` of inactivity and warns `warning` before.
     ///
-    /// `warning` may be 0 (no warning) but must be shorter than `timeout`.
-    pub fn new(timeout: Millis, warning: Millis) -> Result<Policy, PolicyError> {
-        if timeout == 0 {
+    /// `warning` may be zero (no warning) but must be shorter than `timeout`.
+    pub fn new(timeout: Duration, warning: Duration) -> Result<Policy, PolicyError> {
+        if timeout == Duration::ZERO {
             return Err(PolicyError::ZeroTimeout);
         }
         if warning >= timeout {
@@ -55,7 +54,7 @@ impl Policy {
 
     /// The same policy with an absolute session lifetime (`None`: none), counted from the
     /// session's start and never extended by activity. It must be longer than the warning.
-    pub fn with_absolute(self, absolute: Option<Millis>) -> Result<Policy, PolicyError> {
+    pub fn with_absolute(self, absolute: Option<Duration>) -> Result<Policy, PolicyError> {
         if absolute.is_some_and(|a| a <= self.warning) {
             return Err(PolicyError::WarningNotShorterThanAbsolute);
         }
@@ -63,7 +62,7 @@ impl Policy {
     }
 
     /// The absolute session lifetime, if any.
-    pub fn absolute(&self) -> Option<Millis> {
+    pub fn absolute(&self) -> Option<Duration> {
         self.absolute
     }
 
@@ -73,20 +72,25 @@ impl Policy {
     /// twice this long after it, so before it would warn; fewer announcements cost less per
     /// input event (each writes the shared record and posts a message). No floor: a 1 s floor
     /// once let a tab warn before it heard of input (a 5.4 s timeout warned 4.6 s before).
-    pub fn announce_interval(&self) -> Millis {
-        ((self.timeout - self.warning) / 4).clamp(1, 10_000)
+    pub fn announce_interval(&self) -> Duration {
+        // (The warning is shorter than the timeout: nothing saturates.)
+        self.timeout.saturating_sub(self.warning).div(4).min(ANNOUNCE_INTERVAL_MAX).max(ANNOUNCE_INTERVAL_MIN)
     }
 
-    /// Inactivity allowed before logoff, in ms.
-    pub fn timeout(&self) -> Millis {
+    /// Inactivity allowed before logoff.
+    pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
-    /// How long before expiry the warning shows, in ms.
-    pub fn warning(&self) -> Millis {
+    /// How long before expiry the warning shows.
+    pub fn warning(&self) -> Duration {
         self.warning
     }
 }
+
+/// The shortest and the longest [`Policy::announce_interval`].
+const ANNOUNCE_INTERVAL_MIN: Duration = Duration::from_ms(1);
+const ANNOUNCE_INTERVAL_MAX: Duration = Duration::from_secs(10);
 
 /// Where a session is in its life. Only ever moves forward, except Warning back to Active.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,13 +151,13 @@ impl ExtendHow {
 pub enum PeerMessage {
     /// The user was active in that tab at `at`.
     Activity {
-        /// When the activity happened (wall clock).
-        at: Millis,
+        /// When the activity happened.
+        at: Moment,
     },
     /// The user extended the session in that tab at `at`.
     Extend {
-        /// When the extend happened (wall clock).
-        at: Millis,
+        /// When the extend happened.
+        at: Moment,
     },
     /// That tab logged out.
     Logout,
@@ -165,7 +169,7 @@ pub enum Effect {
     /// Show (or refresh) the warning; the session expires at `deadline`.
     Warn {
         /// When the session will expire unless extended.
-        deadline: Millis,
+        deadline: Moment,
         /// What the deadline is: `Idle` and `Server` can be extended, `Absolute` cannot.
         reason: Reason,
     },
@@ -189,34 +193,35 @@ pub struct Engine {
     policy: Policy,
     state: State,
     /// Start of the current idle period. The deadline is `last_activity + timeout`.
-    last_activity: Millis,
+    last_activity: Moment,
     /// The latest `now` seen, to notice a wall clock that jumps backwards.
-    last_now: Millis,
+    last_now: Moment,
     effects: VecDeque<Effect>,
     /// Messages for the other tabs, in order.
     transmits: VecDeque<PeerMessage>,
     /// When activity was last announced to other tabs (throttle), if ever.
-    last_announce: Option<Millis>,
+    last_announce: Option<Moment>,
     /// Local activity not yet announced: the trailing edge of a burst.
-    pending_announce: Option<Millis>,
+    pending_announce: Option<Moment>,
     /// When the session started (for the absolute lifetime).
-    started_at: Millis,
+    started_at: Moment,
     /// When the server said its session ends, if it did.
-    server_deadline: Option<Millis>,
+    server_deadline: Option<Moment>,
     /// Keepalive interval, if keepalive is on.
-    keepalive: Option<Millis>,
+    keepalive: Option<Duration>,
     /// Last keepalive (or page load, which the server saw too).
-    last_ping: Millis,
+    last_ping: Moment,
     /// After an extend, until an answer from the server (or this time) comes, the server's old
     /// deadline still ends the session but is not warned for again: the answer is on its way.
-    refreshing_until: Millis,
+    /// (The epoch: not refreshing.)
+    refreshing_until: Moment,
 }
 
 /// What the server answered to a keepalive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ServerAnswer {
-    /// The session is alive with this many ms left on the server's idle timer.
-    Remaining(Millis),
+    /// The session is alive with this long left on the server's idle timer.
+    Remaining(Duration),
     /// The session is over on the server (401, 403, 419).
     Ended,
     /// No usable answer (network failure, another status): the server's deadline is as it was.
@@ -224,18 +229,18 @@ pub enum ServerAnswer {
 }
 
 /// How long an extend waits for the server's answer before its old deadline is warned for again.
-const REFRESH_WAIT: Millis = 10_000;
+const REFRESH_WAIT: Duration = Duration::from_secs(10);
 
 impl Engine {
     /// A session that starts active at `now`.
-    pub fn new(policy: Policy, now: Millis) -> Engine {
+    pub fn new(policy: Policy, now: Moment) -> Engine {
         Engine::resume(policy, now, now)
     }
 
     /// A session that joins one already running in other tabs, whose last activity was at
     /// `last_activity` (clamped to `now`): the deadline is inherited, not restarted. If that
     /// deadline has passed, the first [`Engine::handle_timeout`] expires it.
-    pub fn resume(policy: Policy, last_activity: Millis, now: Millis) -> Engine {
+    pub fn resume(policy: Policy, last_activity: Moment, now: Moment) -> Engine {
         Engine {
             policy,
             state: State::Active,
@@ -249,34 +254,34 @@ impl Engine {
             server_deadline: None,
             keepalive: None,
             last_ping: now,
-            refreshing_until: 0,
+            refreshing_until: Moment::EPOCH,
         }
     }
 
     /// Sets when the session started, for the absolute lifetime: exactly as given (the server's
     /// clock may be ahead of this one; its own limit is the server's to enforce).
-    pub fn set_started_at(&mut self, at: Millis) {
+    pub fn set_started_at(&mut self, at: Moment) {
         self.started_at = at;
     }
 
     /// When the session started.
-    pub fn started_at(&self) -> Millis {
+    pub fn started_at(&self) -> Moment {
         self.started_at
     }
 
     /// Turns on keepalive: while (and only while) the user is active, at most one
     /// [`Effect::Keepalive`] per `interval`.
-    pub fn set_keepalive(&mut self, interval: Millis) {
+    pub fn set_keepalive(&mut self, interval: Duration) {
         self.keepalive = Some(interval);
     }
 
     /// The start of the current idle period (the last activity this tab knows of, in any tab).
-    pub fn last_activity(&self) -> Millis {
+    pub fn last_activity(&self) -> Moment {
         self.last_activity
     }
 
     /// The latest wall-clock time the engine was given.
-    pub fn last_now(&self) -> Millis {
+    pub fn last_now(&self) -> Moment {
         self.last_now
     }
 
@@ -291,23 +296,23 @@ impl Engine {
     }
 
     /// When the session expires unless extended; `None` once it has ended.
-    pub fn deadline(&self) -> Option<Millis> {
+    pub fn deadline(&self) -> Option<Moment> {
         match self.state {
             State::Active | State::Warning => Some(self.expires_at()),
             State::Expired | State::Stopped => None,
         }
     }
 
-    /// Milliseconds left at `now` (0 once ended or past the deadline).
-    pub fn remaining(&self, now: Millis) -> Millis {
-        self.deadline().map_or(0, |d| d.saturating_sub(now))
+    /// The time left at `now` (zero once ended or past the deadline).
+    pub fn remaining(&self, now: Moment) -> Duration {
+        self.deadline().map_or(Duration::ZERO, |d| now.until(d))
     }
 
     /// When the engine next needs [`Engine::handle_timeout`]; `None` once the session has ended.
     ///
     /// Waking earlier is harmless (a spurious timeout does nothing); waking later is judged
     /// against the real deadline.
-    pub fn poll_timeout(&self) -> Option<Millis> {
+    pub fn poll_timeout(&self) -> Option<Moment> {
         let own = match self.state {
             State::Active => self.warn_at().min(self.expires_at()),
             State::Warning => self.expires_at(),
@@ -329,23 +334,23 @@ impl Engine {
         self.transmits.pop_front()
     }
 
-    /// The wall clock reads `now`, and a monotonic clock says `elapsed` ms passed since the
+    /// The wall clock reads `now`, and a monotonic clock says `elapsed` passed since the
     /// engine last saw the wall clock. A wall clock that went back shows as `now` earlier than
     /// that last reading plus `elapsed`; every timestamp is shifted back by the difference, so
     /// a session gains none of the jump even when the clock was set back long after the last
     /// call (an idle tab) and has since made part of it up. A wall clock that went forward (or a
     /// monotonic clock that stood still while the device slept) shifts nothing: deadlines are
     /// judged by the wall clock. Call it first, with the `now` of the `handle_*` call that follows.
-    pub fn handle_clock(&mut self, now: Millis, elapsed: Millis) {
-        let expected = self.last_now.saturating_add(elapsed);
+    pub fn handle_clock(&mut self, now: Moment, elapsed: Duration) {
+        let expected = self.last_now + elapsed;
         if now < expected {
-            self.shift_back(expected - now);
+            self.shift_back(now.until(expected));
         }
         self.last_now = now;
     }
 
     /// Real user input happened at `now`.
-    pub fn handle_activity(&mut self, now: Millis) {
+    pub fn handle_activity(&mut self, now: Moment) {
         self.handle_inputs(&[now], now);
     }
 
@@ -356,7 +361,7 @@ impl Engine {
     /// never undoes what time decided. Only the latest that counted is announced to the other
     /// tabs (at once, or as the trailing edge), as if each had been handled when it happened.
     /// Whatever `now` itself decides is left to the call that follows (see `handle_timeout`).
-    pub fn handle_inputs(&mut self, times: &[Millis], now: Millis) {
+    pub fn handle_inputs(&mut self, times: &[Moment], now: Moment) {
         self.observe(now);
         let mut counted = None;
         for &at in times {
@@ -370,7 +375,7 @@ impl Engine {
                 // Judged as of the input too, so input handed over late pings exactly when
                 // input handled at once would have.
                 if let Some(interval) = self.keepalive {
-                    if at >= self.last_ping.saturating_add(interval) {
+                    if at >= self.last_ping + interval {
                         self.ping(at);
                     }
                 }
@@ -381,9 +386,7 @@ impl Engine {
         // have waited still waits (its timer is due now, and comes at once).
         if let Some(at) = counted {
             match self.last_announce {
-                Some(sent) if at < sent.saturating_add(self.policy.announce_interval()) => {
-                    self.pending_announce = Some(at)
-                }
+                Some(sent) if at < sent + self.policy.announce_interval() => self.pending_announce = Some(at),
                 _ => self.announce(PeerMessage::Activity { at }, now),
             }
         }
@@ -399,37 +402,37 @@ impl Engine {
     /// at once. This is what lets a browser listener stay out of the engine for most events:
     /// - active, with activity waiting for its announcement: until that announcement (whose
     ///   timer will hand the rest over), the warning time, or the next keepalive, which is first;
-    /// - active, with nothing pending: not at all (returns 0), so the first input of a burst is
+    /// - active, with nothing pending: not at all (returns the epoch), so the first input of a burst is
     ///   announced at once and the rest wait for the trailing edge;
     /// - in the warning: until the deadline (only a deliberate extend answers a warning);
     /// - ended: forever.
-    pub fn input_quiet_until(&self) -> Millis {
+    pub fn input_quiet_until(&self) -> Moment {
         match self.state {
             State::Active => match self.announce_due() {
                 Some(due) => {
-                    let ping = self.keepalive.map_or(Millis::MAX, |i| self.last_ping.saturating_add(i));
+                    let ping = self.keepalive.map_or(Moment::MAX, |i| self.last_ping + i);
                     due.min(self.warn_at()).min(self.expires_at()).min(ping)
                 }
-                None => 0,
+                None => Moment::EPOCH,
             },
             State::Warning => self.expires_at(),
-            State::Expired | State::Stopped => Millis::MAX,
+            State::Expired | State::Stopped => Moment::MAX,
         }
     }
 
     /// The server answered a keepalive at `now`.
-    pub fn handle_server(&mut self, now: Millis, answer: ServerAnswer) {
+    pub fn handle_server(&mut self, now: Moment, answer: ServerAnswer) {
         self.observe(now);
         if !matches!(self.state, State::Active | State::Warning) {
             return;
         }
-        self.refreshing_until = 0;
+        self.refreshing_until = Moment::EPOCH;
         match answer {
             ServerAnswer::Ended => self.expire(Reason::Server),
             ServerAnswer::Failed => self.check(now),
             ServerAnswer::Remaining(left) => {
                 // Our own answer is the newest news of the server: it replaces what we knew.
-                self.server_deadline = Some(now.saturating_add(left));
+                self.server_deadline = Some(now + left);
                 if self.state == State::Warning && now < self.warn_at() {
                     self.state = State::Active;
                     self.effects.push_back(Effect::Extended { how: ExtendHow::Api });
@@ -441,12 +444,12 @@ impl Engine {
 
     /// Another tab's keepalive was answered: the server's session ends at `deadline`. The server's
     /// deadline is shared by all tabs; the latest news of it is the latest deadline.
-    pub fn handle_server_deadline(&mut self, now: Millis, deadline: Millis) {
+    pub fn handle_server_deadline(&mut self, now: Moment, deadline: Moment) {
         self.observe(now);
         if !matches!(self.state, State::Active | State::Warning) {
             return;
         }
-        self.refreshing_until = 0;
+        self.refreshing_until = Moment::EPOCH;
         let newer = self.server_deadline.is_none_or(|d| deadline > d);
         if newer {
             self.server_deadline = Some(deadline);
@@ -459,12 +462,12 @@ impl Engine {
     }
 
     /// The server's deadline as this tab knows it, if it said one.
-    pub fn server_deadline(&self) -> Option<Millis> {
+    pub fn server_deadline(&self) -> Option<Moment> {
         self.server_deadline
     }
 
     /// The timer fired, or the page woke up (visibility, focus, pageshow, resume).
-    pub fn handle_timeout(&mut self, now: Millis) {
+    pub fn handle_timeout(&mut self, now: Moment) {
         self.observe(now);
         self.check(now);
         if let (Some(due), Some(at)) = (self.announce_due(), self.pending_announce) {
@@ -477,7 +480,7 @@ impl Engine {
     /// The page is being hidden or put away (`pagehide`, hidden, frozen): input still waiting
     /// for its announcement goes out now, or the other tabs (and a page reopened later) would
     /// count from an earlier input and expire early.
-    pub fn flush_announce(&mut self, now: Millis) {
+    pub fn flush_announce(&mut self, now: Moment) {
         self.observe(now);
         if let Some(at) = self.pending_announce {
             if matches!(self.state, State::Active) {
@@ -490,7 +493,7 @@ impl Engine {
     ///
     /// Works from Active (restarts the idle period) and Warning (closes it). A request that
     /// arrives after the deadline expires the session instead: extending never revives.
-    pub fn handle_extend(&mut self, now: Millis, how: ExtendHow) -> bool {
+    pub fn handle_extend(&mut self, now: Moment, how: ExtendHow) -> bool {
         self.observe(now);
         self.check(now);
         if !matches!(self.state, State::Active | State::Warning) {
@@ -498,8 +501,8 @@ impl Engine {
         }
         // An extend restarts the idle period and asks the server for a fresh deadline; it
         // cannot move the absolute lifetime.
-        let absolute = self.absolute_deadline().unwrap_or(Millis::MAX);
-        if now >= absolute.saturating_sub(self.policy.warning) {
+        let absolute = self.absolute_deadline().unwrap_or(Moment::MAX);
+        if now >= absolute - self.policy.warning {
             // The idle period still restarts, but the absolute limit is now the deadline: the
             // warning becomes the absolute one (if it was not already), never silently dropped.
             self.last_activity = self.last_activity.max(now);
@@ -513,7 +516,7 @@ impl Engine {
         if self.keepalive.is_some() && self.server_deadline.is_some() {
             // The server's deadline stays until it answers: a keepalive that fails must not
             // make us forget it. Meanwhile it ends the session but is not warned for again.
-            self.refreshing_until = now.saturating_add(REFRESH_WAIT);
+            self.refreshing_until = now + REFRESH_WAIT;
         }
         if self.keepalive.is_some() && how != ExtendHow::Peer {
             self.ping(now);
@@ -527,7 +530,7 @@ impl Engine {
     }
 
     /// Log out now for `reason`. Does nothing once the session has ended.
-    pub fn handle_logout(&mut self, now: Millis, reason: Reason) {
+    pub fn handle_logout(&mut self, now: Moment, reason: Reason) {
         self.observe(now);
         if matches!(self.state, State::Active | State::Warning) {
             self.expire(reason);
@@ -538,7 +541,7 @@ impl Engine {
     ///
     /// Timestamps from the future are clamped to `now`, so no peer can extend the session beyond
     /// what real activity allows.
-    pub fn handle_peer(&mut self, now: Millis, message: PeerMessage) {
+    pub fn handle_peer(&mut self, now: Moment, message: PeerMessage) {
         self.observe(now);
         let live = matches!(self.state, State::Active | State::Warning);
         let (at, extend) = match message {
@@ -584,31 +587,31 @@ impl Engine {
     }
 
     /// When the pending trailing-edge announcement is due, if there is one.
-    fn announce_due(&self) -> Option<Millis> {
+    fn announce_due(&self) -> Option<Moment> {
         if !matches!(self.state, State::Active | State::Warning) {
             return None;
         }
         self.pending_announce?;
-        Some(self.last_announce.map_or(0, |sent| sent.saturating_add(self.policy.announce_interval())))
+        Some(self.last_announce.map_or(Moment::EPOCH, |sent| sent + self.policy.announce_interval()))
     }
 
-    fn announce(&mut self, message: PeerMessage, now: Millis) {
+    fn announce(&mut self, message: PeerMessage, now: Moment) {
         self.transmits.push_back(message);
         self.last_announce = Some(now);
         self.pending_announce = None;
     }
 
-    fn expires_at(&self) -> Millis {
+    fn expires_at(&self) -> Moment {
         self.deadline_and_reason().0
     }
 
-    fn absolute_deadline(&self) -> Option<Millis> {
-        self.policy.absolute.map(|a| self.started_at.saturating_add(a))
+    fn absolute_deadline(&self) -> Option<Moment> {
+        self.policy.absolute.map(|a| self.started_at + a)
     }
 
     /// The earliest of the idle, absolute and server deadlines, and which it is.
-    fn deadline_and_reason(&self) -> (Millis, Reason) {
-        let mut d = (self.last_activity.saturating_add(self.policy.timeout), Reason::Idle);
+    fn deadline_and_reason(&self) -> (Moment, Reason) {
+        let mut d = (self.last_activity + self.policy.timeout, Reason::Idle);
         if let Some(a) = self.absolute_deadline() {
             if a < d.0 {
                 d = (a, Reason::Absolute);
@@ -622,41 +625,41 @@ impl Engine {
         d
     }
 
-    fn ping(&mut self, now: Millis) {
+    fn ping(&mut self, now: Moment) {
         self.last_ping = now;
         self.effects.push_back(Effect::Keepalive);
     }
 
     /// When the warning is due: before the earliest deadline, except that a server deadline
     /// an extend is refreshing is not warned for (see `refreshing_until`).
-    fn warn_at(&self) -> Millis {
+    fn warn_at(&self) -> Moment {
         let deadline = if self.last_now < self.refreshing_until {
-            let idle = self.last_activity.saturating_add(self.policy.timeout);
+            let idle = self.last_activity + self.policy.timeout;
             self.absolute_deadline().map_or(idle, |a| a.min(idle))
         } else {
             self.expires_at()
         };
-        deadline.saturating_sub(self.policy.warning)
+        deadline - self.policy.warning
     }
 
     /// Notice a wall clock that went backwards and shift our timestamps with it, so the time
     /// left stays what it was: the session must not gain the jump. Without [`Engine::handle_clock`]
     /// only the part of a jump the clock had not yet made up again is seen (`last_now - now`).
-    fn observe(&mut self, now: Millis) {
-        self.handle_clock(now, 0);
+    fn observe(&mut self, now: Moment) {
+        self.handle_clock(now, Duration::ZERO);
     }
 
-    fn shift_back(&mut self, back: Millis) {
-        self.last_activity = self.last_activity.saturating_sub(back);
-        self.started_at = self.started_at.saturating_sub(back);
-        self.last_ping = self.last_ping.saturating_sub(back);
-        self.server_deadline = self.server_deadline.map(|t| t.saturating_sub(back));
-        self.refreshing_until = self.refreshing_until.saturating_sub(back);
-        self.last_announce = self.last_announce.map(|t| t.saturating_sub(back));
-        self.pending_announce = self.pending_announce.map(|t| t.saturating_sub(back));
+    fn shift_back(&mut self, back: Duration) {
+        self.last_activity = self.last_activity - back;
+        self.started_at = self.started_at - back;
+        self.last_ping = self.last_ping - back;
+        self.server_deadline = self.server_deadline.map(|t| t - back);
+        self.refreshing_until = self.refreshing_until - back;
+        self.last_announce = self.last_announce.map(|t| t - back);
+        self.pending_announce = self.pending_announce.map(|t| t - back);
     }
 
-    fn check(&mut self, now: Millis) {
+    fn check(&mut self, now: Moment) {
         let (deadline, reason) = self.deadline_and_reason();
         match self.state {
             State::Active | State::Warning if now >= deadline => self.expire(reason),

@@ -6,7 +6,8 @@
 //!   timing [`engine`]), from inputs given with their time, and hands out commands and the next
 //!   deadline; the [`runner`] is the one queue every input goes through; [`config`] declares,
 //!   parses and validates the options; [`wire`], [`audit`] and [`text`] are the
-//!   formats and words.
+//!   formats and words; [`time`] the wall-clock moments, monotonic readings and durations,
+//!   distinct types.
 //! - `browser` (wasm32 only): thin adapters that own one JS resource each (listeners, the one
 //!   timer, the dialog, the cover, the channel) and release it on `Drop`, the host that performs
 //!   the core's commands with them, and the JS API.
@@ -40,6 +41,7 @@ pub mod num;
 pub mod runner;
 pub mod session;
 pub mod text;
+pub mod time;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

@@ -14,20 +14,21 @@ use alloc::collections::VecDeque;
 use core::cell::{Cell, RefCell};
 
 use crate::bug::SureCell;
-use crate::engine::{Millis, State};
-use crate::session::{Command, Core, Input, Moment};
+use crate::engine::State;
+use crate::session::{Clocks, Command, Core, Input};
+use crate::time::{Duration, Moment};
 
 /// What performs the session's commands: the browser, or a test's fake.
 pub trait Host {
-    /// The moment now (wall clock, monotonic clock, the latest recorded input).
-    fn now(&self) -> Moment;
+    /// The clocks now (wall clock, monotonic clock, the latest recorded input).
+    fn now(&self) -> Clocks;
     /// Performs one command. May run page code (a DOM event), which may post more inputs.
     fn perform(&mut self, command: Command);
     /// Arms the one timer for `at` (`None`: disarm). Called only when it changes.
-    fn arm(&mut self, at: Option<Millis>);
+    fn arm(&mut self, at: Option<Moment>);
     /// Input before `until` need only be recorded (see [`Core::input_quiet_until`]). Called only
     /// when it changes.
-    fn quiet(&mut self, until: Millis);
+    fn quiet(&mut self, until: Moment);
     /// One input's commands were all performed (send out what was batched).
     fn settle(&mut self);
 }
@@ -37,7 +38,7 @@ pub trait Host {
 #[derive(Debug)]
 pub struct Mirror {
     state: Cell<State>,
-    deadline: Cell<Option<Millis>>,
+    deadline: Cell<Option<Moment>>,
 }
 
 impl Mirror {
@@ -46,9 +47,9 @@ impl Mirror {
         self.state.get()
     }
 
-    /// Milliseconds left at `now` (0 once ended).
-    pub fn remaining(&self, now: Millis) -> Millis {
-        self.deadline.get().map_or(0, |d| d.saturating_sub(now))
+    /// The time left at `now` (zero once ended).
+    pub fn remaining(&self, now: Moment) -> Duration {
+        self.deadline.get().map_or(Duration::ZERO, |d| now.until(d))
     }
 }
 
@@ -59,8 +60,8 @@ pub struct Runner<H> {
     queue: RefCell<VecDeque<Input>>,
     busy: Cell<bool>,
     mirror: Mirror,
-    armed: Cell<Option<Millis>>,
-    quiet: Cell<Millis>,
+    armed: Cell<Option<Moment>>,
+    quiet: Cell<Moment>,
 }
 
 impl<H: Host> Runner<H> {
@@ -74,7 +75,7 @@ impl<H: Host> Runner<H> {
             busy: Cell::new(false),
             mirror,
             armed: Cell::new(None),
-            quiet: Cell::new(Millis::MAX),
+            quiet: Cell::new(Moment::MAX),
         }
     }
 

@@ -1,8 +1,8 @@
 //! The session core: every rule that decides what a page does about its session, with no
 //! browser and no clock.
 //!
-//! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Moment`] it
-//! happened at, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
+//! The browser side hands every input to [`Core::handle`] as an [`Input`] with the [`Clocks`] as
+//! read when it happened, and performs the [`Command`]s that come out of [`Core::poll_command`], in order;
 //! [`Core::poll_timeout`] says when to wake it next. Inputs go through one queue (see the
 //! `runner` module, which drives this one), so a page listener that calls back while a command is performed (an
 //! `extend()` from a warning listener) is handled right after, never refused or lost.
@@ -35,21 +35,23 @@ use alloc::collections::VecDeque;
 
 use crate::audit::Audit;
 use crate::config::{ConfigError, Settings};
-use crate::engine::{Effect, Engine, ExtendHow, Millis, PeerMessage, Reason, ServerAnswer, State};
+use crate::engine::{Effect, Engine, ExtendHow, PeerMessage, Reason, ServerAnswer, State};
 use crate::prelude::*;
+use crate::time::{Duration, Moment, Monotonic};
 use crate::wire::{Kind, Message, Record, Told};
 
-/// When an input happened: the wall clock (`Date.now()`, by which deadlines are judged), a
+/// When an input happened: the wall clock (`Date.now()`, by which deadlines are judged), the
 /// monotonic clock (`performance.now()`, never set, so a wall clock set back is noticed), and
-/// the time of the latest input the listeners recorded (0 before any; see [`Input::Activity`]).
+/// the time of the latest input the listeners recorded (see [`Input::Activity`]; the epoch
+/// before any, as the listeners write it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Moment {
-    /// Wall clock, ms since the epoch.
-    pub wall: Millis,
-    /// Monotonic clock, ms.
-    pub mono: Millis,
-    /// When the latest counted user input happened (wall clock), as the listeners recorded it.
-    pub input: Millis,
+pub struct Clocks {
+    /// The wall clock.
+    pub wall: Moment,
+    /// The monotonic clock.
+    pub mono: Monotonic,
+    /// When the latest counted user input happened, as the listeners recorded it.
+    pub input: Moment,
 }
 
 /// A control of the warning dialog.
@@ -68,11 +70,11 @@ pub type Status = Option<u16>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// User input the core must see at once (see [`Core::input_quiet_until`]); its time is
-    /// [`Moment::input`], and `before` is the input recorded before it (0 if none), which may
-    /// not have been handed over yet.
+    /// [`Clocks::input`], and `before` is the input recorded before it (the epoch if none), which
+    /// may not have been handed over yet.
     Activity {
         /// The input recorded before this one.
-        before: Millis,
+        before: Moment,
     },
     /// The timer armed for [`Core::poll_timeout`] fired (perhaps early or late).
     Timer,
@@ -148,9 +150,8 @@ impl Reply {
                 ServerAnswer::Ended
             }
             Some(401 | 419) => ServerAnswer::Ended,
-            Some(200..=299) => {
-                crate::num::json_uint(&self.body, "remainingMs").map_or(ServerAnswer::Failed, ServerAnswer::Remaining)
-            }
+            Some(200..=299) => crate::num::json_uint(&self.body, "remainingMs")
+                .map_or(ServerAnswer::Failed, |ms| ServerAnswer::Remaining(Duration::from_ms(ms))),
             Some(_) => ServerAnswer::Failed,
         }
     }
@@ -162,9 +163,9 @@ pub enum Event {
     /// `autologoff:warning`.
     Warning {
         /// When the session expires unless extended.
-        deadline: Millis,
-        /// ms left.
-        remaining: Millis,
+        deadline: Moment,
+        /// The time left.
+        remaining: Duration,
     },
     /// `autologoff:extend`.
     Extend {
@@ -191,13 +192,13 @@ pub enum Command {
     ShowDialog {
         /// Whether the absolute lifetime is ending.
         absolute: bool,
-        /// ms left.
-        remaining: Millis,
+        /// The time left.
+        remaining: Duration,
     },
     /// Show the time left in the dialog (and announce it at coarse steps).
     UpdateDialog {
-        /// ms left.
-        remaining: Millis,
+        /// The time left.
+        remaining: Duration,
     },
     /// Close and remove the dialog, returning focus.
     CloseDialog,
@@ -206,7 +207,7 @@ pub enum Command {
     Conceal(bool),
     /// `Some(remaining)`: the tab title counts down (the page's own title is kept, once);
     /// `None`: the page's own title is restored.
-    Title(Option<Millis>),
+    Title(Option<Duration>),
     /// Post a message to the other tabs.
     Post(String),
     /// Write the shared record.
@@ -260,62 +261,133 @@ pub enum Command {
     Detach,
 }
 
-/// A pending logout request's state, while the session ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
-    /// Waiting for the record, to decide.
-    Checking,
-    /// Waiting for the claim.
-    Claiming,
-    /// The claim won: waiting for the record, to confirm the session is still this page's
-    /// before sending the request (the claim may take a while).
-    Confirming,
-    /// Waiting for the request and the clearing (at most until `bound`).
-    Waiting,
-    /// Waiting for the record, to confirm the session is still this page's before clearing
-    /// again, rewriting the tombstone and expiring cookies.
-    Finishing,
-    /// Finished.
-    Done,
-}
-
-/// A session that ended, on its way out.
+/// A session that ended, on its way out. Two things move at once: the steps, in order
+/// ([`Step`]), and this tab's logout request ([`Request`]), whose answer may come in any step
+/// after it was sent (a late answer still says, in the tombstone, whether the server was told).
 #[derive(Debug)]
 struct Ending {
     reason: Reason,
-    step: Step,
-    /// Send the logout request again (the tombstone said it never reached the server).
-    retry: bool,
-    /// Another tab said it sends the logout request.
-    peer_claimed: bool,
-    claim_held: bool,
-    /// This tab sent the logout request.
-    sent: bool,
-    /// How it is being sent now (see [`Core::on_logout_sent`]).
-    attempt: Attempt,
-    /// Its outcome, once known.
-    outcome: Option<Status>,
-    cleared: bool,
-    /// The longest wait for the request and the clearing.
-    bound: Millis,
-    /// The tombstone as this tab knows it.
-    tombstone: Option<Record>,
-    /// This tab keeps the tombstone up to date (it ended the session, or sends the request).
-    own_tombstone: bool,
-    /// Another session replaced this page's: nothing of it is touched.
+    /// When it ended: a page that hides while the claim is undecided sends the request as it
+    /// goes, and waits for it no longer than that (see [`Core::on_pagehide`]).
+    at: Moment,
+    /// Another session replaced this page's: nothing of the new one is touched (its record, its
+    /// storage), and this one's end is told to the server naming it (see [`Core::replaced`]).
     replaced: bool,
-    /// The tombstone is to be rewritten once the record confirms the session is still ours.
-    tombstone_wanted: bool,
-    /// The page is still here at this time after being sent to `redirectUrl`: send it again.
-    redirect_again: Option<Millis>,
-    /// The claim went to another tab: unless a tab of this session says by then that it sends
-    /// the request (`claimed`), this one sends it. A lock or a claim the session does not own
-    /// cannot keep the server from being told.
-    evidence_by: Option<Millis>,
-    /// How the first attempt failed, for the audit trail (`http`, `network`).
-    failure: Option<&'static str>,
-    /// Redirects sent so far.
-    redirects: u8,
+    /// The tombstone as this tab knows it (`None`: not decided yet, or the session was replaced
+    /// before one was read or written).
+    tombstone: Option<Tombstone>,
+    /// This tab's logout request.
+    request: Request,
+    step: Step,
+}
+
+/// The steps of an ending, in order, each with what it alone needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the record, to decide the tombstone and whether this tab sends the request.
+    Deciding {
+        /// A tab of this session said it sends the request (`claimed`).
+        peer_claimed: bool,
+    },
+    /// Waiting for the claim (the right to send the request).
+    Claiming {
+        /// A tab of this session said it sends the request (`claimed`).
+        peer_claimed: bool,
+    },
+    /// The claim won, and is held: waiting for the record, to confirm the session is still this
+    /// page's before sending the request (the claim may take a while).
+    Confirming,
+    /// Waiting for the request (if this tab sent it) and the clearing, at most until `bound`.
+    Waiting {
+        /// The longest wait for the request and the clearing.
+        bound: Moment,
+        /// Clearing settled (or there was nothing of this session's to clear).
+        cleared: bool,
+        /// Where the claim stands.
+        claim: Claim,
+    },
+    /// Waiting for the record, to confirm the session is still this page's before clearing
+    /// again, rewriting the tombstone and expiring cookies.
+    Finishing,
+    /// Finished: the page leaves.
+    Done {
+        /// Redirects sent so far.
+        redirects: u8,
+        /// The page is still here at this time after being sent to `redirectUrl`: send it again.
+        again: Option<Moment>,
+    },
+}
+
+/// The claim, while an ending waits for the request and the clearing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Claim {
+    /// Not held: not asked for, let go, or lost to a tab of this session that said it sends the
+    /// request.
+    NotHeld,
+    /// Won, and held until the wait is over.
+    Held,
+    /// Lost, and no tab of this session has said it sends the request: unless one does by
+    /// `evidence_by`, this one sends it. A lock or a claim the session does not own cannot keep
+    /// the server from being told.
+    Lost {
+        /// Until when a `claimed` from another tab is waited for.
+        evidence_by: Moment,
+    },
+}
+
+/// The tombstone as this tab knows it, and who keeps it up to date.
+#[derive(Debug)]
+struct Tombstone {
+    record: Record,
+    keeper: Keeper,
+}
+
+/// Who keeps a tombstone up to date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keeper {
+    /// Another tab (or an earlier page): this tab adopts it only if it sends the request itself.
+    Other,
+    /// This tab (it ended the session, or sends the request).
+    This {
+        /// It is to be written again once the record confirms the session is still this page's.
+        rewrite: bool,
+    },
+}
+
+impl Tombstone {
+    /// This tab sends the request now: the tombstone says it is pending, and from now on this tab
+    /// keeps it (`keep`) or not.
+    fn pending(&mut self, keep: bool) {
+        self.record.told = Told::Pending;
+        self.keeper = match self.keeper {
+            _ if !keep => Keeper::Other,
+            Keeper::Other => Keeper::This { rewrite: false },
+            this => this,
+        };
+    }
+}
+
+/// This tab's logout request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Request {
+    /// Not sent by this tab.
+    Unsent {
+        /// If it is sent, it is sent again: the tombstone said an earlier one never reached the
+        /// server (audited as `logout-retried`).
+        retry: bool,
+    },
+    /// On its way, its outcome not known yet.
+    Sent {
+        /// How it is being sent now (see [`Core::on_logout_sent`]).
+        attempt: Attempt,
+        /// How the first attempt failed, for the audit trail (`http`, `network`).
+        failure: Option<&'static str>,
+    },
+    /// Its outcome is known.
+    Settled {
+        /// `None`: the server was told; else how it failed, for the audit trail.
+        failure: Option<&'static str>,
+    },
 }
 
 /// The ways a logout request is sent, in order: each only if the one before failed.
@@ -332,21 +404,21 @@ enum Attempt {
 
 /// A `Pending` logout request older than this was abandoned (its tab closed before it could
 /// send): another page may send it. (The longest `logoutWait` is 60 s.)
-const PENDING_STALE: Millis = 65_000;
+const PENDING_STALE: Duration = Duration::from_secs(65);
 
 /// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
 /// input): about the time a typist takes to notice that the dialog appeared.
-const KEY_GRACE: Millis = 500;
+const KEY_GRACE: Duration = Duration::from_ms(500);
 
 /// How long a page sent to `redirectUrl` waits before sending itself again, and how many times
 /// in all it is sent.
-const REDIRECT_AGAIN: Millis = 3_000;
+const REDIRECT_AGAIN: Duration = Duration::from_secs(3);
 const REDIRECTS: u8 = 4;
 
 /// How long a tab that lost the claim waits for the winner's `claimed` before it sends the
 /// logout request itself (the winner says so as soon as it holds the claim; a duplicate request
 /// is harmless, the protocol's logout is idempotent).
-const CLAIM_EVIDENCE: Millis = 1_500;
+const CLAIM_EVIDENCE: Duration = Duration::from_ms(1_500);
 
 /// The session core. See the module docs.
 #[derive(Debug)]
@@ -360,13 +432,13 @@ pub struct Core {
     foreign_seen: bool,
     tab: String,
     /// When this document started loading: a tombstone after it ended this page's session.
-    time_origin: Millis,
+    time_origin: Moment,
     audit: Audit,
     commands: VecDeque<Command>,
     /// The monotonic reading of the last input (see [`Engine::handle_clock`]).
-    mono: Millis,
+    mono: Monotonic,
     /// The latest recorded input the engine has seen.
-    synced_input: Millis,
+    synced_input: Moment,
     /// The dialog showing: `Some(absolute)`.
     dialog: Option<bool>,
     /// The absolute warning was closed by the user: not shown again.
@@ -375,10 +447,10 @@ pub struct Core {
     concealed: bool,
     /// The tab title counts down.
     title: bool,
-    /// The countdown second last shown.
-    shown_second: Millis,
-    /// When the dialog was last shown.
-    dialog_shown_at: Millis,
+    /// The countdown second last shown (a count of seconds; 0: none).
+    shown_second: u64,
+    /// When the dialog was last shown (the epoch: never).
+    dialog_shown_at: Moment,
     /// The state last mirrored.
     shown_state: State,
     /// A keepalive waits for the record to confirm the session is still ours.
@@ -402,10 +474,10 @@ impl Core {
     pub fn new(
         settings: Settings,
         tab: String,
-        time_origin: Millis,
+        time_origin: Moment,
         record: Option<Record>,
         errors: &[ConfigError],
-        at: Moment,
+        at: Clocks,
     ) -> Core {
         let now = at.wall;
         let id = settings.identity();
@@ -417,7 +489,7 @@ impl Core {
         let foreign = record.as_ref().is_some_and(|r| r.app != app);
         let mine = record.filter(|r| r.app == app && r.id == id);
         let has_id = !id.is_empty();
-        let of_ours = |ended: Millis| has_id || ended >= time_origin;
+        let of_ours = |ended: Moment| has_id || ended >= time_origin;
         let mut engine = Engine::new(policy, now);
         let mut ended = None;
         let mut overdue = false;
@@ -425,7 +497,7 @@ impl Core {
             match r.ended {
                 Some(at) if of_ours(at) => ended = Some(r.clone()),
                 Some(_) => {}
-                None if r.last_activity.saturating_add(policy.timeout()) > now => {
+                None if r.last_activity + policy.timeout() > now => {
                     engine = Engine::resume(policy, r.last_activity, now);
                     engine.set_started_at(r.started);
                     if let Some(server) = r.server {
@@ -465,7 +537,7 @@ impl Core {
             concealed: false,
             title: false,
             shown_second: 0,
-            dialog_shown_at: 0,
+            dialog_shown_at: Moment::EPOCH,
             shown_state: State::Active,
             keepalive_wanted: false,
             record_wanted: false,
@@ -489,9 +561,7 @@ impl Core {
                 let retry = core.settings.logout_url.is_some() && told(&tombstone, now) == Told::Undelivered;
                 core.engine.handle_peer(now, PeerMessage::Logout);
                 core.step(now);
-                if let Some(ending) = &mut core.ending {
-                    ending.retry = retry;
-                }
+                core.set_retry(retry);
                 core.decide(now, Some(tombstone));
             }
             None => {
@@ -518,15 +588,15 @@ impl Core {
     }
 
     /// Handles one input at `at`.
-    pub fn handle(&mut self, at: Moment, input: Input) {
+    pub fn handle(&mut self, at: Clocks, input: Input) {
         let now = at.wall;
         // How much real time passed since the last input: a wall clock set back meanwhile
         // gives the session nothing.
-        self.engine.handle_clock(now, at.mono.saturating_sub(self.mono));
+        self.engine.handle_clock(now, at.mono.since(self.mono));
         self.mono = at.mono;
         let before = match input {
             Input::Activity { before } => before,
-            _ => 0,
+            _ => Moment::EPOCH,
         };
         if self.ending.is_none() {
             self.sync_input(before, at.input, now);
@@ -543,7 +613,7 @@ impl Core {
                 }
             }
             Input::Record(record) => match self.ending.as_ref().map(|e| e.step) {
-                Some(Step::Checking) => self.decide(now, record),
+                Some(Step::Deciding { .. }) => self.decide(now, record),
                 Some(Step::Confirming) => self.confirm_claim(now, record),
                 Some(Step::Finishing) => self.finish(now, record),
                 Some(_) => self.on_record_ending(now, record),
@@ -592,8 +662,8 @@ impl Core {
                     // Say so: "every database" would not be true here.
                     self.audit("clear-incomplete", now, Some(("what", "indexeddb")));
                 }
-                if let Some(e) = &mut self.ending {
-                    e.cleared = true;
+                if let Some(Ending { step: Step::Waiting { cleared, .. }, .. }) = &mut self.ending {
+                    *cleared = true;
                 }
                 self.maybe_complete(now);
             }
@@ -608,11 +678,12 @@ impl Core {
 
     /// When to call [`Core::handle`] with [`Input::Timer`] next; `None`: nothing to wait for.
     /// Waking earlier is harmless; waking later is judged against the real deadlines.
-    pub fn poll_timeout(&self) -> Option<Millis> {
+    pub fn poll_timeout(&self) -> Option<Moment> {
         if let Some(e) = &self.ending {
             return match e.step {
-                Step::Waiting => Some(e.evidence_by.unwrap_or(e.bound)),
-                Step::Done => e.redirect_again,
+                Step::Waiting { claim: Claim::Lost { evidence_by }, .. } => Some(evidence_by),
+                Step::Waiting { bound, .. } => Some(bound),
+                Step::Done { again, .. } => again,
                 _ => None,
             };
         }
@@ -620,8 +691,8 @@ impl Core {
         // During the warning, also when the visible countdown changes (once a second).
         match (self.engine.state(), self.engine.deadline()) {
             (State::Warning, Some(deadline)) => {
-                let left = deadline.saturating_sub(self.engine_now());
-                let tick = deadline.saturating_sub(left.saturating_sub(1) / 1000 * 1000);
+                let left = self.engine_now().until(deadline);
+                let tick = deadline - Duration::from_ms(left.ms().saturating_sub(1) / 1000 * 1000);
                 Some(next.min(tick))
             }
             _ => Some(next),
@@ -629,9 +700,9 @@ impl Core {
     }
 
     /// Until when new input may only be recorded (see [`Engine::input_quiet_until`]).
-    pub fn input_quiet_until(&self) -> Millis {
+    pub fn input_quiet_until(&self) -> Moment {
         if self.ending.is_some() {
-            return Millis::MAX;
+            return Moment::MAX;
         }
         self.engine.input_quiet_until()
     }
@@ -642,7 +713,7 @@ impl Core {
     }
 
     /// When the session expires unless extended; `None` once it has ended.
-    pub fn deadline(&self) -> Option<Millis> {
+    pub fn deadline(&self) -> Option<Moment> {
         self.engine.deadline()
     }
 
@@ -661,21 +732,21 @@ impl Core {
         &self.id
     }
 
-    fn engine_now(&self) -> Millis {
+    fn engine_now(&self) -> Moment {
         self.engine.last_now()
     }
 
-    fn audit(&mut self, kind: &str, at: Millis, detail: Option<(&str, &str)>) {
+    fn audit(&mut self, kind: &str, at: Moment, detail: Option<(&str, &str)>) {
         let event = self.audit.event(kind, at, detail);
         self.commands.push_back(Command::Audit(event));
     }
 
     /// Hands the input the listeners only recorded over to the engine, with its own time:
-    /// `before` (the input recorded before the one that called in, or 0), then the latest.
+    /// `before` (the input recorded before the one that called in, or the epoch), then the latest.
     /// Each only if it was not handed over already; `!=`, not `>`: after the wall clock is set
     /// back, new input is older than what was handed over before.
-    fn sync_input(&mut self, before: Millis, last: Millis, now: Millis) {
-        let fresh = |at: Millis| at != 0 && at != self.synced_input;
+    fn sync_input(&mut self, before: Moment, last: Moment, now: Moment) {
+        let fresh = |at: Moment| at != Moment::EPOCH && at != self.synced_input;
         let both = [before, last];
         let times = match (fresh(before) && before != last, fresh(last)) {
             (true, true) => &both[..],
@@ -687,27 +758,30 @@ impl Core {
         self.engine.handle_inputs(times, now);
     }
 
-    fn on_timer(&mut self, now: Millis) {
-        match &self.ending {
-            Some(e) if e.step == Step::Waiting && e.evidence_by.is_some_and(|at| now >= at) => {
+    fn on_timer(&mut self, now: Moment) {
+        let Some(e) = &self.ending else {
+            self.engine.handle_timeout(now);
+            return;
+        };
+        match e.step {
+            Step::Waiting { claim: Claim::Lost { evidence_by }, .. } if now >= evidence_by => {
                 // Nobody of this session said it sends the request: this tab does.
                 self.send_logout(now);
                 if let Some(e) = &mut self.ending {
-                    e.own_tombstone = !e.replaced;
+                    let keep = !e.replaced;
                     if let Some(t) = &mut e.tombstone {
-                        t.told = Told::Pending;
+                        t.pending(keep);
                     }
                 }
             }
-            Some(e) if e.step == Step::Waiting && e.evidence_by.is_none() && now >= e.bound => self.complete(now),
-            Some(e) if e.step == Step::Done && e.redirect_again.is_some_and(|at| now >= at) => self.redirect(now),
-            Some(_) => {}
-            None => self.engine.handle_timeout(now),
+            Step::Waiting { claim: Claim::NotHeld | Claim::Held, bound, .. } if now >= bound => self.complete(now),
+            Step::Done { again: Some(at), .. } if now >= at => self.redirect(now),
+            _ => {}
         }
     }
 
     /// The shared record, read on waking (`wake`) or to check whose session it is.
-    fn on_record(&mut self, now: Millis, record: Option<Record>, wake: bool) {
+    fn on_record(&mut self, now: Moment, record: Option<Record>, wake: bool) {
         let record = self.not_foreign(now, record);
         let Some(r) = record else {
             // No record (storage unusable, or just cleared): nothing says it is not ours.
@@ -726,9 +800,7 @@ impl Core {
                 let retry = self.settings.logout_url.is_some() && told(&r, now) == Told::Undelivered;
                 self.engine.handle_peer(now, PeerMessage::Logout);
                 self.step(now);
-                if let Some(e) = &mut self.ending {
-                    e.retry = retry;
-                }
+                self.set_retry(retry);
             }
             Some(_) => self.send_wanted_keepalive(),
             None => {
@@ -752,7 +824,7 @@ impl Core {
         }
     }
 
-    fn on_message(&mut self, now: Millis, text: &str) {
+    fn on_message(&mut self, now: Moment, text: &str) {
         let Some(m) = Message::decode(text, now) else {
             return;
         };
@@ -779,15 +851,19 @@ impl Core {
             Kind::Server => self.engine.handle_server_deadline(now, m.at),
             Kind::Claimed => {
                 if let Some(e) = &mut self.ending {
-                    e.peer_claimed = true;
-                    e.evidence_by = None;
+                    match &mut e.step {
+                        Step::Deciding { peer_claimed } | Step::Claiming { peer_claimed } => *peer_claimed = true,
+                        // No need to wait for evidence any more: another tab sends it.
+                        Step::Waiting { claim: claim @ Claim::Lost { .. }, .. } => *claim = Claim::NotHeld,
+                        _ => {}
+                    }
                 }
                 self.maybe_complete(now);
             }
         }
     }
 
-    fn on_dialog(&mut self, now: Millis, action: Action, trusted: bool, by_key: bool) {
+    fn on_dialog(&mut self, now: Moment, action: Action, trusted: bool, by_key: bool) {
         // Only the user may answer the warning: a script (or an auto-clicker) that clicks
         // "Stay signed in" or sends Escape must not keep a PHI session alive. Page code that
         // means to extend calls `session.extend()`, deliberately.
@@ -797,7 +873,7 @@ impl Core {
         // Focus moves to "Stay signed in" as the dialog opens: an Enter or a Space typed into
         // the page at that moment (or a barcode scanner's Enter) would press it. A key answers
         // only once the dialog has been up long enough to have been seen.
-        if by_key && now < self.dialog_shown_at.saturating_add(KEY_GRACE) {
+        if by_key && now < self.dialog_shown_at + KEY_GRACE {
             return;
         }
         match action {
@@ -818,7 +894,7 @@ impl Core {
     /// Audits each failed browser call once (a handful in all), by its name: a name is a
     /// property or method autologoff itself asked for, but only letters are let through, so
     /// nothing else can reach the audit trail this way.
-    fn on_host_failed(&mut self, now: Millis, names: &str) {
+    fn on_host_failed(&mut self, now: Moment, names: &str) {
         for name in crate::num::split(names, b',') {
             let valid = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphabetic());
             if !valid || self.host_failures.len() >= HOST_FAILURES || self.host_failures.iter().any(|n| n == name) {
@@ -846,7 +922,7 @@ impl Core {
     }
 
     /// Turns what the engine decided into commands, mirrors the state and the countdown.
-    fn step(&mut self, now: Millis) {
+    fn step(&mut self, now: Moment) {
         while let Some(effect) = self.engine.poll_effect() {
             match effect {
                 Effect::Warn { deadline, reason } => self.warn(now, deadline, reason),
@@ -878,8 +954,8 @@ impl Core {
             self.commands.push_back(Command::State(state));
         }
         if let (State::Warning, Some(deadline)) = (state, self.engine.deadline()) {
-            let remaining = deadline.saturating_sub(now);
-            let second = remaining.div_ceil(1000);
+            let remaining = now.until(deadline);
+            let second = remaining.ms().div_ceil(1000);
             if second != self.shown_second {
                 self.shown_second = second;
                 if self.dialog.is_some() {
@@ -893,8 +969,8 @@ impl Core {
         }
     }
 
-    fn warn(&mut self, now: Millis, deadline: Millis, reason: Reason) {
-        let remaining = deadline.saturating_sub(now);
+    fn warn(&mut self, now: Moment, deadline: Moment, reason: Reason) {
+        let remaining = now.until(deadline);
         let absolute = reason == Reason::Absolute;
         if self.settings.conceal_during_warning && !self.dismissed {
             // Before the event: a page's own warning, opened from its listener, goes above.
@@ -911,7 +987,7 @@ impl Core {
         // The dialog after the event: building it takes a few ms the event should not wait for.
         if self.dialog.is_none() && !self.dismissed && self.settings.dialog {
             self.dialog = Some(absolute);
-            self.shown_second = remaining.div_ceil(1000);
+            self.shown_second = remaining.ms().div_ceil(1000);
             self.dialog_shown_at = now;
             self.commands.push_back(Command::ShowDialog { absolute, remaining });
             self.title = true;
@@ -927,7 +1003,7 @@ impl Core {
     }
 
     /// Sends the engine's messages to the other tabs, and keeps the shared record current.
-    fn transmit(&mut self, now: Millis) {
+    fn transmit(&mut self, now: Moment) {
         while let Some(message) = self.engine.poll_transmit() {
             match message {
                 PeerMessage::Activity { at } => {
@@ -943,7 +1019,7 @@ impl Core {
         }
     }
 
-    fn post(&mut self, kind: Kind, at: Millis) {
+    fn post(&mut self, kind: Kind, at: Moment) {
         let m = Message { kind, app: self.app.clone(), id: self.id.clone(), tab: self.tab.clone(), at };
         self.commands.push_back(Command::Post(m.encode()));
     }
@@ -980,7 +1056,7 @@ impl Core {
         self.commands.push_back(Command::WriteRecord(r.encode()));
     }
 
-    fn begin_ending(&mut self, now: Millis, reason: Reason) {
+    fn begin_ending(&mut self, now: Moment, reason: Reason) {
         // The cover first, synchronously: no PHI stays visible while the rest completes.
         self.commands.push_back(Command::Cover);
         self.title = false;
@@ -1000,28 +1076,15 @@ impl Core {
             self.commands.push_back(Command::CloseDialog);
         }
         self.commands.push_back(Command::StopInput);
-        let replaced = reason == Reason::Replaced;
         self.ending = Some(Ending {
             reason,
-            step: Step::Checking,
-            retry: false,
-            peer_claimed: false,
-            claim_held: false,
-            sent: false,
-            attempt: Attempt::Keepalive,
-            outcome: None,
-            cleared: false,
-            bound: now,
+            at: now,
+            replaced: false,
             tombstone: None,
-            own_tombstone: false,
-            replaced,
-            tombstone_wanted: false,
-            redirect_again: None,
-            redirects: 0,
-            evidence_by: None,
-            failure: None,
+            request: Request::Unsent { retry: false },
+            step: Step::Deciding { peer_claimed: false },
         });
-        if replaced {
+        if reason == Reason::Replaced {
             self.replaced(now);
         } else {
             // Whose session the record holds now, and whether another tab ended it first,
@@ -1030,30 +1093,38 @@ impl Core {
         }
     }
 
+    /// The tombstone this page found says the logout request never reached the server: if this
+    /// tab sends it, it sends it again.
+    fn set_retry(&mut self, retry: bool) {
+        if let Some(Ending { request: Request::Unsent { retry: r }, .. }) = &mut self.ending {
+            *r = retry;
+        }
+    }
+
     /// The record, read when the session ended: decides the tombstone and the request.
-    fn decide(&mut self, now: Millis, record: Option<Record>) {
+    fn decide(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
-        let Some(mut e) = self.ending.take() else {
+        let logout_url = self.settings.logout_url.is_some();
+        let engine_last_activity = self.engine.last_activity();
+        let Some(e) = &mut self.ending else { return };
+        let (Step::Deciding { peer_claimed }, Request::Unsent { retry }) = (e.step, e.request) else {
             return;
         };
-        let logout_url = self.settings.logout_url.is_some();
-        let send;
-        match record {
+        let send = match record {
             Some(r) if r.id != self.id => {
                 // A new sign-in replaced this session meanwhile: its cookie is the browser's
                 // now. Nothing of the new session is touched; this one's end is still told to
                 // the server, naming it (see `replaced`).
-                e.replaced = true;
-                self.ending = Some(e);
                 self.replaced(now);
                 return;
             }
             Some(r) if r.ended.is_some() => {
                 // Another tab (or an earlier page) ended it: only a request that never reached
                 // the server is sent again.
-                send = logout_url && (e.retry || told(&r, now) == Told::Undelivered);
-                e.retry = send;
-                e.tombstone = Some(r);
+                let send = logout_url && (retry || told(&r, now) == Told::Undelivered);
+                e.request = Request::Unsent { retry: send };
+                e.tombstone = Some(Tombstone { record: r, keeper: Keeper::Other });
+                send
             }
             record => {
                 let (last_activity, started, server) =
@@ -1062,54 +1133,52 @@ impl Core {
                 let tombstone = Record {
                     app: self.app.clone(),
                     id: self.id.clone(),
-                    last_activity: last_activity.max(self.engine.last_activity()).min(now),
+                    last_activity: last_activity.max(engine_last_activity).min(now),
                     ended: Some(now),
                     started,
                     server,
                     told: if mine { Told::Pending } else { Told::Done },
                 };
                 self.commands.push_back(Command::WriteRecord(tombstone.encode()));
-                e.tombstone = Some(tombstone);
                 // A tab told by another only marks the end (the other tab keeps the record).
-                e.own_tombstone = e.reason != Reason::Peer;
-                send = mine;
+                let keeper = if e.reason != Reason::Peer { Keeper::This { rewrite: false } } else { Keeper::Other };
+                e.tombstone = Some(Tombstone { record: tombstone, keeper });
+                mine
             }
-        }
+        };
         if send {
-            e.step = Step::Claiming;
-            self.ending = Some(e);
+            e.step = Step::Claiming { peer_claimed };
             self.claim();
         } else {
-            self.ending = Some(e);
-            self.start_clearing(now);
+            self.start_clearing(now, Claim::NotHeld);
         }
     }
 
-    fn on_claim(&mut self, now: Millis, won: bool) {
+    fn on_claim(&mut self, now: Moment, won: bool) {
         let Some(e) = &mut self.ending else { return };
-        if e.step != Step::Claiming {
-            return;
-        }
-        if won && e.peer_claimed {
+        let Step::Claiming { peer_claimed } = e.step else { return };
+        let claim = if won && peer_claimed {
             // Another tab sends it: its lock may have been released early (a Clear-Site-Data
             // response frees Web Locks in Chromium), which is how this tab got it.
             self.commands.push_back(Command::ReleaseClaim);
+            Claim::NotHeld
         } else if won {
-            e.claim_held = true;
             e.step = Step::Confirming;
             self.commands.push_back(Command::ReadRecord);
             return;
-        } else if !e.peer_claimed {
+        } else if !peer_claimed {
             // Lost, and no tab of this session has said it sends the request: perhaps one is
             // about to, perhaps the lock is held by something that is not ours at all.
-            e.evidence_by = Some(now.saturating_add(CLAIM_EVIDENCE));
-        }
-        self.start_clearing(now);
+            Claim::Lost { evidence_by: now + CLAIM_EVIDENCE }
+        } else {
+            Claim::NotHeld
+        };
+        self.start_clearing(now, claim);
     }
 
     /// The claim was won and the record read again: unless a new sign-in replaced the session
     /// meanwhile (the browser's cookie is then the new session's), send the request.
-    fn confirm_claim(&mut self, now: Millis, record: Option<Record>) {
+    fn confirm_claim(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let can_name = self.can_name();
         let Some(e) = &mut self.ending else { return };
@@ -1117,29 +1186,29 @@ impl Core {
             e.replaced = true;
             if !can_name {
                 // Without a public id to name, the request would end the new session.
-                e.claim_held = false;
                 self.commands.push_back(Command::ReleaseClaim);
                 self.leave(now);
                 return;
             }
         } else if !e.replaced {
-            e.own_tombstone = true;
             if let Some(t) = &mut e.tombstone {
-                t.told = Told::Pending;
-                self.commands.push_back(Command::WriteRecord(t.encode()));
+                t.pending(true);
+                self.commands.push_back(Command::WriteRecord(t.record.encode()));
             }
         }
         self.send_logout(now);
-        self.start_clearing(now);
+        self.start_clearing(now, Claim::Held);
     }
 
     /// This tab sends the logout request: it says so to the others first.
-    fn send_logout(&mut self, now: Millis) {
+    fn send_logout(&mut self, now: Moment) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        e.sent = true;
-        e.evidence_by = None;
-        let retry = e.retry;
+        let retry = matches!(e.request, Request::Unsent { retry: true });
+        e.request = Request::Sent { attempt: Attempt::Keepalive, failure: None };
+        if let Step::Waiting { claim: claim @ Claim::Lost { .. }, .. } = &mut e.step {
+            *claim = Claim::NotHeld;
+        }
         self.post(Kind::Claimed, now);
         self.commands.push_back(Command::SendLogout { body, keepalive: true });
         if retry {
@@ -1153,16 +1222,18 @@ impl Core {
     /// (docs/protocol.md, 3.3). One tab of the old session sends it (the claim is the session's
     /// own). Without a public id to name (no `sessionId`), or without a `logoutUrl`, nothing can
     /// be sent safely: the page leaves, and the server's own limits end the old session.
-    fn replaced(&mut self, now: Millis) {
-        if self.can_name() {
-            if let Some(e) = &mut self.ending {
-                e.replaced = true;
-                e.step = Step::Claiming;
-            }
-            self.claim();
-        } else {
+    fn replaced(&mut self, now: Moment) {
+        let can_name = self.can_name();
+        let Some(e) = &mut self.ending else { return };
+        e.replaced = true;
+        if !can_name {
             self.leave(now);
+            return;
         }
+        if let Step::Deciding { peer_claimed } = e.step {
+            e.step = Step::Claiming { peer_claimed };
+        }
+        self.claim();
     }
 
     /// Whether this page can name its session to the server: a public id and a logout URL.
@@ -1177,7 +1248,7 @@ impl Core {
     }
 
     /// `record`, unless another application wrote it (then it says nothing of this session).
-    fn not_foreign(&mut self, now: Millis, record: Option<Record>) -> Option<Record> {
+    fn not_foreign(&mut self, now: Moment, record: Option<Record>) -> Option<Record> {
         match record {
             Some(r) if r.app != self.app => {
                 self.foreign(now);
@@ -1189,7 +1260,7 @@ impl Core {
 
     /// Another application on the origin shares this channel (another logout URL): said once,
     /// on the console and in the audit trail. Its records and messages are ignored.
-    fn foreign(&mut self, now: Millis) {
+    fn foreign(&mut self, now: Moment) {
         if core::mem::replace(&mut self.foreign_seen, true) {
             return;
         }
@@ -1202,110 +1273,121 @@ impl Core {
 
     /// The record, read while waiting for the request: a new sign-in meanwhile means nothing
     /// more of this session is written or cleared; else the tombstone is rewritten if wanted.
-    fn on_record_ending(&mut self, now: Millis, record: Option<Record>) {
+    fn on_record_ending(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
-        if e.step != Step::Waiting {
+        if !matches!(e.step, Step::Waiting { .. }) {
             return;
         }
-        if of_another_session(record.as_ref(), &self.id) {
+        let another = of_another_session(record.as_ref(), &self.id);
+        if another {
             e.replaced = true;
-            e.tombstone_wanted = false;
-            return;
         }
-        if core::mem::take(&mut e.tombstone_wanted) && e.own_tombstone && !e.replaced {
-            if let Some(t) = &e.tombstone {
-                self.commands.push_back(Command::WriteRecord(t.encode()));
+        if let Some(Tombstone { record, keeper: Keeper::This { rewrite } }) = &mut e.tombstone {
+            if core::mem::take(rewrite) && !e.replaced {
+                self.commands.push_back(Command::WriteRecord(record.encode()));
             }
         }
     }
 
-    /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
-    /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
-    /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
-    /// then still asks the next page of the session to send it again.
     /// The page is going away (perhaps closed right after the session ended) while the claim is
     /// still undecided: the logout request goes now, as a beacon, which outlives the page. Other
     /// tabs would not send it: the tombstone says a tab is on it.
     fn on_pagehide(&mut self) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        let undecided = e.step == Step::Claiming || e.evidence_by.is_some();
-        if !undecided || e.peer_claimed || e.sent {
+        if !matches!(e.request, Request::Unsent { .. }) {
             return;
         }
-        e.step = Step::Waiting;
-        e.sent = true;
-        e.evidence_by = None;
-        e.attempt = Attempt::Beacon;
+        e.step = match e.step {
+            Step::Claiming { peer_claimed: false } => {
+                Step::Waiting { bound: e.at, cleared: false, claim: Claim::NotHeld }
+            }
+            Step::Waiting { bound, cleared, claim: Claim::Lost { .. } } => {
+                Step::Waiting { bound, cleared, claim: Claim::NotHeld }
+            }
+            _ => return,
+        };
+        e.request = Request::Sent { attempt: Attempt::Beacon, failure: None };
         self.commands.push_back(Command::Beacon(body));
     }
 
-    fn on_logout_sent(&mut self, now: Millis, status: Status) {
+    /// The logout request's answer. A `fetch` that failed (offline, CORS, the keepalive quota
+    /// spent, the page unloading) is followed by a beacon, and a beacon the browser would not
+    /// queue by a plain `fetch`; whether a queued beacon arrived is unknowable, so the tombstone
+    /// then still asks the next page of the session to send it again.
+    fn on_logout_sent(&mut self, now: Moment, status: Status) {
         let body = self.logout_body();
         let Some(e) = &mut self.ending else { return };
-        if !e.sent || e.outcome.is_some() {
-            return;
-        }
-        if !delivered(status) && e.failure.is_none() {
-            e.failure = Some(if status.is_some() { "http" } else { "network" });
+        let Request::Sent { attempt, failure } = &mut e.request else { return };
+        if !delivered(status) && failure.is_none() {
+            *failure = Some(if status.is_some() { "http" } else { "network" });
         }
         // Not delivered (no answer, or a 403 for a CSRF header the server did not take): a
         // beacon, which carries the token as a form field.
-        if !delivered(status) && e.attempt == Attempt::Keepalive {
-            e.attempt = Attempt::Beacon;
+        if !delivered(status) && *attempt == Attempt::Keepalive {
+            *attempt = Attempt::Beacon;
             self.commands.push_back(Command::Beacon(body));
             return;
         }
         self.settle_logout(now, status);
     }
 
-    fn on_beacon(&mut self, now: Millis, queued: bool) {
-        let Some(e) = &mut self.ending else { return };
-        if e.attempt != Attempt::Beacon || e.outcome.is_some() {
-            return;
-        }
+    fn on_beacon(&mut self, now: Moment, queued: bool) {
+        let Some(Ending { request: Request::Sent { attempt: Attempt::Beacon, .. }, .. }) = self.ending else { return };
         if queued {
             self.settle_logout(now, None);
-        } else {
-            e.attempt = Attempt::Plain;
-            let body = self.logout_body();
-            self.commands.push_back(Command::SendLogout { body, keepalive: false });
+            return;
         }
+        if let Some(Ending { request: Request::Sent { attempt, .. }, .. }) = &mut self.ending {
+            *attempt = Attempt::Plain;
+        }
+        let body = self.logout_body();
+        self.commands.push_back(Command::SendLogout { body, keepalive: false });
     }
 
     /// The logout request's outcome is known: the tombstone says whether the server was told.
-    fn settle_logout(&mut self, now: Millis, status: Status) {
+    fn settle_logout(&mut self, now: Moment, status: Status) {
         let Some(e) = &mut self.ending else { return };
-        e.outcome = Some(status);
-        let told = if delivered(status) { Told::Done } else { Told::Undelivered };
-        if let (Some(t), true) = (&mut e.tombstone, e.own_tombstone) {
+        let first = match e.request {
+            Request::Sent { failure, .. } => failure,
+            _ => None,
+        };
+        let told = if delivered(status) {
+            e.request = Request::Settled { failure: None };
+            Told::Done
+        } else {
+            e.request = Request::Settled { failure: Some(first.unwrap_or("network")) };
+            Told::Undelivered
+        };
+        if let Some(Tombstone { record, keeper: Keeper::This { rewrite } }) = &mut e.tombstone {
             // Written now, too (a Clear-Site-Data response may have just removed it), once the
             // record confirms the session is still this page's.
-            t.told = told;
-            if !core::mem::replace(&mut e.tombstone_wanted, true) {
+            record.told = told;
+            if !core::mem::replace(rewrite, true) {
                 self.commands.push_back(Command::ReadRecord);
             }
         }
         self.maybe_complete(now);
     }
 
-    fn start_clearing(&mut self, now: Millis) {
+    /// Waits for the request and the clearing: clears, unless the storage is another session's.
+    fn start_clearing(&mut self, now: Moment, claim: Claim) {
+        let wait = self.settings.logout_wait;
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Waiting;
-        e.bound = now.saturating_add(self.settings.logout_wait);
+        // A replaced page clears nothing: the storage is the new session's now.
+        e.step = Step::Waiting { bound: now + wait, cleared: e.replaced, claim };
         if e.replaced {
-            // The storage is the new session's now.
-            e.cleared = true;
             self.maybe_complete(now);
         } else {
             self.commands.push_back(Command::Clear);
         }
     }
 
-    fn maybe_complete(&mut self, now: Millis) {
+    fn maybe_complete(&mut self, now: Moment) {
         let ready = self.ending.as_ref().is_some_and(|e| {
-            e.step == Step::Waiting && e.cleared && e.evidence_by.is_none() && (!e.sent || e.outcome.is_some())
+            let waited = matches!(e.step, Step::Waiting { cleared: true, claim: Claim::NotHeld | Claim::Held, .. });
+            waited && !matches!(e.request, Request::Sent { .. })
         });
         if ready {
             self.complete(now);
@@ -1314,29 +1396,25 @@ impl Core {
 
     /// After the wait: let go of the claim, audit a failed request, clear again, the tombstone
     /// again, cookies, leave.
-    fn complete(&mut self, now: Millis) {
+    fn complete(&mut self, now: Moment) {
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
-        if core::mem::take(&mut e.claim_held) {
+        if let Step::Waiting { claim: Claim::Held, .. } = e.step {
             self.commands.push_back(Command::ReleaseClaim);
         }
-        let failed = match (e.sent, e.outcome) {
-            (false, _) => None,
-            (true, Some(status)) if delivered(status) => None,
-            (true, Some(_)) => Some(e.failure.unwrap_or("network")),
-            (true, None) => Some(e.failure.unwrap_or("timeout")),
-        };
-        if e.sent && e.outcome.is_none() {
-            // Not answered in time: it may still arrive (it is sent with keepalive), but
-            // nothing says it did.
-            if let Some(t) = &mut e.tombstone {
-                t.told = Told::Undelivered;
+        let failed = match e.request {
+            Request::Unsent { .. } => None,
+            Request::Settled { failure } => failure,
+            Request::Sent { failure, .. } => {
+                // Not answered in time: it may still arrive (it is sent with keepalive), but
+                // nothing says it did.
+                if let Some(t) = &mut e.tombstone {
+                    t.record.told = Told::Undelivered;
+                }
+                Some(failure.unwrap_or("timeout"))
             }
-        }
+        };
         let replaced = e.replaced;
-        if !replaced {
-            e.step = Step::Finishing;
-        }
+        e.step = if replaced { Step::Done { redirects: 0, again: None } } else { Step::Finishing };
         if let Some(why) = failed {
             self.audit("logout-request-failed", now, Some(("status", why)));
         }
@@ -1349,17 +1427,22 @@ impl Core {
 
     /// The record, read last: unless a new sign-in replaced the session during the wait, clear
     /// again, rewrite the tombstone and expire cookies; then leave.
-    fn finish(&mut self, now: Millis, record: Option<Record>) {
+    fn finish(&mut self, now: Moment, record: Option<Record>) {
         let record = self.not_foreign(now, record);
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
+        e.step = Step::Done { redirects: 0, again: None };
         if of_another_session(record.as_ref(), &self.id) {
             e.replaced = true;
         }
         // Written below in any case, if it is to be written at all.
-        e.tombstone_wanted = false;
+        if let Some(Tombstone { keeper: Keeper::This { rewrite }, .. }) = &mut e.tombstone {
+            *rewrite = false;
+        }
         if !e.replaced {
-            let tombstone = e.tombstone.as_ref().filter(|_| e.own_tombstone).map(Record::encode);
+            let tombstone = match &e.tombstone {
+                Some(Tombstone { record, keeper: Keeper::This { .. } }) => Some(record.encode()),
+                _ => None,
+            };
             // Page scripts kept running during the wait and may have written drafts back.
             self.commands.push_back(Command::ClearAgain);
             // The tombstone again (a Clear-Site-Data response may have removed it).
@@ -1372,11 +1455,10 @@ impl Core {
     }
 
     /// The last commands: the redirect (or the signed-out cover), and letting go of everything.
-    fn leave(&mut self, now: Millis) {
-        if self.ending.as_ref().is_some_and(|e| e.replaced) {
-            if let Some(e) = &mut self.ending {
-                e.step = Step::Done;
-            }
+    fn leave(&mut self, now: Moment) {
+        let Some(e) = &mut self.ending else { return };
+        e.step = Step::Done { redirects: 0, again: None };
+        if e.replaced {
             // This tab's own session storage is the old session's; everything else belongs to
             // the session that replaced it.
             self.commands.push_back(Command::ClearTab);
@@ -1392,12 +1474,12 @@ impl Core {
     /// navigation can be aborted (in Chromium, one that starts while a `Clear-Site-Data: "cache"`
     /// answer is still being applied, https://crbug.com/40233601), which would leave the user on
     /// the cover.
-    fn redirect(&mut self, now: Millis) {
+    fn redirect(&mut self, now: Moment) {
         let Some(url) = self.settings.redirect_url.clone() else { return };
         let Some(e) = &mut self.ending else { return };
-        e.step = Step::Done;
-        e.redirects = e.redirects.saturating_add(1);
-        e.redirect_again = (e.redirects < REDIRECTS).then(|| now.saturating_add(REDIRECT_AGAIN));
+        let Step::Done { redirects, .. } = e.step else { return };
+        let redirects = redirects.saturating_add(1);
+        e.step = Step::Done { redirects, again: (redirects < REDIRECTS).then(|| now + REDIRECT_AGAIN) };
         self.commands.push_back(Command::Redirect(url));
     }
 }
@@ -1444,9 +1526,9 @@ impl Core {
 
 /// Whether the server was told of the end the tombstone `r` records, as of `now`: a request
 /// pending for longer than any tab waits was abandoned (its tab closed first).
-fn told(r: &Record, now: Millis) -> Told {
+fn told(r: &Record, now: Moment) -> Told {
     match (r.told, r.ended) {
-        (Told::Pending, Some(at)) if now.saturating_sub(at) > PENDING_STALE => Told::Undelivered,
+        (Told::Pending, Some(at)) if now.since(at) > PENDING_STALE => Told::Undelivered,
         (t, _) => t,
     }
 }

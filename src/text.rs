@@ -4,9 +4,9 @@
 //! the `config` module) and the words in force are arrays indexed by it, so adding a string is one
 //! key, one word per language and one option row.
 
-use crate::engine::Millis;
 use crate::num::push_uint;
 use crate::prelude::*;
+use crate::time::Duration;
 
 /// Which string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,8 +108,8 @@ fn primary(tag: &str) -> &str {
 }
 
 /// `m:ss` for the time left, rounded up to the second so it never shows 0:00 before expiry.
-pub fn countdown(remaining: Millis) -> String {
-    let seconds = remaining.div_ceil(1000);
+pub fn countdown(remaining: Duration) -> String {
+    let seconds = remaining.ms().div_ceil(1000);
     let mut out = String::with_capacity(8);
     push_uint(&mut out, seconds / 60);
     out.push(':');
@@ -166,7 +166,7 @@ impl Text {
     }
 
     /// The page title during the warning: `(m:ss) <prefix> — <original>`.
-    pub fn warning_title(&self, remaining: Millis, original: &str) -> String {
+    pub fn warning_title(&self, remaining: Duration, original: &str) -> String {
         let mut t = String::from("(");
         t.push_str(&countdown(remaining));
         t.push_str(") ");

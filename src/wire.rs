@@ -20,9 +20,9 @@
 //!   being decided), `d` (done: delivered, or there was nothing to send) or `u` (it did not
 //!   reach the server: the next page of this session sends it again).
 
-use crate::engine::Millis;
 use crate::num::{self, parse_uint, push_uint};
 use crate::prelude::*;
+use crate::time::Moment;
 
 /// The format version this build writes and reads.
 pub const VERSION: &str = "3";
@@ -58,7 +58,7 @@ pub struct Message {
     /// The sending tab.
     pub tab: String,
     /// Its time (see [`Kind`]).
-    pub at: Millis,
+    pub at: Moment,
 }
 
 impl Message {
@@ -75,19 +75,19 @@ impl Message {
         out.push(';');
         out.push_str(&self.tab);
         out.push(';');
-        push_uint(&mut out, self.at);
+        push_uint(&mut out, self.at.epoch_ms());
         out
     }
 
     /// Decodes a message, or `None` for anything that is not a valid message of this version.
     /// Times of events are clamped to `now`; a server deadline is a time to come and is not.
-    pub fn decode(input: &str, now: Millis) -> Option<Message> {
+    pub fn decode(input: &str, now: Moment) -> Option<Message> {
         let [kind, app, id, tab, at] = fields(input)?;
         let kind = KINDS.iter().find(|(_, c)| *c == kind)?.0;
         if !valid_id(app) || !valid_id(id) || !valid_tab(tab) {
             return None;
         }
-        let at = parse_uint(at)?;
+        let at = moment(at)?;
         let at = if kind == Kind::Server { at } else { at.min(now) };
         Some(Message { kind, app: app.to_owned(), id: id.to_owned(), tab: tab.to_owned(), at })
     }
@@ -157,13 +157,13 @@ pub struct Record {
     /// The session it belongs to (empty: a session without identity).
     pub id: String,
     /// The last activity in any tab.
-    pub last_activity: Millis,
+    pub last_activity: Moment,
     /// When the session ended, if it did: the record is then a tombstone.
-    pub ended: Option<Millis>,
+    pub ended: Option<Moment>,
     /// When the session started (for the absolute lifetime).
-    pub started: Millis,
+    pub started: Moment,
     /// The server's deadline, from the latest keepalive answer any tab had.
-    pub server: Option<Millis>,
+    pub server: Option<Moment>,
     /// Whether the server was told of the end.
     pub told: Told,
 }
@@ -180,7 +180,7 @@ impl Record {
         for t in [Some(self.last_activity), self.ended, Some(self.started), self.server] {
             out.push(';');
             match t {
-                Some(at) => push_uint(&mut out, at),
+                Some(at) => push_uint(&mut out, at.epoch_ms()),
                 None => out.push('-'),
             }
         }
@@ -190,7 +190,7 @@ impl Record {
     }
 
     /// Decodes a record, clamping its past times to `now`; `None` if it is not a valid record.
-    pub fn decode(input: &str, now: Millis) -> Option<Record> {
+    pub fn decode(input: &str, now: Moment) -> Option<Record> {
         let [app, id, last, ended, started, server, told] = fields(input)?;
         if !valid_id(app) || !valid_id(id) {
             return None;
@@ -199,7 +199,7 @@ impl Record {
             if t == "-" {
                 Some(None)
             } else {
-                parse_uint(t).map(Some)
+                moment(t).map(Some)
             }
         };
         let told = TOLD.iter().find(|(_, c)| *c == told)?.0;
@@ -211,11 +211,18 @@ impl Record {
         Some(Record {
             app: app.to_owned(),
             id: id.to_owned(),
-            last_activity: parse_uint(last)?.min(now),
+            last_activity: moment(last)?.min(now),
             ended,
-            started: parse_uint(started)?.min(now),
+            started: moment(started)?.min(now),
             server: optional(server)?,
             told,
         })
     }
+}
+
+/// A time as written on the wire: ms since the epoch. (Inlined: as a function of its own it
+/// was 86 bytes of .wasm, more than the conversion costs at its callers.)
+#[inline(always)]
+fn moment(text: &str) -> Option<Moment> {
+    parse_uint(text).map(Moment::from_epoch_ms)
 }

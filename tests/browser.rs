@@ -15,6 +15,7 @@ use autologoff::browser::promise;
 use autologoff::engine::ExtendHow;
 use autologoff::session::Action;
 use autologoff::text::{self, Key};
+use autologoff::time::{Duration, Moment};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -87,8 +88,8 @@ fn script_attributes_are_read_leniently() {
     let script =
         dom::element("script", &[("data-timeout", "2m"), ("data-warning", "never"), ("data-logout-url", "/bye")]);
     let (settings, errors) = settings_from_script(&script);
-    assert_eq!(settings.policy.timeout(), 120_000);
-    assert_eq!(settings.policy.warning(), 60_000);
+    assert_eq!(settings.policy.timeout(), Duration::from_ms(120_000));
+    assert_eq!(settings.policy.warning(), Duration::from_ms(60_000));
     assert_eq!(settings.logout_url.as_deref(), Some("/bye"));
     assert_eq!(errors.len(), 1);
     assert!(errors[0].message().contains("attribute `data-warning`"));
@@ -105,7 +106,7 @@ fn watcher_ignores_untrusted_input_and_detaches_on_drop() {
         window.dispatch_event(&Event::new(t).unwrap()).unwrap();
     }
     assert_eq!(activity.get(), 0, "script-made events are not activity");
-    assert_eq!(watcher.last_input(), 0, "nor are they recorded");
+    assert_eq!(watcher.last_input(), Moment::EPOCH, "nor are they recorded");
     dom::document().dispatch_event(&Event::new("visibilitychange").unwrap()).unwrap();
     window.dispatch_event(&Event::new("pageshow").unwrap()).unwrap();
     assert_eq!(wakes.get(), 2, "lifecycle moments re-check the deadline");
@@ -137,7 +138,7 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     let text = text::Text::new("es", &overrides, None);
     let dialog = WarningDialog::show(
         &text,
-        60_000,
+        Duration::from_ms(60_000),
         false,
         Rc::new(move |action, trusted, _by_key, _repeat| a.borrow_mut().push((action, trusted))),
     );
@@ -157,14 +158,14 @@ fn dialog_is_an_accessible_alert_dialog_and_cleans_up() {
     let live = query("[data-autologoff-live]").unwrap();
     let countdown = query("[data-autologoff-countdown]").unwrap();
     assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 1:00"));
-    dialog.update(59_000);
+    dialog.update(Duration::from_ms(59_000));
     assert_eq!(countdown.text_content().as_deref(), Some("0:59"));
     assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 1:00"), "no announcement every second");
-    dialog.update(40_000);
+    dialog.update(Duration::from_ms(40_000));
     assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:40"));
-    dialog.update(10_000);
+    dialog.update(Duration::from_ms(10_000));
     assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:10"));
-    dialog.update(9_000);
+    dialog.update(Duration::from_ms(9_000));
     assert_eq!(live.text_content().as_deref(), Some("Tiempo restante: 0:10"));
 
     // Tab wraps at the ends; Escape means "stay"; each button reports its action, and whether
@@ -237,8 +238,12 @@ fn the_concealment_is_opaque_above_the_page_and_below_the_dialog_and_goes_on_dro
         assert_eq!(top_at(x, y), JsValue::from(&shade), "concealed at ({x}, {y})");
     }
     // The warning dialog opens above it.
-    let dialog =
-        WarningDialog::show(&text::Text::new("en", &Default::default(), None), 60_000, false, Rc::new(|_, _, _, _| {}));
+    let dialog = WarningDialog::show(
+        &text::Text::new("en", &Default::default(), None),
+        Duration::from_ms(60_000),
+        false,
+        Rc::new(|_, _, _, _| {}),
+    );
     let [left, top, right, _] = rect(&dialog.element());
     let middle = top_at((left + right) / 2.0, top + 8.0);
     assert!(dialog.element().contains(Some(middle.unchecked_ref())), "the dialog is above the concealment");
@@ -386,14 +391,17 @@ async fn channel_delivers_to_other_instances_and_closes_on_drop() {
     let record = autologoff::wire::Record {
         app: String::new(),
         id: String::new(),
-        last_activity: 5,
+        last_activity: Moment::from_epoch_ms(5),
         ended: None,
-        started: 1,
+        started: Moment::from_epoch_ms(1),
         server: None,
         told: autologoff::wire::Told::Live,
     };
     ch::write_record("test-channel", &record.encode());
-    assert_eq!(ch::read_record("test-channel", 10).map(|r| r.last_activity), Some(5));
+    assert_eq!(
+        ch::read_record("test-channel", Moment::from_epoch_ms(10)).map(|r| r.last_activity),
+        Some(Moment::from_epoch_ms(5))
+    );
     dom::window().local_storage().unwrap().unwrap().clear().unwrap();
 }
 

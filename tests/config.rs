@@ -3,7 +3,13 @@
 
 use autologoff::config::*;
 use autologoff::text::{self, Key};
+use autologoff::time::Duration;
 use proptest::prelude::*;
+
+/// `n` ms.
+fn ms(n: u64) -> Duration {
+    Duration::from_ms(n)
+}
 
 fn text_entry(key: &str, v: &str) -> Entry {
     Entry { key: key.into(), value: Value::Text(v.into()), shown: v.into() }
@@ -15,14 +21,14 @@ fn num_entry(key: &str, v: f64) -> Entry {
 
 #[test]
 fn durations_in_every_documented_form() {
-    assert_eq!(parse_duration("1500"), Some(1_500));
-    assert_eq!(parse_duration("500ms"), Some(500));
-    assert_eq!(parse_duration("90s"), Some(90_000));
-    assert_eq!(parse_duration("15m"), Some(900_000));
-    assert_eq!(parse_duration("1h"), Some(3_600_000));
-    assert_eq!(parse_duration(" 1.5h "), Some(5_400_000));
-    assert_eq!(parse_duration("0.5s"), Some(500));
-    assert_eq!(parse_duration("2 m"), Some(120_000));
+    assert_eq!(parse_duration("1500"), Some(ms(1_500)));
+    assert_eq!(parse_duration("500ms"), Some(ms(500)));
+    assert_eq!(parse_duration("90s"), Some(ms(90_000)));
+    assert_eq!(parse_duration("15m"), Some(ms(900_000)));
+    assert_eq!(parse_duration("1h"), Some(ms(3_600_000)));
+    assert_eq!(parse_duration(" 1.5h "), Some(ms(5_400_000)));
+    assert_eq!(parse_duration("0.5s"), Some(ms(500)));
+    assert_eq!(parse_duration("2 m"), Some(ms(120_000)));
     for bad in ["", "m", "15 minutes", "1,5m", "-5s", "1.2.3s", "0.0001s", "abc", "1e3", "99999999999999999999h"] {
         assert_eq!(parse_duration(bad), None, "{bad:?} should be refused");
     }
@@ -31,8 +37,8 @@ fn durations_in_every_documented_form() {
 #[test]
 fn defaults_are_fifteen_minutes_and_sixty_seconds() {
     let s = Settings::from_options(&[]).unwrap();
-    assert_eq!(s.policy.timeout(), 900_000);
-    assert_eq!(s.policy.warning(), 60_000);
+    assert_eq!(s.policy.timeout(), ms(900_000));
+    assert_eq!(s.policy.warning(), ms(60_000));
     assert_eq!(s.logout_url, None);
     assert_eq!(s.logout_wait, DEFAULT_LOGOUT_WAIT);
 }
@@ -48,7 +54,7 @@ fn options_accept_numbers_and_strings() {
         Entry { key: "lang".into(), value: Value::Absent, shown: "undefined".into() },
     ])
     .unwrap();
-    assert_eq!((s.policy.timeout(), s.policy.warning()), (120_000, 30_000));
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (ms(120_000), ms(30_000)));
     assert_eq!(s.logout_url.as_deref(), Some("/logout"));
     assert_eq!(s.text.0[Key::Title as usize].as_deref(), Some("Still there?"));
     assert_eq!(s.lang, None);
@@ -93,14 +99,14 @@ fn attributes_fall_back_per_field_and_never_lengthen_the_timeout() {
         text_entry("logoutUrl", "/logout"),
         text_entry("cfasync", "false"), // foreign data-* attributes are not ours to judge
     ]);
-    assert_eq!((s.policy.timeout(), s.policy.warning()), (300_000, 60_000));
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (ms(300_000), ms(60_000)));
     assert_eq!(s.logout_url.as_deref(), Some("/logout"));
     assert_eq!(errors.len(), 1);
     assert!(errors[0].message().contains("attribute `data-warning` must be a duration"));
     assert!(errors[0].message().ends_with("Using the default instead."));
 
     let (s, errors) = Settings::from_attributes(&[text_entry("timeout", "30s"), text_entry("warning", "45s")]);
-    assert_eq!((s.policy.timeout(), s.policy.warning()), (30_000, 15_000));
+    assert_eq!((s.policy.timeout(), s.policy.warning()), (ms(30_000), ms(15_000)));
     assert!(errors[0].message().contains("`data-warning` must be shorter than `data-timeout`"));
 
     let (s, errors) = Settings::from_attributes(&[text_entry("timeout", "banana")]);
@@ -127,12 +133,12 @@ fn strings_and_countdown() {
     assert_eq!(text::for_lang("es-MX").get(Key::Stay), "Seguir conectado");
     assert_eq!(text::for_lang("fr").get(Key::Stay), "Stay signed in");
     assert_eq!(text::for_lang("").lang, "en");
-    assert_eq!(text::countdown(60_000), "1:00");
-    assert_eq!(text::countdown(59_001), "1:00");
-    assert_eq!(text::countdown(59_000), "0:59");
-    assert_eq!(text::countdown(1), "0:01");
-    assert_eq!(text::countdown(0), "0:00");
-    assert_eq!(text::countdown(3_600_000), "60:00");
+    assert_eq!(text::countdown(ms(60_000)), "1:00");
+    assert_eq!(text::countdown(ms(59_001)), "1:00");
+    assert_eq!(text::countdown(ms(59_000)), "0:59");
+    assert_eq!(text::countdown(ms(1)), "0:01");
+    assert_eq!(text::countdown(ms(0)), "0:00");
+    assert_eq!(text::countdown(ms(3_600_000)), "60:00");
 }
 
 proptest! {
@@ -143,7 +149,7 @@ proptest! {
         match Settings::from_options(&[text_entry(key, &s)]) {
             Ok(settings) => {
                 prop_assert!(settings.policy.warning() < settings.policy.timeout());
-                prop_assert!(settings.logout_wait <= 60_000);
+                prop_assert!(settings.logout_wait <= ms(60_000));
             }
             Err(e) => prop_assert!(e.message().contains(key)),
         }
@@ -151,8 +157,8 @@ proptest! {
 
     #[test]
     fn whole_seconds_round_trip(n in 1u64..86_400) {
-        prop_assert_eq!(parse_duration(&format!("{n}s")), Some(n * 1000));
-        prop_assert_eq!(parse_duration(&format!("{}", n * 1000)), Some(n * 1000));
+        prop_assert_eq!(parse_duration(&format!("{n}s")), Some(ms(n * 1000)));
+        prop_assert_eq!(parse_duration(&format!("{}", n * 1000)), Some(ms(n * 1000)));
     }
 }
 
@@ -179,7 +185,7 @@ fn every_string_can_be_overridden_and_rtl_languages_render_rtl() {
         (t.get(Key::SigningOut), t.get(Key::SignedOut), t.get(Key::SignIn)),
         ("Bye…", "Signed out.", "Back to sign-in")
     );
-    assert_eq!(t.warning_title(45_000, "Chart"), "(0:45) Timing out — Chart");
+    assert_eq!(t.warning_title(ms(45_000), "Chart"), "(0:45) Timing out — Chart");
     assert_eq!(t.get(Key::Title), text::EN.get(Key::Title), "not overridden: built in");
 
     assert_eq!(text::Text::new("ar", &Default::default(), None).dir, "rtl");
@@ -190,7 +196,10 @@ fn every_string_can_be_overridden_and_rtl_languages_render_rtl() {
         "rtl",
         "the page's dir when no language decides"
     );
-    assert_eq!(text::Text::new("es", &Default::default(), None).warning_title(60_000, ""), "(1:00) La sesión caduca");
+    assert_eq!(
+        text::Text::new("es", &Default::default(), None).warning_title(ms(60_000), ""),
+        "(1:00) La sesión caduca"
+    );
     let (_, errors) = Settings::from_attributes(&[text_entry("dialog", "maybe")]);
     assert!(errors[0].message().contains("attribute `data-dialog` must be true or false"));
 }
@@ -209,7 +218,7 @@ fn a_bad_value_never_weakens_protection() {
     assert!(errors[0].message().ends_with("Using 12h instead."));
     // An absolute limit too short for the warning keeps the limit and shortens the warning.
     let (s, errors) = Settings::from_attributes(&[text_entry("absoluteTimeout", "30s"), text_entry("warning", "60s")]);
-    assert_eq!((s.policy.absolute(), s.policy.warning()), (Some(30_000), 15_000));
+    assert_eq!((s.policy.absolute(), s.policy.warning()), (Some(ms(30_000)), ms(15_000)));
     assert!(errors[0].message().contains("must be longer than `data-warning`"));
     // Unsure whether to unregister service workers (which may serve cached PHI): unregister.
     let (s, _) = Settings::from_attributes(&[text_entry("unregisterServiceWorkers", "yes")]);

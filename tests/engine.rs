@@ -2,12 +2,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use autologoff::engine::*;
+use autologoff::time::{Duration, Moment, Monotonic};
 use proptest::prelude::*;
 
-const T0: Millis = 1_700_000_000_000;
+const T0: Moment = Moment::from_epoch_ms(1_700_000_000_000);
 
-fn policy(timeout: Millis, warning: Millis) -> Policy {
-    Policy::new(timeout, warning).expect("test policies are valid")
+fn policy(timeout: u64, warning: u64) -> Policy {
+    Policy::new(ms(timeout), ms(warning)).expect("test policies are valid")
 }
 
 fn drain(engine: &mut Engine) -> Vec<Effect> {
@@ -15,29 +16,37 @@ fn drain(engine: &mut Engine) -> Vec<Effect> {
 }
 
 /// Jump the fake clock to the engine's next deadline and fire it.
-fn fire(engine: &mut Engine) -> Millis {
+fn fire(engine: &mut Engine) -> Moment {
     let at = engine.poll_timeout().expect("a live session has a deadline");
     engine.handle_timeout(at);
     at
 }
 
 #[test]
+fn monotonic_readings_give_the_time_between_them_never_negative() {
+    let (a, b) = (Monotonic::from_ms(1_000), Monotonic::from_ms(1_250));
+    assert_eq!(b.since(a), Duration::from_ms(250));
+    assert_eq!(a.since(b), Duration::ZERO);
+    assert_eq!(a + Duration::from_ms(250), b);
+}
+
+#[test]
 fn policy_rejects_bad_shapes() {
-    assert_eq!(Policy::new(0, 0), Err(PolicyError::ZeroTimeout));
-    assert_eq!(Policy::new(60_000, 60_000), Err(PolicyError::WarningNotShorter));
-    assert_eq!(Policy::new(60_000, 90_000), Err(PolicyError::WarningNotShorter));
-    assert!(Policy::new(60_000, 0).is_ok());
+    assert_eq!(Policy::new(ms(0), ms(0)), Err(PolicyError::ZeroTimeout));
+    assert_eq!(Policy::new(ms(60_000), ms(60_000)), Err(PolicyError::WarningNotShorter));
+    assert_eq!(Policy::new(ms(60_000), ms(90_000)), Err(PolicyError::WarningNotShorter));
+    assert!(Policy::new(ms(60_000), ms(0)).is_ok());
 }
 
 #[test]
 fn idle_session_warns_then_expires_at_the_exact_deadlines() {
     let mut e = Engine::new(policy(15 * 60_000, 60_000), T0);
-    assert_eq!(e.poll_timeout(), Some(T0 + 14 * 60_000));
-    assert_eq!(fire(&mut e), T0 + 14 * 60_000);
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(14 * 60_000)));
+    assert_eq!(fire(&mut e), T0 + ms(14 * 60_000));
     assert_eq!(e.state(), State::Warning);
-    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 15 * 60_000, reason: Reason::Idle }]);
-    assert_eq!(e.remaining(T0 + 14 * 60_000), 60_000);
-    assert_eq!(fire(&mut e), T0 + 15 * 60_000);
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + ms(15 * 60_000), reason: Reason::Idle }]);
+    assert_eq!(e.remaining(T0 + ms(14 * 60_000)), ms(60_000));
+    assert_eq!(fire(&mut e), T0 + ms(15 * 60_000));
     assert_eq!(e.state(), State::Expired);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
     assert_eq!(e.poll_timeout(), None);
@@ -47,42 +56,42 @@ fn idle_session_warns_then_expires_at_the_exact_deadlines() {
 #[test]
 fn one_ms_before_a_deadline_nothing_happens() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_timeout(T0 + 6_999);
+    e.handle_timeout(T0 + ms(6_999));
     assert_eq!(e.state(), State::Active);
-    e.handle_timeout(T0 + 7_000);
+    e.handle_timeout(T0 + ms(7_000));
     assert_eq!(e.state(), State::Warning);
-    e.handle_timeout(T0 + 9_999);
+    e.handle_timeout(T0 + ms(9_999));
     assert_eq!(e.state(), State::Warning);
-    e.handle_timeout(T0 + 10_000);
+    e.handle_timeout(T0 + ms(10_000));
     assert_eq!(e.state(), State::Expired);
 }
 
 #[test]
 fn activity_moves_the_deadline_without_effects() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_activity(T0 + 5_000);
-    assert_eq!(e.poll_timeout(), Some(T0 + 12_000));
+    e.handle_activity(T0 + ms(5_000));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(12_000)));
     assert!(drain(&mut e).is_empty());
     // The timer armed for the old deadline fires early: a spurious wakeup does nothing.
-    e.handle_timeout(T0 + 7_000);
+    e.handle_timeout(T0 + ms(7_000));
     assert_eq!(e.state(), State::Active);
-    assert_eq!(e.poll_timeout(), Some(T0 + 12_000));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(12_000)));
 }
 
 #[test]
 fn activity_during_the_warning_does_not_dismiss_it() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     fire(&mut e);
-    e.handle_activity(T0 + 8_000);
+    e.handle_activity(T0 + ms(8_000));
     assert_eq!(e.state(), State::Warning);
-    assert_eq!(e.deadline(), Some(T0 + 10_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(10_000)));
 }
 
 #[test]
 fn waking_past_the_deadline_expires_without_a_warning() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // Laptop lid closed for an hour; the timer fires late.
-    e.handle_timeout(T0 + 3_600_000);
+    e.handle_timeout(T0 + ms(3_600_000));
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
 }
 
@@ -90,11 +99,11 @@ fn waking_past_the_deadline_expires_without_a_warning() {
 fn activity_after_expiry_never_revives() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // Input arrives before the late timer: the deadline is judged first.
-    e.handle_activity(T0 + 10_500);
+    e.handle_activity(T0 + ms(10_500));
     assert_eq!(e.state(), State::Expired);
-    e.handle_activity(T0 + 10_600);
-    assert!(!e.handle_extend(T0 + 10_700, ExtendHow::Api));
-    e.handle_peer(T0 + 10_800, PeerMessage::Activity { at: T0 + 10_800 });
+    e.handle_activity(T0 + ms(10_600));
+    assert!(!e.handle_extend(T0 + ms(10_700), ExtendHow::Api));
+    e.handle_peer(T0 + ms(10_800), PeerMessage::Activity { at: T0 + ms(10_800) });
     assert_eq!(e.state(), State::Expired);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
 }
@@ -102,9 +111,9 @@ fn activity_after_expiry_never_revives() {
 #[test]
 fn input_inside_the_warning_window_before_a_late_timer_still_warns() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_activity(T0 + 7_500);
+    e.handle_activity(T0 + ms(7_500));
     assert_eq!(e.state(), State::Warning);
-    assert_eq!(e.deadline(), Some(T0 + 10_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(10_000)));
 }
 
 #[test]
@@ -112,33 +121,33 @@ fn extend_from_warning_restarts_the_idle_period() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     fire(&mut e);
     drain(&mut e);
-    assert!(e.handle_extend(T0 + 8_000, ExtendHow::Button));
+    assert!(e.handle_extend(T0 + ms(8_000), ExtendHow::Button));
     assert_eq!(e.state(), State::Active);
     assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Button }]);
-    assert_eq!(e.deadline(), Some(T0 + 18_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(18_000)));
 }
 
 #[test]
 fn extend_from_active_counts_like_activity() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    assert!(e.handle_extend(T0 + 1_000, ExtendHow::Api));
-    assert_eq!(e.deadline(), Some(T0 + 11_000));
+    assert!(e.handle_extend(T0 + ms(1_000), ExtendHow::Api));
+    assert_eq!(e.deadline(), Some(T0 + ms(11_000)));
 }
 
 #[test]
 fn extend_after_the_deadline_expires_instead() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     fire(&mut e);
-    assert!(!e.handle_extend(T0 + 10_000, ExtendHow::Key));
+    assert!(!e.handle_extend(T0 + ms(10_000), ExtendHow::Key));
     assert_eq!(e.state(), State::Expired);
 }
 
 #[test]
 fn logout_is_final_and_happens_once() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_logout(T0 + 1, Reason::User);
-    e.handle_logout(T0 + 2, Reason::User);
-    e.handle_timeout(T0 + 20_000);
+    e.handle_logout(T0 + ms(1), Reason::User);
+    e.handle_logout(T0 + ms(2), Reason::User);
+    e.handle_timeout(T0 + ms(20_000));
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::User }]);
 }
 
@@ -146,8 +155,8 @@ fn logout_is_final_and_happens_once() {
 fn stop_detaches_without_logout() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     e.handle_stop();
-    e.handle_timeout(T0 + 20_000);
-    e.handle_logout(T0 + 20_001, Reason::User);
+    e.handle_timeout(T0 + ms(20_000));
+    e.handle_logout(T0 + ms(20_001), Reason::User);
     assert_eq!(e.state(), State::Stopped);
     assert!(drain(&mut e).is_empty());
     assert_eq!(e.poll_timeout(), None);
@@ -156,7 +165,7 @@ fn stop_detaches_without_logout() {
 #[test]
 fn zero_warning_expires_without_warning() {
     let mut e = Engine::new(policy(10_000, 0), T0);
-    assert_eq!(e.poll_timeout(), Some(T0 + 10_000));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(10_000)));
     fire(&mut e);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Idle }]);
 }
@@ -164,13 +173,13 @@ fn zero_warning_expires_without_warning() {
 #[test]
 fn clock_jumping_backwards_does_not_buy_time() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_activity(T0 + 4_000); // 10 s left
-    e.handle_timeout(T0 + 6_000); // 8 s left
-                                  // The wall clock is set back one hour.
-    let back = T0 + 6_000 - 3_600_000;
+    e.handle_activity(T0 + ms(4_000)); // 10 s left
+    e.handle_timeout(T0 + ms(6_000)); // 8 s left
+                                      // The wall clock is set back one hour.
+    let back = T0 + ms(6_000) - ms(3_600_000);
     e.handle_timeout(back);
-    assert_eq!(e.remaining(back), 8_000);
-    e.handle_timeout(back + 8_000);
+    assert_eq!(e.remaining(back), ms(8_000));
+    e.handle_timeout(back + ms(8_000));
     assert_eq!(e.state(), State::Expired);
 }
 
@@ -181,11 +190,11 @@ fn a_clock_set_back_while_idle_gives_no_time_with_a_monotonic_reading() {
     // T0 - 6 min. The engine last saw the clock at T0.
     let minute = 60_000;
     let mut e = Engine::new(policy(15 * minute, minute), T0);
-    let wall = T0 + 14 * minute - 20 * minute;
-    e.handle_clock(wall, 14 * minute);
+    let wall = T0 + ms(14 * minute) - ms(20 * minute);
+    e.handle_clock(wall, ms(14 * minute));
     e.handle_timeout(wall);
     assert_eq!(e.state(), State::Warning, "14 minutes of real idleness: the warning is due");
-    assert_eq!(e.remaining(wall), minute);
+    assert_eq!(e.remaining(wall), ms(minute));
     // Without the monotonic reading only the 6 minutes not yet made up are seen (the engine
     // cannot know better), which is why the browser driver always passes it.
     let mut e = Engine::new(policy(15 * minute, minute), T0);
@@ -197,23 +206,23 @@ fn a_clock_set_back_while_idle_gives_no_time_with_a_monotonic_reading() {
 fn a_clock_that_went_forward_or_a_monotonic_clock_that_slept_shifts_nothing() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // Slept 20 s: the monotonic clock says 1 s passed, the wall clock 20 s. Judged by the wall.
-    e.handle_clock(T0 + 20_000, 1_000);
-    e.handle_timeout(T0 + 20_000);
+    e.handle_clock(T0 + ms(20_000), ms(1_000));
+    e.handle_timeout(T0 + ms(20_000));
     assert_eq!(e.state(), State::Expired);
     // Clocks that agree (within a drift of a few ms): nothing moves, apart from that drift.
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_clock(T0 + 5_000, 5_003);
-    assert_eq!(e.deadline(), Some(T0 + 10_000 - 3));
+    e.handle_clock(T0 + ms(5_000), ms(5_003));
+    assert_eq!(e.deadline(), Some(T0 + ms(10_000) - ms(3)));
 }
 
 #[test]
 fn peer_activity_keeps_the_session_alive_but_future_stamps_are_clamped() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_peer(T0 + 5_000, PeerMessage::Activity { at: T0 + 4_000 });
-    assert_eq!(e.deadline(), Some(T0 + 14_000));
+    e.handle_peer(T0 + ms(5_000), PeerMessage::Activity { at: T0 + ms(4_000) });
+    assert_eq!(e.deadline(), Some(T0 + ms(14_000)));
     // A stamp an hour in the future counts as "now", no more.
-    e.handle_peer(T0 + 6_000, PeerMessage::Activity { at: T0 + 3_600_000 });
-    assert_eq!(e.deadline(), Some(T0 + 16_000));
+    e.handle_peer(T0 + ms(6_000), PeerMessage::Activity { at: T0 + ms(3_600_000) });
+    assert_eq!(e.deadline(), Some(T0 + ms(16_000)));
 }
 
 #[test]
@@ -222,13 +231,13 @@ fn late_peer_activity_from_before_the_warning_closes_it() {
     fire(&mut e); // warning at T0+7000
     drain(&mut e);
     // A message about input at T0+6000 arrives at T0+7100; the warning is not due until T0+13000.
-    e.handle_peer(T0 + 7_100, PeerMessage::Activity { at: T0 + 6_000 });
+    e.handle_peer(T0 + ms(7_100), PeerMessage::Activity { at: T0 + ms(6_000) });
     assert_eq!(e.state(), State::Active);
     assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Peer }]);
     // Activity the peer saw during the warning does not count.
     fire(&mut e);
     drain(&mut e);
-    e.handle_peer(T0 + 13_500, PeerMessage::Activity { at: T0 + 13_400 });
+    e.handle_peer(T0 + ms(13_500), PeerMessage::Activity { at: T0 + ms(13_400) });
     assert_eq!(e.state(), State::Warning);
 }
 
@@ -237,9 +246,9 @@ fn peer_extend_and_logout() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     fire(&mut e);
     drain(&mut e);
-    e.handle_peer(T0 + 8_000, PeerMessage::Extend { at: T0 + 8_000 });
+    e.handle_peer(T0 + ms(8_000), PeerMessage::Extend { at: T0 + ms(8_000) });
     assert_eq!(drain(&mut e), vec![Effect::Extended { how: ExtendHow::Peer }]);
-    e.handle_peer(T0 + 9_000, PeerMessage::Logout);
+    e.handle_peer(T0 + ms(9_000), PeerMessage::Logout);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Peer }]);
 }
 
@@ -283,14 +292,14 @@ proptest! {
         let mut warned = false;
         for (gap, step) in steps {
             // A driver that wakes on time: fire every deadline that falls inside the gap.
-            let target = now + Millis::from(gap);
+            let target = now + ms(u64::from(gap));
             while let Some(at) = e.poll_timeout() {
                 if at > target { break; }
                 now = now.max(at);
                 let before = e.state();
                 e.handle_timeout(now);
                 if e.state() == State::Expired && before != State::Expired {
-                    prop_assert!(now >= last_activity + timeout, "expired early");
+                    prop_assert!(now >= last_activity + ms(timeout), "expired early");
                     prop_assert!(warning == 0 || warned, "idle expiry without a warning");
                 }
                 if e.state() == State::Warning { warned = true; }
@@ -314,8 +323,8 @@ proptest! {
                 }
                 Input::Logout => e.handle_logout(now, Reason::User),
                 Input::PeerActivity(ago) => {
-                    e.handle_peer(now, PeerMessage::Activity { at: now.saturating_sub(Millis::from(ago)) });
-                    if let Some(d) = e.deadline() { last_activity = last_activity.max(d - timeout); }
+                    e.handle_peer(now, PeerMessage::Activity { at: now - ms(u64::from(ago)) });
+                    if let Some(d) = e.deadline() { last_activity = last_activity.max(d - ms(timeout)); }
                     if e.state() == State::Active { warned = false; }
                 }
                 Input::Stop => e.handle_stop(),
@@ -326,7 +335,7 @@ proptest! {
             if e.state() == State::Expired && before != State::Expired && e.deadline().is_none() {
                 // Any expiry that was not a logout must be at or past the deadline.
                 let user = matches!(step, Input::Logout);
-                prop_assert!(user || now >= last_activity + timeout, "expired early on input");
+                prop_assert!(user || now >= last_activity + ms(timeout), "expired early on input");
             }
             if e.state() == State::Warning { warned = true; }
             if e.state() == State::Active { prop_assert!(e.poll_timeout().unwrap() > now || warning == 0); }
@@ -340,11 +349,12 @@ proptest! {
         active in proptest::collection::vec(any::<bool>(), 40),
     ) {
         let mut e = Engine::new(policy(30_000, 10_000), T0);
-        let mut now = T0 as i64;
+        let mut now = T0.epoch_ms() as i64;
         for (i, j) in jumps.iter().enumerate() {
             now = (now + j).max(0);
-            if active[i] { e.handle_activity(now as Millis) } else { e.handle_timeout(now as Millis) }
-            prop_assert!(e.remaining(now as Millis) <= 30_000);
+            let at = Moment::from_epoch_ms(now as u64);
+            if active[i] { e.handle_activity(at) } else { e.handle_timeout(at) }
+            prop_assert!(e.remaining(at) <= ms(30_000));
         }
     }
 }
@@ -365,8 +375,8 @@ proptest! {
         for (gap, jump, jumps, input) in steps {
             real += gap;
             if jumps { offset += jump; }
-            let wall = (T0 as i64 + real as i64 + offset).max(0) as Millis;
-            e.handle_clock(wall, real - last_seen);
+            let wall = Moment::from_epoch_ms((T0.epoch_ms() as i64 + real as i64 + offset).max(0) as u64);
+            e.handle_clock(wall, ms(real - last_seen));
             last_seen = real;
             if input {
                 e.handle_activity(wall);
@@ -375,8 +385,8 @@ proptest! {
                 e.handle_timeout(wall);
             }
             if matches!(e.state(), State::Active | State::Warning) {
-                prop_assert!(e.remaining(wall) <= timeout.saturating_sub(real - last_input),
-                    "{} ms left, {} ms of real time since the last input", e.remaining(wall), real - last_input);
+                prop_assert!(e.remaining(wall) <= ms(timeout.saturating_sub(real - last_input)),
+                    "{} ms left, {} ms of real time since the last input", e.remaining(wall).ms(), real - last_input);
             }
         }
     }
@@ -387,48 +397,48 @@ fn activity_is_announced_at_most_once_an_interval_with_a_trailing_edge() {
     // Short policies: a quarter of the time from input to warning (no floor: a 1 s floor let a
     // tab warn before it heard of input where the warning is long against the timeout).
     let mut e = Engine::new(policy(6_000, 3_000), T0);
-    assert_eq!(e.policy().announce_interval(), 750);
-    e.handle_activity(T0 + 10);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 10 }), "leading edge at once");
-    e.handle_activity(T0 + 100);
-    e.handle_activity(T0 + 700);
+    assert_eq!(e.policy().announce_interval(), ms(750));
+    e.handle_activity(T0 + ms(10));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(10) }), "leading edge at once");
+    e.handle_activity(T0 + ms(100));
+    e.handle_activity(T0 + ms(700));
     assert_eq!(e.poll_transmit(), None, "throttled");
-    assert_eq!(e.poll_timeout(), Some(T0 + 760), "the trailing edge needs a wakeup");
-    e.handle_timeout(T0 + 760);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 700 }), "with its own timestamp");
-    assert_eq!(e.poll_timeout(), Some(T0 + 700 + 3_000), "no wakeup while nothing is pending");
-    e.handle_activity(T0 + 3_000);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 3_000 }));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(760)), "the trailing edge needs a wakeup");
+    e.handle_timeout(T0 + ms(760));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(700) }), "with its own timestamp");
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(700) + ms(3_000)), "no wakeup while nothing is pending");
+    e.handle_activity(T0 + ms(3_000));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(3_000) }));
 
     // Long ones less often: a quarter of the time from input to warning, at most 10 s. Any tab
     // still hears of the last input of a burst long before it would warn.
     let mut e = Engine::new(policy(60_000, 20_000), T0);
-    assert_eq!(e.policy().announce_interval(), 10_000);
-    e.handle_activity(T0 + 10);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 10 }));
-    e.handle_activity(T0 + 9_000);
+    assert_eq!(e.policy().announce_interval(), ms(10_000));
+    e.handle_activity(T0 + ms(10));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(10) }));
+    e.handle_activity(T0 + ms(9_000));
     assert_eq!(e.poll_transmit(), None, "throttled for 10 s");
-    assert_eq!(e.poll_timeout(), Some(T0 + 10_010));
-    e.handle_timeout(T0 + 10_010);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 9_000 }));
-    assert_eq!(Policy::new(900_000, 60_000).unwrap().announce_interval(), 10_000);
-    assert_eq!(Policy::new(8_000, 2_000).unwrap().announce_interval(), 1_500);
-    assert_eq!(Policy::new(5_431, 4_616).unwrap().announce_interval(), 203);
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(10_010)));
+    e.handle_timeout(T0 + ms(10_010));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(9_000) }));
+    assert_eq!(policy(900_000, 60_000).announce_interval(), ms(10_000));
+    assert_eq!(policy(8_000, 2_000).announce_interval(), ms(1_500));
+    assert_eq!(policy(5_431, 4_616).announce_interval(), ms(203));
 }
 
 #[test]
 fn extends_and_logouts_are_announced_but_never_echoed() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_extend(T0 + 1_000, ExtendHow::Button);
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Extend { at: T0 + 1_000 }));
-    e.handle_peer(T0 + 2_000, PeerMessage::Extend { at: T0 + 2_000 });
-    e.handle_peer(T0 + 2_500, PeerMessage::Activity { at: T0 + 2_500 });
+    e.handle_extend(T0 + ms(1_000), ExtendHow::Button);
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Extend { at: T0 + ms(1_000) }));
+    e.handle_peer(T0 + ms(2_000), PeerMessage::Extend { at: T0 + ms(2_000) });
+    e.handle_peer(T0 + ms(2_500), PeerMessage::Activity { at: T0 + ms(2_500) });
     assert_eq!(e.poll_transmit(), None);
-    e.handle_logout(T0 + 3_000, Reason::User);
+    e.handle_logout(T0 + ms(3_000), Reason::User);
     assert_eq!(e.poll_transmit(), Some(PeerMessage::Logout));
 
     let mut told = Engine::new(policy(10_000, 3_000), T0);
-    told.handle_peer(T0 + 3_000, PeerMessage::Logout);
+    told.handle_peer(T0 + ms(3_000), PeerMessage::Logout);
     assert_eq!(told.poll_transmit(), None);
     assert_eq!(drain(&mut told), vec![Effect::Terminate { reason: Reason::Peer }]);
 }
@@ -438,71 +448,68 @@ fn news_of_activity_from_before_our_deadline_keeps_a_sleeping_tab_alive() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // This tab slept through its deadline (T0+10s); another tab saw activity at T0+9s and
     // its record or message is read on wake at T0+12s: the session was never idle that long.
-    e.handle_peer(T0 + 12_000, PeerMessage::Activity { at: T0 + 9_000 });
+    e.handle_peer(T0 + ms(12_000), PeerMessage::Activity { at: T0 + ms(9_000) });
     assert_eq!(e.state(), State::Active);
-    assert_eq!(e.deadline(), Some(T0 + 19_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(19_000)));
     // Activity after our deadline does not count: the session had already ended.
     let mut late = Engine::new(policy(10_000, 3_000), T0);
-    late.handle_peer(T0 + 12_000, PeerMessage::Activity { at: T0 + 11_000 });
+    late.handle_peer(T0 + ms(12_000), PeerMessage::Activity { at: T0 + ms(11_000) });
     assert_eq!(late.state(), State::Expired);
 }
 
 #[test]
 fn a_late_tab_inherits_the_deadline() {
-    let mut e = Engine::resume(policy(10_000, 3_000), T0, T0 + 8_000);
+    let mut e = Engine::resume(policy(10_000, 3_000), T0, T0 + ms(8_000));
     assert_eq!(e.state(), State::Active);
-    assert_eq!(e.deadline(), Some(T0 + 10_000));
-    assert_eq!(e.poll_timeout(), Some(T0 + 7_000));
-    e.handle_timeout(T0 + 8_000);
+    assert_eq!(e.deadline(), Some(T0 + ms(10_000)));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(7_000)));
+    e.handle_timeout(T0 + ms(8_000));
     assert_eq!(e.state(), State::Warning, "joins the warning the other tabs show");
     // A stamp from the future is clamped.
-    let f = Engine::resume(policy(10_000, 3_000), T0 + 99_999, T0);
-    assert_eq!(f.deadline(), Some(T0 + 10_000));
+    let f = Engine::resume(policy(10_000, 3_000), T0 + ms(99_999), T0);
+    assert_eq!(f.deadline(), Some(T0 + ms(10_000)));
 }
 
 #[test]
 fn absolute_lifetime_fires_despite_constant_activity_and_cannot_be_extended() {
-    let p = policy(10_000, 3_000).with_absolute(Some(20_000)).unwrap();
+    let p = policy(10_000, 3_000).with_absolute(Some(ms(20_000))).unwrap();
     let mut e = Engine::new(p, T0);
     let mut now = T0;
-    while now + 500 < T0 + 17_000 {
-        now += 500;
+    while now + ms(500) < T0 + ms(17_000) {
+        now = now + ms(500);
         e.handle_activity(now);
     }
     assert_eq!(e.state(), State::Active);
-    e.handle_activity(T0 + 17_000);
+    e.handle_activity(T0 + ms(17_000));
     assert_eq!(e.state(), State::Warning);
-    assert!(drain(&mut e).contains(&Effect::Warn { deadline: T0 + 20_000, reason: Reason::Absolute }));
-    assert!(!e.handle_extend(T0 + 18_000, ExtendHow::Button), "an absolute limit cannot be extended");
+    assert!(drain(&mut e).contains(&Effect::Warn { deadline: T0 + ms(20_000), reason: Reason::Absolute }));
+    assert!(!e.handle_extend(T0 + ms(18_000), ExtendHow::Button), "an absolute limit cannot be extended");
     assert_eq!(e.state(), State::Warning);
-    e.handle_activity(T0 + 19_999);
-    e.handle_timeout(T0 + 20_000);
+    e.handle_activity(T0 + ms(19_999));
+    e.handle_timeout(T0 + ms(20_000));
     assert_eq!(drain(&mut e).last(), Some(&Effect::Terminate { reason: Reason::Absolute }));
-    assert_eq!(
-        Policy::new(10_000, 3_000).unwrap().with_absolute(Some(3_000)),
-        Err(PolicyError::WarningNotShorterThanAbsolute)
-    );
+    assert_eq!(policy(10_000, 3_000).with_absolute(Some(ms(3_000))), Err(PolicyError::WarningNotShorterThanAbsolute));
 }
 
 #[test]
 fn absolute_lifetime_counts_from_the_session_start() {
-    let p = policy(10_000, 3_000).with_absolute(Some(60_000)).unwrap();
-    let mut e = Engine::new(p, T0 + 50_000);
+    let p = policy(10_000, 3_000).with_absolute(Some(ms(60_000))).unwrap();
+    let mut e = Engine::new(p, T0 + ms(50_000));
     e.set_started_at(T0); // the server started the session 50 s ago
-    assert_eq!(e.deadline(), Some(T0 + 60_000));
-    assert_eq!(e.poll_timeout(), Some(T0 + 57_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(60_000)));
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(57_000)));
 }
 
 #[test]
 fn keepalive_only_while_active_and_at_most_once_per_interval() {
     let mut e = Engine::new(policy(600_000, 60_000), T0);
-    e.set_keepalive(60_000);
-    e.handle_activity(T0 + 1_000);
+    e.set_keepalive(ms(60_000));
+    e.handle_activity(T0 + ms(1_000));
     assert!(drain(&mut e).is_empty(), "the page load was the last contact");
-    e.handle_activity(T0 + 60_000);
+    e.handle_activity(T0 + ms(60_000));
     assert_eq!(drain(&mut e), vec![Effect::Keepalive]);
     for t in (61_000..120_000).step_by(1_000) {
-        e.handle_activity(T0 + t);
+        e.handle_activity(T0 + ms(t));
     }
     assert!(drain(&mut e).is_empty(), "at most one per interval");
     // Idle from here: timers fire, no pings, through the warning to expiry.
@@ -515,17 +522,17 @@ fn keepalive_only_while_active_and_at_most_once_per_interval() {
 #[test]
 fn server_answers_shorten_the_session_or_end_it() {
     let mut e = Engine::new(policy(600_000, 60_000), T0);
-    e.set_keepalive(60_000);
-    e.handle_server(T0 + 1_000, ServerAnswer::Remaining(120_000));
-    assert_eq!(e.deadline(), Some(T0 + 121_000), "the earlier of the two deadlines");
-    e.handle_timeout(T0 + 61_000);
-    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 121_000, reason: Reason::Server }]);
+    e.set_keepalive(ms(60_000));
+    e.handle_server(T0 + ms(1_000), ServerAnswer::Remaining(ms(120_000)));
+    assert_eq!(e.deadline(), Some(T0 + ms(121_000)), "the earlier of the two deadlines");
+    e.handle_timeout(T0 + ms(61_000));
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + ms(121_000), reason: Reason::Server }]);
     // "Stay signed in" asks the server again and waits for its answer.
-    assert!(e.handle_extend(T0 + 70_000, ExtendHow::Button));
+    assert!(e.handle_extend(T0 + ms(70_000), ExtendHow::Button));
     assert_eq!(drain(&mut e), vec![Effect::Keepalive, Effect::Extended { how: ExtendHow::Button }]);
-    e.handle_server(T0 + 70_100, ServerAnswer::Remaining(900_000));
-    assert_eq!(e.deadline(), Some(T0 + 670_000), "the client's own idle limit is earlier now");
-    e.handle_server(T0 + 80_000, ServerAnswer::Ended);
+    e.handle_server(T0 + ms(70_100), ServerAnswer::Remaining(ms(900_000)));
+    assert_eq!(e.deadline(), Some(T0 + ms(670_000)), "the client's own idle limit is earlier now");
+    e.handle_server(T0 + ms(80_000), ServerAnswer::Ended);
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Server }]);
 }
 
@@ -534,17 +541,17 @@ fn stay_signed_in_near_the_absolute_limit_turns_the_warning_into_the_absolute_on
     // 15 min idle, 60 s warning, 29 min 10 s absolute: an idle warning that shows 60 s before
     // 28 min 20 s cannot be extended past the absolute limit; the session must warn for that,
     // not drop the warning.
-    let p = policy(900_000, 60_000).with_absolute(Some(1_750_000)).unwrap();
+    let p = policy(900_000, 60_000).with_absolute(Some(ms(1_750_000))).unwrap();
     let mut e = Engine::new(p, T0);
-    e.handle_activity(T0 + 800_000);
-    e.handle_timeout(T0 + 1_640_000); // idle warning: deadline T0 + 1_700_000
-    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 1_700_000, reason: Reason::Idle }]);
-    assert!(!e.handle_extend(T0 + 1_695_000, ExtendHow::Button));
-    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + 1_750_000, reason: Reason::Absolute }]);
+    e.handle_activity(T0 + ms(800_000));
+    e.handle_timeout(T0 + ms(1_640_000)); // idle warning: deadline T0 + 1_700_000
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + ms(1_700_000), reason: Reason::Idle }]);
+    assert!(!e.handle_extend(T0 + ms(1_695_000), ExtendHow::Button));
+    assert_eq!(drain(&mut e), vec![Effect::Warn { deadline: T0 + ms(1_750_000), reason: Reason::Absolute }]);
     assert_eq!(e.state(), State::Warning);
-    e.handle_timeout(T0 + 1_700_000);
+    e.handle_timeout(T0 + ms(1_700_000));
     assert_eq!(e.state(), State::Warning, "the idle deadline moved");
-    e.handle_timeout(T0 + 1_750_000);
+    e.handle_timeout(T0 + ms(1_750_000));
     assert_eq!(drain(&mut e), vec![Effect::Terminate { reason: Reason::Absolute }]);
 }
 
@@ -554,11 +561,11 @@ fn stay_signed_in_near_the_absolute_limit_turns_the_warning_into_the_absolute_on
 mod common;
 use autologoff::session::{Command, Event, Input as CoreInput};
 use autologoff::wire::{Kind, Message};
-use common::{Bus, Tab, World};
+use common::{ms, Bus, Tab, World};
 use std::rc::Rc;
 
 /// Every idle logout event a tab performed, with when.
-fn idle_logouts(tab: &Tab) -> Vec<Millis> {
+fn idle_logouts(tab: &Tab) -> Vec<Moment> {
     tab.take_log()
         .into_iter()
         .filter(|(_, c)| matches!(c, Command::Event(Event::Logout { reason: Reason::Idle })))
@@ -583,20 +590,20 @@ proptest! {
         let p = policy(timeout, timeout * warning_pct / 100);
         let world = World::new();
         let tabs = (0..n).map(|i| Tab::open(&world, i, common::settings(p))).collect();
-        let mut bus = Bus::new(&world, tabs, delay);
+        let mut bus = Bus::new(&world, tabs, ms(delay));
         let mut last_real = T0;
-        let check = |bus: &Bus, last_real: Millis| -> Result<(), TestCaseError> {
+        let check = |bus: &Bus, last_real: Moment| -> Result<(), TestCaseError> {
             for tab in &bus.tabs {
                 for at in idle_logouts(tab) {
-                    let unknowable = last_real + delay > at;
-                    prop_assert!(at >= last_real + timeout || unknowable, "a tab expired at T0 + {} while another saw input at T0 + {}", at - T0, last_real - T0);
+                    let unknowable = last_real + ms(delay) > at;
+                    prop_assert!(at >= last_real + ms(timeout) || unknowable, "a tab expired at T0 + {} while another saw input at T0 + {}", at.since(T0).ms(), last_real.since(T0).ms());
                 }
             }
             Ok(())
         };
         for (gap, tab, kind) in inputs {
             let i = tab % n;
-            let at = world.wall.get() + gap;
+            let at = world.wall.get() + ms(gap);
             bus.run_until(at);
             let t = &bus.tabs[i];
             let before = t.state();
@@ -613,7 +620,7 @@ proptest! {
             }
             check(&bus, last_real)?;
         }
-        let end = world.wall.get() + timeout * 2 + 2_000;
+        let end = world.wall.get() + ms(timeout * 2 + 2_000);
         bus.run_until(end);
         check(&bus, last_real)?;
         prop_assert!(bus.tabs.iter().all(|t| t.state() == State::Expired), "{:?}", bus.tabs.iter().map(|t| t.state()).collect::<Vec<_>>());
@@ -631,11 +638,11 @@ proptest! {
         let p = policy(timeout, timeout * warning_pct / 100);
         let world = World::new();
         let tabs = (0..n).map(|i| Tab::open(&world, i, common::settings(p))).collect();
-        let mut bus = Bus::new(&world, tabs, 0);
+        let mut bus = Bus::new(&world, tabs, ms(0));
         let mut last_real = T0;
         for (gap, tab, kind) in inputs {
             let i = tab % n;
-            let at = world.wall.get() + gap;
+            let at = world.wall.get() + ms(gap);
             bus.run_until(at);
             let t = &bus.tabs[i];
             let before = t.state();
@@ -643,29 +650,29 @@ proptest! {
             if t.state() == State::Active && (kind == 0 || before == State::Active) { last_real = last_real.max(at); }
             for tab in &bus.tabs {
                 for at in idle_logouts(tab) {
-                    prop_assert!(at >= last_real + timeout, "expired at T0 + {}, input at T0 + {}", at - T0, last_real - T0);
+                    prop_assert!(at >= last_real + ms(timeout), "expired at T0 + {}, input at T0 + {}", at.since(T0).ms(), last_real.since(T0).ms());
                 }
             }
         }
-        bus.run_until(world.wall.get() + timeout * 2);
+        bus.run_until(world.wall.get() + ms(timeout * 2));
         for tab in &bus.tabs {
             for at in idle_logouts(tab) {
-                prop_assert!(at >= last_real + timeout);
+                prop_assert!(at >= last_real + ms(timeout));
             }
         }
     }
 }
 
 /// What came out of an engine or a core: when, and what, in one form for both.
-type Log = Vec<(Millis, String)>;
+type Log = Vec<(Moment, String)>;
 
 /// What came out of an engine, with when, in a form both an engine and a core produce.
-fn drain_log(e: &mut Engine, now: Millis, log: &mut Vec<(Millis, String)>) {
+fn drain_log(e: &mut Engine, now: Moment, log: &mut Vec<(Moment, String)>) {
     while let Some(effect) = e.poll_effect() {
         log.push((
             now,
             match effect {
-                Effect::Warn { deadline, .. } => format!("warn {deadline}"),
+                Effect::Warn { deadline, .. } => format!("warn {}", deadline.epoch_ms()),
                 Effect::Extended { how } => format!("extend {how:?}"),
                 Effect::Keepalive => "keepalive".into(),
                 Effect::Terminate { reason } => format!("logout {reason:?}"),
@@ -676,8 +683,8 @@ fn drain_log(e: &mut Engine, now: Millis, log: &mut Vec<(Millis, String)>) {
         log.push((
             now,
             match message {
-                PeerMessage::Activity { at } => format!("Activity at: {at}"),
-                PeerMessage::Extend { at } => format!("Extend at: {at}"),
+                PeerMessage::Activity { at } => format!("Activity at: {}", at.epoch_ms()),
+                PeerMessage::Extend { at } => format!("Extend at: {}", at.epoch_ms()),
                 PeerMessage::Logout => "Logout".into(),
             },
         ));
@@ -685,16 +692,16 @@ fn drain_log(e: &mut Engine, now: Millis, log: &mut Vec<(Millis, String)>) {
 }
 
 /// The same for a tab's core, from the commands it performed.
-fn core_log(tab: &Tab, log: &mut Vec<(Millis, String)>) {
+fn core_log(tab: &Tab, log: &mut Vec<(Moment, String)>) {
     for (at, c) in tab.take_log() {
         let line = match c {
-            Command::Event(Event::Warning { deadline, .. }) => format!("warn {deadline}"),
+            Command::Event(Event::Warning { deadline, .. }) => format!("warn {}", deadline.epoch_ms()),
             Command::Event(Event::Extend { how }) => format!("extend {how:?}"),
             Command::Keepalive(_) => "keepalive".into(),
             Command::Event(Event::Logout { reason }) => format!("logout {reason:?}"),
             Command::Post(text) => match Message::decode(&text, at) {
-                Some(Message { kind: Kind::Activity, at: stamp, .. }) => format!("Activity at: {stamp}"),
-                Some(Message { kind: Kind::Extend, at: stamp, .. }) => format!("Extend at: {stamp}"),
+                Some(Message { kind: Kind::Activity, at: stamp, .. }) => format!("Activity at: {}", stamp.epoch_ms()),
+                Some(Message { kind: Kind::Extend, at: stamp, .. }) => format!("Extend at: {}", stamp.epoch_ms()),
                 Some(Message { kind: Kind::Logout, .. }) => "Logout".into(),
                 _ => continue,
             },
@@ -710,8 +717,8 @@ fn core_log(tab: &Tab, log: &mut Vec<(Millis, String)>) {
 /// in between, as in browsers). Checks the states agree after every input, and returns the logs.
 fn both_ways(
     p: Policy,
-    keepalive: Option<Millis>,
-    lag: Millis,
+    keepalive: Option<Duration>,
+    lag: Duration,
     peers: bool,
     steps: &[(u64, u8)],
 ) -> Result<(Log, Log), TestCaseError> {
@@ -728,12 +735,12 @@ fn both_ways(
     b.take_log();
     let (mut la, mut lb) = (Vec::new(), Vec::new());
     let mut now = T0;
-    let fire_until = |a: &mut Engine, b: &Tab, la: &mut Vec<_>, lb: &mut Vec<_>, target: Millis| loop {
+    let fire_until = |a: &mut Engine, b: &Tab, la: &mut Vec<_>, lb: &mut Vec<_>, target: Moment| loop {
         let ta = a.poll_timeout().map(|t| t + lag);
         let tb = b.armed().map(|t| t + lag);
         let next = match (ta, tb) {
             (Some(x), Some(y)) => x.min(y),
-            (x, y) => x.or(y).unwrap_or(Millis::MAX),
+            (x, y) => x.or(y).unwrap_or(Moment::MAX),
         };
         if next > target {
             break;
@@ -749,7 +756,7 @@ fn both_ways(
         }
     };
     for &(gap, kind) in steps {
-        now += gap;
+        now = now + ms(gap);
         fire_until(&mut a, &b, &mut la, &mut lb, now);
         world.at(now);
         match kind {
@@ -758,7 +765,7 @@ fn both_ways(
                 b.post(CoreInput::Extend);
             }
             1 if peers => {
-                let at = now.saturating_sub(700);
+                let at = now - ms(700);
                 a.handle_peer(now, PeerMessage::Activity { at });
                 let m = Message { kind: Kind::Activity, app: app.clone(), id: String::new(), tab: "other".into(), at };
                 b.post(CoreInput::Message(m.encode()));
@@ -770,9 +777,9 @@ fn both_ways(
         }
         drain_log(&mut a, now, &mut la);
         core_log(&b, &mut lb);
-        prop_assert_eq!(a.state(), b.state(), "after the input at T0 + {}", now - T0);
+        prop_assert_eq!(a.state(), b.state(), "after the input at T0 + {}", now.since(T0).ms());
     }
-    let end = now + p.timeout() * 2;
+    let end = now + p.timeout() + p.timeout();
     fire_until(&mut a, &b, &mut la, &mut lb, end);
     prop_assert_eq!(a.state(), b.state());
     prop_assert_eq!(a.last_activity(), b.core(|c| c.engine().last_activity()));
@@ -781,7 +788,7 @@ fn both_ways(
     // Within one moment, the core tells the other tabs of a logout before its own logout event
     // (the engine lists its effects first), and sends a keepalive once the record confirmed the
     // session is still its own: the order of those within one moment is not the point here.
-    let order = |mut l: Vec<(Millis, String)>| {
+    let order = |mut l: Vec<(Moment, String)>| {
         l.sort_by_key(|(t, s)| {
             (
                 *t,
@@ -813,7 +820,7 @@ proptest! {
         steps in proptest::collection::vec((0u64..1_500, 0u8..12), 1..80),
     ) {
         let p = policy(timeout, timeout * warning_pct / 100);
-        let (a, b) = both_ways(p, keepalive, 0, true, &steps)?;
+        let (a, b) = both_ways(p, keepalive.map(ms), ms(0), true, &steps)?;
         prop_assert_eq!(&a, &b, "\n{:#?}\n{:#?}", a, b);
     }
 }
@@ -840,17 +847,17 @@ proptest! {
         steps in proptest::collection::vec((0u64..1_500, 0u8..12), 1..80),
     ) {
         let p = policy(timeout, timeout * warning_pct / 100);
-        let (a, b) = both_ways(p, keepalive, lag, false, &steps)?;
-        let effects = |l: &[(Millis, String)]| l.iter().map(|(_, s)| s.clone()).filter(|s| !s.starts_with("Activity")).collect::<Vec<_>>();
+        let (a, b) = both_ways(p, keepalive.map(ms), ms(lag), false, &steps)?;
+        let effects = |l: &[(Moment, String)]| l.iter().map(|(_, s)| s.clone()).filter(|s| !s.starts_with("Activity")).collect::<Vec<_>>();
         prop_assert_eq!(effects(&a), effects(&b));
         // The other tabs hear of activity from the core no later than from the reference,
         // give or take one late timer and one announcement interval (the throttle: which input
         // gets the next announcement depends on when timers happen to run).
-        let stamp = |s: &str| s.strip_prefix("Activity at: ").and_then(|r| r.parse::<Millis>().ok());
-        let news = |l: &[(Millis, String)], until: Millis| l.iter().filter(|(t, _)| *t <= until).filter_map(|(_, s)| stamp(s)).max();
+        let stamp = |s: &str| s.strip_prefix("Activity at: ").and_then(|r| r.parse::<u64>().ok());
+        let news = |l: &[(Moment, String)], until: Moment| l.iter().filter(|(t, _)| *t <= until).filter_map(|(_, s)| stamp(s)).max();
         for (t, _) in &a {
-            let by = *t + lag + p.announce_interval();
-            prop_assert!(news(&b, by) >= news(&a, *t), "at T0 + {}: {:?} < {:?}", t - T0, news(&b, by), news(&a, *t));
+            let by = *t + ms(lag) + p.announce_interval();
+            prop_assert!(news(&b, by) >= news(&a, *t), "at T0 + {}: {:?} < {:?}", t.since(T0).ms(), news(&b, by), news(&a, *t));
         }
     }
 }
@@ -868,17 +875,17 @@ fn an_input_after_a_late_timer_is_judged_with_the_one_recorded_before_it() {
     // timer at `quiet`; that timer runs late (past the warning time of the last input handed
     // over), and a new input comes first.
     let (world, b) = one_tab(policy(10_000, 9_500));
-    for t in [T0 + 100, T0 + 150, T0 + 220] {
+    for t in [T0 + ms(100), T0 + ms(150), T0 + ms(220)] {
         world.at(t);
         b.input();
     }
-    assert_eq!(b.host(|h| h.quiet), T0 + 225, "quiet until the announcement of the input at T0 + 150");
-    world.at(T0 + 655);
+    assert_eq!(b.host(|h| h.quiet), T0 + ms(225), "quiet until the announcement of the input at T0 + 150");
+    world.at(T0 + ms(655));
     b.input();
-    world.at(T0 + 665);
+    world.at(T0 + ms(665));
     b.fire();
     assert_eq!(b.state(), State::Active, "the input at T0 + 220 counts");
-    assert_eq!(b.core(|c| c.engine().last_activity()), T0 + 655);
+    assert_eq!(b.core(|c| c.engine().last_activity()), T0 + ms(655));
 }
 
 #[test]
@@ -888,12 +895,12 @@ fn after_sleep_the_first_input_is_judged_with_the_one_recorded_before_sleep() {
     // after resume calls in. That input lands inside the warning window of the keystroke.
     let t = 15 * 60_000;
     let (world, b) = one_tab(policy(t, 60_000));
-    for i in [T0 + 100, T0 + 200, T0 + 900] {
+    for i in [T0 + ms(100), T0 + ms(200), T0 + ms(900)] {
         world.at(i);
         b.input();
     }
     // Asleep: the wall clock moves, the monotonic one does not.
-    world.wall.set(T0 + 200 + t + 300);
+    world.wall.set(T0 + ms(200) + ms(t) + ms(300));
     b.input();
     assert_eq!(b.state(), State::Warning, "warned (and can stay signed in), not logged out");
 }
@@ -903,38 +910,43 @@ fn input_after_the_wall_clock_went_back_is_still_handed_over() {
     // Active user; the wall clock is set back by a minute while they keep working, one input a
     // second. New input is then older than what was handed over before.
     let (world, b) = one_tab(policy(60_000, 20_000));
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     b.input();
-    world.wall.set(T0 + 1_000 - 60_000);
+    world.wall.set(T0 + ms(1_000) - ms(60_000));
     for _ in 1..=70u64 {
-        world.advance(1_000);
+        world.advance(ms(1_000));
         b.input();
         b.fire();
-        assert_eq!(b.state(), State::Active, "{} s after the jump", world.wall.get() as i64 - (T0 as i64 - 59_000));
+        assert_eq!(
+            b.state(),
+            State::Active,
+            "{} s after the jump",
+            world.wall.get().epoch_ms() as i64 - (T0.epoch_ms() as i64 - 59_000)
+        );
     }
 }
 
 #[test]
 fn input_may_wait_only_while_a_timer_will_collect_it() {
     let mut e = Engine::new(policy(6_000, 2_000), T0);
-    assert_eq!(e.input_quiet_until(), 0, "nothing pending: the first input is handled at once");
-    e.handle_activity(T0 + 10);
-    assert_eq!(e.input_quiet_until(), 0, "announced at once: the next input starts a trailing edge");
-    e.handle_activity(T0 + 20);
-    assert_eq!(e.input_quiet_until(), T0 + 1_010, "until the trailing edge's timer");
-    assert_eq!(e.poll_timeout(), Some(T0 + 1_010));
+    assert_eq!(e.input_quiet_until(), Moment::EPOCH, "nothing pending: the first input is handled at once");
+    e.handle_activity(T0 + ms(10));
+    assert_eq!(e.input_quiet_until(), Moment::EPOCH, "announced at once: the next input starts a trailing edge");
+    e.handle_activity(T0 + ms(20));
+    assert_eq!(e.input_quiet_until(), T0 + ms(1_010), "until the trailing edge's timer");
+    assert_eq!(e.poll_timeout(), Some(T0 + ms(1_010)));
     // Input recorded at T0 + 900 and handed over by that timer is announced with its own time.
-    e.handle_inputs(&[T0 + 900], T0 + 1_010);
-    e.handle_timeout(T0 + 1_010);
+    e.handle_inputs(&[T0 + ms(900)], T0 + ms(1_010));
+    e.handle_timeout(T0 + ms(1_010));
     let _ = e.poll_transmit();
-    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + 900 }));
-    assert_eq!(e.deadline(), Some(T0 + 900 + 6_000));
+    assert_eq!(e.poll_transmit(), Some(PeerMessage::Activity { at: T0 + ms(900) }));
+    assert_eq!(e.deadline(), Some(T0 + ms(900) + ms(6_000)));
     // In the warning, input waits until the deadline; once ended, forever.
-    e.handle_timeout(T0 + 900 + 4_000);
+    e.handle_timeout(T0 + ms(900) + ms(4_000));
     assert_eq!(e.state(), State::Warning);
-    assert_eq!(e.input_quiet_until(), T0 + 900 + 6_000);
-    e.handle_logout(T0 + 900 + 4_100, Reason::User);
-    assert_eq!(e.input_quiet_until(), Millis::MAX);
+    assert_eq!(e.input_quiet_until(), T0 + ms(900) + ms(6_000));
+    e.handle_logout(T0 + ms(900) + ms(4_100), Reason::User);
+    assert_eq!(e.input_quiet_until(), Moment::MAX);
 }
 
 #[test]
@@ -942,16 +954,16 @@ fn input_handed_over_after_its_own_deadline_expires_the_session() {
     let mut e = Engine::new(policy(10_000, 3_000), T0);
     // Recorded before the warning time, handed over by a timer that slept past the deadline:
     // the input counts, and the timeout that follows finds the new deadline passed too.
-    e.handle_inputs(&[T0 + 5_000], T0 + 16_000);
-    assert_eq!(e.deadline(), Some(T0 + 15_000));
-    e.handle_timeout(T0 + 16_000);
+    e.handle_inputs(&[T0 + ms(5_000)], T0 + ms(16_000));
+    assert_eq!(e.deadline(), Some(T0 + ms(15_000)));
+    e.handle_timeout(T0 + ms(16_000));
     assert_eq!(e.state(), State::Expired);
     // Recorded before the warning time, handed over late but in time: it counts.
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_inputs(&[T0 + 5_000], T0 + 8_000);
-    assert_eq!((e.state(), e.deadline()), (State::Active, Some(T0 + 15_000)));
+    e.handle_inputs(&[T0 + ms(5_000)], T0 + ms(8_000));
+    assert_eq!((e.state(), e.deadline()), (State::Active, Some(T0 + ms(15_000))));
     // Recorded after the warning time: it does not dismiss the warning.
     let mut e = Engine::new(policy(10_000, 3_000), T0);
-    e.handle_inputs(&[T0 + 7_500], T0 + 8_000);
+    e.handle_inputs(&[T0 + ms(7_500)], T0 + ms(8_000));
     assert_eq!(e.state(), State::Warning);
 }

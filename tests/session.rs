@@ -7,26 +7,31 @@ mod common;
 use std::rc::Rc;
 
 use autologoff::config::{Settings, Value};
-use autologoff::engine::{ExtendHow, Millis, Reason, State};
+use autologoff::engine::{ExtendHow, Reason, State};
 use autologoff::session::{Action, Command, Event, Input, Reply};
+use autologoff::time::{Duration, Moment};
 use autologoff::wire::{Kind, Message, Record, Told};
-use common::{policy, settings, Bus, Tab, World, T0};
+use common::{ms, policy, settings, Bus, Tab, World, T0};
 
 fn with_id(id: &str) -> Settings {
     Settings { session_id: Some(id.into()), ..settings(policy(10_000, 3_000)) }
 }
 
-fn posted(tab: &Tab, log: &[(Millis, Command)]) -> Vec<Message> {
+fn posted(tab: &Tab, log: &[(Moment, Command)]) -> Vec<Message> {
     let now = tab.world.wall.get();
     log.iter().filter_map(|(_, c)| if let Command::Post(t) = c { Message::decode(t, now) } else { None }).collect()
 }
 
 /// A keepalive's 200 answer with `ms` left.
-fn remaining(ms: Millis) -> Reply {
-    Reply { status: Some(200), body: format!("{{\"remainingMs\":{ms},\"idleRemainingMs\":{ms}}}"), ..Reply::default() }
+fn remaining(left: u64) -> Reply {
+    Reply {
+        status: Some(200),
+        body: format!("{{\"remainingMs\":{left},\"idleRemainingMs\":{left}}}"),
+        ..Reply::default()
+    }
 }
 
-fn audits(log: &[(Millis, Command)]) -> Vec<String> {
+fn audits(log: &[(Moment, Command)]) -> Vec<String> {
     log.iter().filter_map(|(_, c)| if let Command::Audit(a) = c { Some(a.clone()) } else { None }).collect()
 }
 
@@ -46,7 +51,7 @@ fn stay(tab: &Tab) {
 }
 
 /// Runs a tab's timers up to `until`.
-fn run(tab: &Tab, until: Millis) {
+fn run(tab: &Tab, until: Moment) {
     let mut spins = 0;
     while let Some(at) = tab.armed() {
         if at > until {
@@ -56,7 +61,7 @@ fn run(tab: &Tab, until: Millis) {
         assert!(
             spins < 10_000,
             "the timer stays armed for T0 + {}: {:?}, {:#?}",
-            at - T0,
+            at.since(T0).ms(),
             tab.state(),
             tab.take_log().last()
         );
@@ -74,17 +79,17 @@ fn a_server_clock_ahead_does_not_end_the_session_when_a_second_tab_joins() {
     // later; the first tab regains focus. No heuristic on start times: same identity, one
     // session.
     let world = World::new();
-    let server_start = T0 + 20_000;
+    let server_start = T0 + ms(20_000);
     let s = Settings {
         session_start: Some(server_start),
         policy: policy(60_000, 20_000),
         ..settings(policy(60_000, 20_000))
     };
     let a = Tab::open(&world, 0, s.clone());
-    world.at(T0 + 25_000);
+    world.at(T0 + ms(25_000));
     a.input();
     let b = Tab::open(&world, 1, s);
-    world.at(T0 + 26_000);
+    world.at(T0 + ms(26_000));
     a.post(Input::Wake(world.record()));
     assert_eq!((a.state(), b.state()), (State::Active, State::Active));
     assert!(world.logouts.borrow().is_empty());
@@ -94,7 +99,7 @@ fn a_server_clock_ahead_does_not_end_the_session_when_a_second_tab_joins() {
 fn a_wall_clock_set_back_does_not_end_the_session() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    world.wall.set(T0 - 30_000);
+    world.wall.set(T0 - ms(30_000));
     let b = Tab::open(&world, 1, with_id("s1"));
     a.post(Input::Wake(world.record()));
     b.post(Input::Wake(world.record()));
@@ -114,9 +119,9 @@ fn messages_of_another_session_are_ignored() {
         app: with_id("zzz").app(),
         id: "zzz".into(),
         tab: "tab9".into(),
-        at: T0 + 5_000,
+        at: T0 + ms(5_000),
     };
-    world.at(T0 + 5_000);
+    world.at(T0 + ms(5_000));
     a.post(Input::Message(extend.encode()));
     assert_eq!(a.core(|c| c.engine().last_activity()), T0, "another session's activity is not ours");
 }
@@ -133,11 +138,11 @@ fn a_page_whose_session_was_replaced_tells_the_server_of_its_own_session_and_tou
     // own without the server being told (docs/protocol.md 3.3: the logout names the session).
     let world = World::new();
     let old = Tab::open(&world, 0, with_id("old"));
-    world.at(T0 + 2_000);
+    world.at(T0 + ms(2_000));
     let new = Tab::open(&world, 1, with_id("new"));
     let record_before = world.record.borrow().clone();
     old.take_log();
-    world.at(T0 + 3_000);
+    world.at(T0 + ms(3_000));
     old.post(Input::Wake(world.record()));
     let log = old.commands();
     assert_eq!(old.state(), State::Expired);
@@ -164,10 +169,10 @@ fn without_a_public_id_a_replaced_page_cannot_name_its_session_and_sends_nothing
     // logout without a name would end the cookie's session, which is the new sign-in's.
     let world = World::new();
     let start = |t| Settings { session_start: Some(t), ..settings(policy(10_000, 3_000)) };
-    let old = Tab::open(&world, 0, start(T0 - 60_000));
-    world.at(T0 + 2_000);
-    let _new = Tab::open(&world, 1, start(T0 + 1_000));
-    world.at(T0 + 3_000);
+    let old = Tab::open(&world, 0, start(T0 - ms(60_000)));
+    world.at(T0 + ms(2_000));
+    let _new = Tab::open(&world, 1, start(T0 + ms(1_000)));
+    world.at(T0 + ms(3_000));
     old.post(Input::Wake(world.record()));
     assert_eq!(old.state(), State::Expired);
     assert!(logouts(&world).is_empty());
@@ -180,9 +185,9 @@ fn an_old_page_that_expires_after_a_new_sign_in_ends_only_its_own_session() {
     // A's logout request carries Y's cookie: it names X, so the server ends X and not Y.
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let _b = Tab::open(&world, 1, with_id("y"));
-    run(&a, T0 + 12_000);
+    run(&a, T0 + ms(12_000));
     assert_eq!(a.state(), State::Expired);
     let sent = logouts(&world);
     assert_eq!(sent.len(), 1);
@@ -198,10 +203,10 @@ fn a_stale_page_with_input_never_overwrites_a_new_sign_ins_record() {
     // were the replaced ones, and leave without telling the server.
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let b = Tab::open(&world, 1, with_id("y"));
     let y = world.record().unwrap().id;
-    world.at(T0 + 2_000);
+    world.at(T0 + ms(2_000));
     a.input();
     assert_eq!(world.record().unwrap().id, y, "the new session's record is untouched");
     assert_eq!(a.state(), State::Expired, "the old page found it was replaced");
@@ -224,13 +229,13 @@ fn an_ending_page_leaves_a_new_sign_in_alone() {
     a.post(Input::Logout);
     assert_eq!(a.state(), State::Expired);
     assert_eq!(world.logouts.borrow().len(), 1);
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let _b = Tab::open(&world, 1, with_id("y"));
     let y = world.record().unwrap();
     a.take_log();
-    world.at(T0 + 1_500);
+    world.at(T0 + ms(1_500));
     a.post(Input::LogoutSent(Some(204)));
-    run(&a, T0 + 60_000);
+    run(&a, T0 + ms(60_000));
     assert_eq!(world.record(), Some(y), "the new session's record is untouched");
     let after = a.commands();
     for c in &after {
@@ -250,17 +255,17 @@ fn a_page_closed_or_hidden_announces_its_last_input_first() {
     for last in [Input::PageHide, Input::Wake(None)] {
         let world = World::new();
         let a = Tab::open(&world, 0, with_id("x"));
-        world.at(T0 + 1_000);
+        world.at(T0 + ms(1_000));
         a.input();
-        assert_eq!(world.record().unwrap().last_activity, T0 + 1_000);
-        world.at(T0 + 1_800);
+        assert_eq!(world.record().unwrap().last_activity, T0 + ms(1_000));
+        world.at(T0 + ms(1_800));
         a.input();
-        assert_eq!(world.record().unwrap().last_activity, T0 + 1_000, "waits for its announcement");
-        world.at(T0 + 1_900);
+        assert_eq!(world.record().unwrap().last_activity, T0 + ms(1_000), "waits for its announcement");
+        world.at(T0 + ms(1_900));
         a.post(last.clone());
-        assert_eq!(world.record().unwrap().last_activity, T0 + 1_800, "{last:?}: the last input recorded");
+        assert_eq!(world.record().unwrap().last_activity, T0 + ms(1_800), "{last:?}: the last input recorded");
         let b = Tab::open(&world, 1, with_id("x"));
-        assert_eq!(b.core(|c| c.deadline()), Some(T0 + 1_800 + 10_000), "its deadline counts from it");
+        assert_eq!(b.core(|c| c.deadline()), Some(T0 + ms(1_800) + ms(10_000)), "its deadline counts from it");
     }
 }
 
@@ -268,10 +273,10 @@ fn a_page_closed_or_hidden_announces_its_last_input_first() {
 fn a_message_of_another_session_makes_the_page_check_whether_it_was_replaced() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("x"));
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let b = Tab::open(&world, 1, with_id("y"));
     b.take_log();
-    world.at(T0 + 2_000);
+    world.at(T0 + ms(2_000));
     b.input();
     let text = b.commands().into_iter().find_map(|c| if let Command::Post(t) = c { Some(t) } else { None }).unwrap();
     a.post(Input::Message(text));
@@ -284,7 +289,7 @@ fn without_an_identity_every_page_of_the_channel_is_one_session() {
     let world = World::new();
     let s = settings(policy(10_000, 3_000));
     let a = Tab::open(&world, 0, s.clone());
-    world.at(T0 + 5_000);
+    world.at(T0 + ms(5_000));
     // No guessing from start times: a page that starts later joins, whatever its start.
     let b = Tab::open(&world, 1, s);
     assert_eq!(b.state(), State::Active);
@@ -298,11 +303,11 @@ fn without_an_identity_every_page_of_the_channel_is_one_session() {
 fn a_late_tab_joins_the_running_session_and_its_deadline() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    world.at(T0 + 4_000);
+    world.at(T0 + ms(4_000));
     a.input();
-    world.at(T0 + 6_000);
+    world.at(T0 + ms(6_000));
     let b = Tab::open(&world, 1, with_id("s1"));
-    assert_eq!(b.core(|c| c.deadline()), Some(T0 + 14_000));
+    assert_eq!(b.core(|c| c.deadline()), Some(T0 + ms(14_000)));
 }
 
 #[test]
@@ -311,7 +316,7 @@ fn a_tab_reopened_after_the_deadline_passed_logs_that_session_out_at_once() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     drop(a);
-    world.at(T0 + 60_000);
+    world.at(T0 + ms(60_000));
     let b = Tab::open(&world, 1, with_id("s1"));
     let log = b.commands();
     assert_eq!(b.state(), State::Expired);
@@ -320,7 +325,7 @@ fn a_tab_reopened_after_the_deadline_passed_logs_that_session_out_at_once() {
     // Without an identity it cannot know the record is its own: it starts afresh.
     let world = World::new();
     drop(Tab::open(&world, 0, settings(policy(10_000, 3_000))));
-    world.at(T0 + 60_000);
+    world.at(T0 + ms(60_000));
     let c = Tab::open(&world, 1, settings(policy(10_000, 3_000)));
     assert_eq!(c.state(), State::Active);
 }
@@ -331,7 +336,7 @@ fn a_page_loaded_for_a_session_that_already_ended_ends_itself() {
     let a = Tab::open(&world, 0, with_id("s1"));
     a.post(Input::Logout);
     assert_eq!(world.logouts.borrow().len(), 1);
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let b = Tab::open(&world, 1, with_id("s1"));
     assert_eq!(b.state(), State::Expired);
     assert_eq!(world.logouts.borrow().len(), 1, "delivered: not sent again");
@@ -356,7 +361,7 @@ fn a_rejected_logout_falls_back_to_a_beacon_and_the_next_page_sends_it_again() {
         .any(|c| matches!(c, Command::Audit(a) if a.contains("logout-request-failed") && a.contains("network"))));
     assert_eq!(world.record().unwrap().told, Told::Undelivered, "the tombstone remembers");
     // The next page of this session sends it again before anything else, and leaves.
-    world.at(T0 + 5_000);
+    world.at(T0 + ms(5_000));
     let b = Tab::open(&world, 1, with_id("s1"));
     let log = b.commands();
     assert_eq!(b.state(), State::Expired);
@@ -407,7 +412,7 @@ fn only_a_2xx_3xx_401_or_410_answer_means_the_server_was_told() {
         let a = Tab::open(&world, 0, with_id("s1"));
         a.host(|h| h.logout_status = status);
         a.post(Input::Logout);
-        run(&a, T0 + 10_000); // the wait bound
+        run(&a, T0 + ms(10_000)); // the wait bound
         assert_eq!(world.record().unwrap().told, told, "{status:?}");
         assert!(a.host(|h| h.left.is_some()), "left in any case");
         // Not told: sent again at once as a beacon, which carries the token as a form field.
@@ -425,14 +430,14 @@ fn without_an_identity_only_a_page_of_the_ended_session_sends_it_again() {
     a.host(|h| h.logout_status = Some(None));
     a.post(Input::Logout);
     assert_eq!(world.logouts.borrow().len(), 1);
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     let b = Tab::open(&world, 1, s.clone());
     assert_eq!(b.state(), State::Active, "a new page starts afresh");
     assert_eq!(world.logouts.borrow().len(), 1);
     // A page that was open when it ended (woken now) does send it again.
     let world = World::new();
     let a = Tab::open(&world, 0, s.clone());
-    let c = Tab::open_loaded(&world, 1, s, 0);
+    let c = Tab::open_loaded(&world, 1, s, Duration::ZERO);
     a.host(|h| h.logout_status = Some(None));
     a.post(Input::Logout);
     c.post(Input::Wake(world.record()));
@@ -444,7 +449,7 @@ fn without_an_identity_only_a_page_of_the_ended_session_sends_it_again() {
 fn keepalive_settings(id: &str) -> Settings {
     Settings {
         keepalive_url: Some("/keepalive".into()),
-        keepalive_interval: 10_000,
+        keepalive_interval: ms(10_000),
         ..Settings { policy: policy(30_000, 20_000), ..with_id(id) }
     }
 }
@@ -458,7 +463,7 @@ fn a_page_that_inherits_a_server_deadline_asks_the_server_at_once() {
     let a = Tab::open(&world, 0, keepalive_settings("s1"));
     a.post(Input::Keepalive(remaining(60_000)));
     assert!(world.record().unwrap().server.is_some());
-    world.at(T0 + 5_000);
+    world.at(T0 + ms(5_000));
     let b = Tab::open(&world, 1, keepalive_settings("s1"));
     assert!(b.commands().iter().any(|c| matches!(c, Command::Keepalive(_))), "the new page asks the server");
     // A page with no recorded deadline waits for its interval, as before.
@@ -474,9 +479,9 @@ fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
     let world = World::new();
     let a = Tab::open(&world, 0, keepalive_settings("s1"));
     let b = Tab::open(&world, 1, keepalive_settings("s1"));
-    let mut bus = Bus::new(&world, vec![a, b], 1);
+    let mut bus = Bus::new(&world, vec![a, b], ms(1));
     for t in (1_000..=12_000).step_by(1_000) {
-        bus.run_until(T0 + t);
+        bus.run_until(T0 + ms(t));
         bus.tabs[0].input();
         let answered = bus.tabs[0].take_log().iter().any(|(_, c)| matches!(c, Command::Keepalive(_)));
         if answered {
@@ -485,7 +490,7 @@ fn a_keepalive_answer_in_one_tab_moves_the_server_deadline_in_all() {
     }
     // Now only B, for 80 s, with the server answering B's keepalives.
     for t in (13_000..=92_000).step_by(1_000) {
-        bus.run_until(T0 + t);
+        bus.run_until(T0 + ms(t));
         bus.tabs[1].input();
         let answered = bus.tabs[1].take_log().iter().any(|(_, c)| matches!(c, Command::Keepalive(_)));
         if answered {
@@ -501,16 +506,16 @@ fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadli
     let world = World::new();
     let a = Tab::open(&world, 0, keepalive_settings("s1"));
     a.post(Input::Keepalive(remaining(25_000))); // the server ends it at T0 + 25 s
-    run(&a, T0 + 5_000);
+    run(&a, T0 + ms(5_000));
     assert_eq!(a.state(), State::Warning, "warned 20 s before the server's deadline");
     a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Active);
     assert!(a.commands().iter().any(|c| matches!(c, Command::Keepalive(_))), "asks the server");
     // The keepalive fails: the server still ends the session at T0 + 25 s.
-    world.at(T0 + 6_000);
+    world.at(T0 + ms(6_000));
     a.post(Input::Keepalive(Reply::default()));
     assert_eq!(a.state(), State::Warning, "warned again: the server did not confirm");
-    run(&a, T0 + 25_000);
+    run(&a, T0 + ms(25_000));
     assert_eq!(a.state(), State::Expired);
     assert!(a.commands().contains(&Command::Event(Event::Logout { reason: Reason::Server })));
 }
@@ -518,11 +523,11 @@ fn a_keepalive_that_fails_after_stay_signed_in_does_not_forget_the_server_deadli
 #[test]
 fn keepalive_only_for_its_own_session() {
     let world = World::new();
-    let a = Tab::open(&world, 0, Settings { keepalive_interval: 5_000, ..keepalive_settings("x") });
-    world.at(T0 + 1_000);
+    let a = Tab::open(&world, 0, Settings { keepalive_interval: ms(5_000), ..keepalive_settings("x") });
+    world.at(T0 + ms(1_000));
     let _b = Tab::open(&world, 1, keepalive_settings("y"));
     a.take_log();
-    world.at(T0 + 6_000);
+    world.at(T0 + ms(6_000));
     a.input();
     let log = a.commands();
     assert!(!log.iter().any(|c| matches!(c, Command::Keepalive(_))), "the cookie is the new session's now");
@@ -536,22 +541,23 @@ fn the_dialog_and_the_title_through_the_warning_phases() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     a.take_log();
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     let log = a.commands();
     let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
-    let show = position(&log, |c| matches!(c, Command::ShowDialog { absolute: false, remaining: 3_000 }));
-    let title = position(&log, |c| *c == Command::Title(Some(3_000)));
+    let show =
+        position(&log, |c| matches!(c, Command::ShowDialog { absolute: false, remaining } if *remaining == ms(3_000)));
+    let title = position(&log, |c| *c == Command::Title(Some(ms(3_000))));
     assert!(event < show && show < title, "the event first, then the dialog, then the title: {log:#?}");
     // One wakeup a second for the countdown.
-    run(&a, T0 + 8_000);
+    run(&a, T0 + ms(8_000));
     let log = a.commands();
     assert!(
-        log.contains(&Command::UpdateDialog { remaining: 2_000 }) && log.contains(&Command::Title(Some(2_000))),
+        log.contains(&Command::UpdateDialog { remaining: ms(2_000) }) && log.contains(&Command::Title(Some(ms(2_000)))),
         "{log:#?}"
     );
-    assert_eq!(a.armed(), Some(T0 + 9_000));
+    assert_eq!(a.armed(), Some(T0 + ms(9_000)));
     // Input does not dismiss it.
-    world.at(T0 + 8_500);
+    world.at(T0 + ms(8_500));
     a.input();
     assert_eq!(a.state(), State::Warning);
     // "Stay signed in" closes it and restores the title.
@@ -569,22 +575,22 @@ fn a_key_typed_as_the_warning_opens_does_not_answer_it() {
     // pointer at once.
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     assert_eq!(a.state(), State::Warning);
-    world.at(T0 + 7_100);
+    world.at(T0 + ms(7_100));
     for how in [ExtendHow::Button, ExtendHow::Key] {
         a.post(Input::Dialog { action: Action::Stay(how), trusted: true, by_key: true, repeat: false });
         assert_eq!(a.state(), State::Warning, "{how:?} 100 ms after it opened");
     }
     a.post(Input::Dialog { action: Action::Logout, trusted: true, by_key: true, repeat: false });
     assert_eq!(a.state(), State::Warning, "nor the other button");
-    world.at(T0 + 7_800);
+    world.at(T0 + ms(7_800));
     a.post(Input::Dialog { action: Action::Stay(ExtendHow::Key), trusted: true, by_key: true, repeat: false });
     assert_eq!(a.state(), State::Active, "Escape once the dialog has been seen");
     // A pointer answers at once.
-    run(&a, T0 + 14_800);
+    run(&a, T0 + ms(14_800));
     assert_eq!(a.state(), State::Warning);
-    world.at(T0 + 14_850);
+    world.at(T0 + ms(14_850));
     a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: true, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Active);
 }
@@ -593,7 +599,7 @@ fn a_key_typed_as_the_warning_opens_does_not_answer_it() {
 fn only_the_user_may_press_stay_signed_in() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     assert_eq!(a.state(), State::Warning);
     // A script clicks the button, sends Escape: nothing.
     for how in [ExtendHow::Button, ExtendHow::Key] {
@@ -602,12 +608,12 @@ fn only_the_user_may_press_stay_signed_in() {
     }
     a.post(Input::Dialog { action: Action::Logout, trusted: false, by_key: false, repeat: false });
     assert_eq!(a.state(), State::Warning);
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     assert_eq!(a.state(), State::Expired, "the portal logs off");
     // The page's own code may extend, deliberately.
     let world = World::new();
     let b = Tab::open(&world, 0, with_id("s1"));
-    run(&b, T0 + 7_000);
+    run(&b, T0 + ms(7_000));
     assert!(b.post(Input::Extend));
     assert!(b.core(|c| c.extended()));
     assert_eq!(b.state(), State::Active);
@@ -616,12 +622,12 @@ fn only_the_user_may_press_stay_signed_in() {
 #[test]
 fn the_absolute_warning_can_only_be_closed() {
     let world = World::new();
-    let p = policy(10_000, 3_000).with_absolute(Some(8_000)).unwrap();
+    let p = policy(10_000, 3_000).with_absolute(Some(ms(8_000))).unwrap();
     let a = Tab::open(&world, 0, Settings { policy: p, ..with_id("s1") });
     a.take_log();
-    run(&a, T0 + 5_000);
+    run(&a, T0 + ms(5_000));
     let log = a.commands();
-    assert!(log.contains(&Command::ShowDialog { absolute: true, remaining: 3_000 }));
+    assert!(log.contains(&Command::ShowDialog { absolute: true, remaining: ms(3_000) }));
     assert_eq!(conceals(&log), [true], "the page concealed as for any warning");
     stay(&a);
     let log = a.commands();
@@ -631,14 +637,14 @@ fn the_absolute_warning_can_only_be_closed() {
     assert!(!log.iter().any(|c| matches!(c, Command::Event(Event::Extend { .. }))));
     assert_eq!(a.state(), State::Warning, "still ending");
     // extend(), which re-announces the absolute warning, neither extends nor conceals again.
-    world.at(T0 + 5_500);
+    world.at(T0 + ms(5_500));
     a.post(Input::Extend);
     assert!(!a.core(|c| c.extended()) && a.state() == State::Warning);
-    run(&a, T0 + 6_000);
+    run(&a, T0 + ms(6_000));
     let log = a.commands();
     assert!(!log.iter().any(|c| matches!(c, Command::ShowDialog { .. })), "not shown again");
     assert!(conceals(&log).is_empty(), "nor concealed again");
-    run(&a, T0 + 8_000);
+    run(&a, T0 + ms(8_000));
     assert_eq!(a.state(), State::Expired);
 }
 
@@ -646,17 +652,17 @@ fn the_absolute_warning_can_only_be_closed() {
 fn with_dialog_false_the_title_still_counts_down_and_no_dialog_shows() {
     let world = World::new();
     let a = Tab::open(&world, 0, Settings { dialog: false, ..with_id("s1") });
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     let log = a.commands();
     assert!(!log.iter().any(|c| matches!(c, Command::ShowDialog { .. })));
-    assert!(log.contains(&Command::Title(Some(3_000))));
+    assert!(log.contains(&Command::Title(Some(ms(3_000)))));
 }
 
 #[test]
 fn stop_restores_the_title_and_releases_everything_without_a_logout() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    run(&a, T0 + 7_500);
+    run(&a, T0 + ms(7_500));
     a.take_log();
     a.post(Input::Stop);
     let log = a.commands();
@@ -671,7 +677,7 @@ fn stop_restores_the_title_and_releases_everything_without_a_logout() {
         ]
     );
     assert_eq!(a.armed(), None);
-    run(&a, T0 + 60_000);
+    run(&a, T0 + ms(60_000));
     assert!(world.logouts.borrow().is_empty());
 }
 
@@ -682,9 +688,9 @@ fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_us
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     a.take_log();
-    run(&a, T0 + 6_999);
+    run(&a, T0 + ms(6_999));
     assert!(conceals(&a.commands()).is_empty(), "not before the warning");
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     let log = a.commands();
     let concealed = position(&log, |c| *c == Command::Conceal(true));
     let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
@@ -692,14 +698,14 @@ fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_us
     // Before the event, so a page's own warning opened from its listener goes above it.
     assert!(concealed < event && event < show, "{log:#?}");
     assert_eq!(conceals(&log), [true], "once");
-    run(&a, T0 + 8_500);
+    run(&a, T0 + ms(8_500));
     assert!(conceals(&a.commands()).is_empty(), "the countdown changes nothing");
     stay(&a);
     let log = a.commands();
     assert_eq!(log.first(), Some(&Command::Conceal(false)), "revealed before anything else: {log:#?}");
     assert_eq!(conceals(&log), [false]);
     // The next warning conceals it again.
-    run(&a, T0 + 15_500);
+    run(&a, T0 + ms(15_500));
     assert_eq!(conceals(&a.commands()), [true]);
 }
 
@@ -707,7 +713,7 @@ fn the_page_is_concealed_before_the_warning_event_and_revealed_first_when_the_us
 fn a_script_cannot_reveal_the_page_by_clicking_stay() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    run(&a, T0 + 7_500);
+    run(&a, T0 + ms(7_500));
     a.take_log();
     a.post(Input::Dialog { action: Action::Stay(ExtendHow::Button), trusted: false, by_key: false, repeat: false });
     assert!(conceals(&a.commands()).is_empty());
@@ -718,8 +724,8 @@ fn extend_and_another_tabs_stay_reveal_the_page_at_once() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     let b = Tab::open(&world, 1, with_id("s1"));
-    let mut bus = Bus::new(&world, vec![a, b], 1);
-    bus.run_until(T0 + 7_500);
+    let mut bus = Bus::new(&world, vec![a, b], ms(1));
+    bus.run_until(T0 + ms(7_500));
     for tab in &bus.tabs {
         assert_eq!(conceals(&tab.commands()), [true], "every tab conceals itself");
     }
@@ -731,12 +737,12 @@ fn extend_and_another_tabs_stay_reveal_the_page_at_once() {
         repeat: false,
     });
     assert_eq!(conceals(&bus.tabs[0].commands()), [false]);
-    bus.run_until(T0 + 7_501);
+    bus.run_until(T0 + ms(7_501));
     let log = bus.tabs[1].commands();
     assert_eq!(log.first(), Some(&Command::Conceal(false)), "{log:#?}");
     assert!(log.contains(&Command::Event(Event::Extend { how: ExtendHow::Peer })));
     // `session.extend()`, the page's deliberate way, too.
-    bus.run_until(T0 + 15_000);
+    bus.run_until(T0 + ms(15_000));
     for tab in &bus.tabs {
         assert_eq!(conceals(&tab.commands()), [true]);
     }
@@ -748,15 +754,15 @@ fn extend_and_another_tabs_stay_reveal_the_page_at_once() {
 fn at_expiry_the_cover_goes_up_before_the_concealment_comes_down() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
-    run(&a, T0 + 9_999);
+    run(&a, T0 + ms(9_999));
     assert_eq!(conceals(&a.commands()), [true]);
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     let log = a.commands();
     let cover = position(&log, |c| *c == Command::Cover);
     let revealed = position(&log, |c| *c == Command::Conceal(false));
     assert!(cover < revealed, "no moment without either: {log:#?}");
     assert_eq!(conceals(&log), [false]);
-    run(&a, T0 + 30_000);
+    run(&a, T0 + ms(30_000));
     assert!(conceals(&a.commands()).is_empty());
 }
 
@@ -765,7 +771,7 @@ fn with_dialog_false_the_page_is_concealed_all_the_same() {
     let world = World::new();
     let a = Tab::open(&world, 0, Settings { dialog: false, ..with_id("s1") });
     a.take_log();
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     let log = a.commands();
     let concealed = position(&log, |c| *c == Command::Conceal(true));
     let event = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
@@ -780,9 +786,9 @@ fn with_dialog_false_the_page_is_concealed_all_the_same() {
 fn conceal_during_warning_false_conceals_nothing() {
     let world = World::new();
     let a = Tab::open(&world, 0, Settings { conceal_during_warning: false, ..with_id("s1") });
-    run(&a, T0 + 7_500);
+    run(&a, T0 + ms(7_500));
     stay(&a);
-    run(&a, T0 + 30_000);
+    run(&a, T0 + ms(30_000));
     let log = a.commands();
     assert!(log.contains(&Command::Cover), "it did warn, extend and expire");
     assert!(conceals(&log).is_empty(), "{log:#?}");
@@ -801,7 +807,7 @@ fn an_extend_from_inside_a_warning_listener_runs_right_after_it() {
         }))
     });
     a.take_log();
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     let log = a.commands();
     let warning = position(&log, |c| matches!(c, Command::Event(Event::Warning { .. })));
     let shown = position(&log, |c| matches!(c, Command::ShowDialog { .. }));
@@ -818,7 +824,7 @@ fn a_stop_and_a_logout_from_listeners_are_not_lost() {
     a.host(|h| {
         h.on_event = Some(Box::new(|e| if matches!(e, Event::Warning { .. }) { vec![Input::Logout] } else { vec![] }))
     });
-    run(&a, T0 + 7_000);
+    run(&a, T0 + ms(7_000));
     assert_eq!(a.state(), State::Expired);
     assert_eq!(world.logouts.borrow().len(), 1);
     assert!(world.logouts.borrow()[0].1.contains("reason=user"));
@@ -834,9 +840,9 @@ fn termination_happens_in_order() {
         h.logout_status = None;
         h.clear_at_once = false;
     });
-    run(&a, T0 + 9_999);
+    run(&a, T0 + ms(9_999));
     a.take_log();
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     let log = a.commands();
     let at = |f: &dyn Fn(&Command) -> bool| position(&log, f);
     let cover = at(&|c| *c == Command::Cover);
@@ -853,12 +859,12 @@ fn termination_happens_in_order() {
     assert!(read < tombstone && tombstone < claim && claim < claimed && claimed < send && send < clear, "{log:#?}");
     assert_eq!(cover, 0, "the cover before anything else");
     // The request is answered; clearing is still going: wait.
-    world.at(T0 + 10_200);
+    world.at(T0 + ms(10_200));
     a.post(Input::LogoutSent(Some(204)));
     let log = a.commands();
     assert!(log.iter().any(|c| matches!(c, Command::WriteRecord(r) if r.ends_with(";d"))), "the tombstone says: told");
     assert!(!log.iter().any(|c| matches!(c, Command::Redirect(_))));
-    world.at(T0 + 10_300);
+    world.at(T0 + ms(10_300));
     a.post(Input::Cleared { databases_listed: true });
     let log = a.commands();
     let release = position(&log, |c| *c == Command::ReleaseClaim);
@@ -868,7 +874,7 @@ fn termination_happens_in_order() {
     let leave = position(&log, |c| matches!(c, Command::Redirect(u) if u == "/login"));
     assert!(release < again && again < rewrite && rewrite < cookies && cookies < leave, "{log:#?}");
     assert_eq!(log.last(), Some(&Command::Detach));
-    assert_eq!(a.armed(), Some(a.world.wall.get() + 3_000), "only to send the page to its redirect again");
+    assert_eq!(a.armed(), Some(a.world.wall.get() + ms(3_000)), "only to send the page to its redirect again");
 }
 
 #[test]
@@ -895,7 +901,7 @@ fn a_claim_won_after_a_new_sign_in_ends_only_its_own_session() {
     let a = Tab::open(&world, 0, with_id("x"));
     a.host(|h| h.claims_wait = true);
     a.post(Input::Logout);
-    world.at(T0 + 500);
+    world.at(T0 + ms(500));
     let _b = Tab::open(&world, 1, with_id("y"));
     let y = world.record();
     a.take_log();
@@ -916,10 +922,10 @@ fn a_page_still_here_after_its_redirect_is_sent_again() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     a.post(Input::Logout);
-    let redirects = |log: &[(Millis, Command)]| log.iter().filter(|(_, c)| matches!(c, Command::Redirect(_))).count();
+    let redirects = |log: &[(Moment, Command)]| log.iter().filter(|(_, c)| matches!(c, Command::Redirect(_))).count();
     assert_eq!(redirects(&a.take_log()), 1);
     let at = world.wall.get();
-    assert_eq!(a.armed(), Some(at + 3_000), "the timer stays armed for it");
+    assert_eq!(a.armed(), Some(at + ms(3_000)), "the timer stays armed for it");
     let mut sent = 1;
     while let Some(next) = a.armed() {
         world.at(next);
@@ -939,14 +945,14 @@ fn a_page_still_here_after_its_redirect_is_sent_again() {
 #[test]
 fn termination_is_bounded_by_logout_wait() {
     let world = World::new();
-    let a = Tab::open(&world, 0, Settings { logout_wait: 2_000, ..with_id("s1") });
+    let a = Tab::open(&world, 0, Settings { logout_wait: ms(2_000), ..with_id("s1") });
     a.host(|h| {
         h.logout_status = None; // the server hangs
         h.clear_at_once = false;
     });
     a.post(Input::Logout);
-    assert_eq!(a.armed(), Some(T0 + 2_000));
-    run(&a, T0 + 2_000);
+    assert_eq!(a.armed(), Some(T0 + ms(2_000)));
+    run(&a, T0 + ms(2_000));
     let log = a.commands();
     assert!(log.iter().any(|c| matches!(c, Command::Audit(a) if a.contains("\"status\":\"timeout\""))));
     assert!(log.contains(&Command::Redirect("/login".into())));
@@ -983,7 +989,7 @@ fn exactly_one_logout_request_when_tabs_expire_together() {
             t.host(|h| h.claims_wait = true);
         }
         // All timers fire at the deadline, before any message is delivered.
-        world.at(T0 + 10_000);
+        world.at(T0 + ms(10_000));
         for t in &tabs {
             t.fire();
             t.fire();
@@ -1013,7 +1019,7 @@ fn a_tab_that_won_a_freed_lock_after_another_claimed_does_not_send() {
     for t in [&a, &b] {
         t.host(|h| h.claims_wait = true);
     }
-    world.at(T0 + 10_000);
+    world.at(T0 + ms(10_000));
     // Both read the live record before either wrote its tombstone.
     a.fire();
     b.host(|h| h.claims_wait = true);
@@ -1032,10 +1038,10 @@ fn a_frozen_tab_that_resumes_after_the_logout_sends_nothing() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     let frozen = Tab::open(&world, 1, with_id("s1"));
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     assert_eq!(world.logouts.borrow().len(), 1);
     *world.lock.borrow_mut() = None; // a's page is gone, and its lock with it
-    world.at(T0 + 70_000);
+    world.at(T0 + ms(70_000));
     frozen.fire(); // its timer runs before the queued messages
     assert_eq!(frozen.state(), State::Expired);
     assert_eq!(world.logouts.borrow().len(), 1);
@@ -1052,7 +1058,7 @@ fn a_setting_that_could_not_be_used_is_audited() {
         shown: "javascript:x".into(),
     }];
     let (s, errors) = autologoff::config::Settings::from_attributes(&entries);
-    let at = autologoff::session::Moment { wall: T0, mono: 0, input: 0 };
+    let at = autologoff::session::Clocks { wall: T0, mono: Default::default(), input: Moment::EPOCH };
     let mut core = autologoff::session::Core::new(s, "tab1".into(), T0, None, &errors, at);
     let mut found = false;
     while let Some(c) = core.poll_command() {
@@ -1072,7 +1078,7 @@ fn records_carry_the_identity() {
     assert!(!id.is_empty());
     let r: Record = world.record().unwrap();
     assert_eq!(r.id, id);
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     a.input();
     assert!(posted(&a, &a.take_log()).iter().all(|m| m.id == id));
     let _ = Rc::strong_count(&world);
@@ -1104,7 +1110,7 @@ fn failed_browser_calls_are_audited_once_each_by_name_and_the_session_goes_on() 
     let more = audits(&tab.take_log()).len();
     assert_eq!(whats.len() + more, 8, "at most eight distinct failures are audited");
     assert_eq!(tab.state(), State::Active);
-    run(&tab, T0 + 10_000);
+    run(&tab, T0 + ms(10_000));
     assert_eq!(tab.state(), State::Expired, "the session still ends");
 }
 
@@ -1118,13 +1124,13 @@ fn a_lock_held_by_something_else_does_not_keep_the_server_from_being_told() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
     *world.lock.borrow_mut() = Some("not-a-tab".into());
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     assert_eq!(a.state(), State::Expired);
     assert!(logouts(&world).is_empty(), "waits for a claimed message first");
-    run(&a, T0 + 11_600);
+    run(&a, T0 + ms(11_600));
     assert_eq!(logouts(&world), [(0, "reason=idle&session=s1".to_string())]);
     a.post(Input::LogoutSent(Some(204)));
-    run(&a, T0 + 20_000);
+    run(&a, T0 + ms(20_000));
     assert_eq!(world.record().unwrap().told, Told::Done);
     assert!(a.host(|h| h.left.is_some()));
 }
@@ -1134,8 +1140,8 @@ fn tabs_that_hear_the_winner_send_nothing_more_whatever_the_delivery_delay() {
     for delay in [1, 200, 1_200] {
         let world = World::new();
         let tabs: Vec<Tab> = (0..5).map(|i| Tab::open(&world, i, with_id("s1"))).collect();
-        let mut bus = Bus::new(&world, tabs, delay);
-        bus.run_until(T0 + 30_000);
+        let mut bus = Bus::new(&world, tabs, ms(delay));
+        bus.run_until(T0 + ms(30_000));
         assert!(bus.tabs.iter().all(|t| t.state() == State::Expired));
         assert_eq!(world.logouts.borrow().len(), 1, "delay {delay}");
     }
@@ -1155,15 +1161,15 @@ fn another_application_sharing_the_channel_is_reported_and_ignored() {
     assert_eq!(reports.len(), 1, "said on the console once");
     // Its record (written again) and its messages change nothing here.
     let _b2 = Tab::open(&world, 2, other.clone());
-    world.at(T0 + 2_000);
+    world.at(T0 + ms(2_000));
     a.post(Input::Wake(world.record()));
     let logout =
-        Message { kind: Kind::Logout, app: other.app(), id: other.identity(), tab: "b2".into(), at: T0 + 2_000 };
+        Message { kind: Kind::Logout, app: other.app(), id: other.identity(), tab: "b2".into(), at: T0 + ms(2_000) };
     a.post(Input::Message(logout.encode()));
     assert_eq!(a.state(), State::Active);
     assert!(logouts(&world).is_empty());
     assert!(!a.take_log().iter().any(|(_, c)| matches!(c, Command::Report(_))), "reported once");
-    run(&a, T0 + 10_000);
+    run(&a, T0 + ms(10_000));
     assert_eq!(a.state(), State::Expired, "its own timeout still ends it");
 }
 
@@ -1183,7 +1189,7 @@ fn a_crafted_record_of_another_identity_ends_the_page_and_tells_the_server() {
         told: Told::Live,
     };
     *world.record.borrow_mut() = Some(crafted.encode());
-    world.at(T0 + 1_000);
+    world.at(T0 + ms(1_000));
     a.input();
     assert_eq!(a.state(), State::Expired);
     assert_eq!(logouts(&world), [(0, "reason=replaced&session=s1".to_string())]);
@@ -1195,7 +1201,7 @@ fn a_page_that_joins_asks_the_status_url_which_never_extends() {
     let with_status = |id| Settings { status_url: Some("/status".into()), ..keepalive_settings(id) };
     let a = Tab::open(&world, 0, with_status("s1"));
     a.post(Input::Keepalive(remaining(60_000)));
-    world.at(T0 + 5_000);
+    world.at(T0 + ms(5_000));
     let b = Tab::open(&world, 1, with_status("s1"));
     let log = b.commands();
     assert!(log.contains(&Command::Status), "{log:#?}");
@@ -1209,11 +1215,11 @@ fn the_core_reads_the_servers_answer() {
     let cases = [
         (
             reply(Some(200), false, false, r#"{"remainingMs":1187000,"idleRemainingMs":1187000}"#),
-            ServerAnswer::Remaining(1_187_000),
+            ServerAnswer::Remaining(ms(1_187_000)),
         ),
         (
             reply(Some(200), false, false, r#"{ "absoluteRemainingMs": 5, "remainingMs" : 42.7 }"#),
-            ServerAnswer::Remaining(42),
+            ServerAnswer::Remaining(ms(42)),
         ),
         (reply(Some(200), false, false, r#"{"idleRemainingMs":5}"#), ServerAnswer::Failed),
         (reply(Some(200), false, false, "not json"), ServerAnswer::Failed),

@@ -1,12 +1,18 @@
 //! Native tests of the cross-tab wire format: strict decoding, clamping, versions, identity.
 #![cfg(not(target_arch = "wasm32"))]
 
+use autologoff::time::{Duration, Moment};
 use autologoff::wire::*;
 use proptest::prelude::*;
 
-const NOW: u64 = 1_700_000_000_000;
+const NOW: Moment = Moment::from_epoch_ms(1_700_000_000_000);
 
-fn msg(kind: Kind, id: &str, tab: &str, at: u64) -> Message {
+/// `n` ms.
+fn ms(n: u64) -> Duration {
+    Duration::from_ms(n)
+}
+
+fn msg(kind: Kind, id: &str, tab: &str, at: Moment) -> Message {
     Message { kind, app: String::new(), id: id.into(), tab: tab.into(), at }
 }
 
@@ -14,13 +20,13 @@ fn msg(kind: Kind, id: &str, tab: &str, at: u64) -> Message {
 fn messages_round_trip() {
     for kind in [Kind::Activity, Kind::Extend, Kind::Logout, Kind::Claimed, Kind::Server] {
         for id in ["", "k3j2h0q9z"] {
-            let m = msg(kind, id, "k3j2h0", NOW - 5);
+            let m = msg(kind, id, "k3j2h0", NOW - ms(5));
             assert_eq!(Message::decode(&m.encode(), NOW), Some(m.clone()), "{}", m.encode());
         }
     }
-    assert_eq!(msg(Kind::Activity, "", "ab", 42).encode(), "3;a;;;ab;42");
+    assert_eq!(msg(Kind::Activity, "", "ab", Moment::from_epoch_ms(42)).encode(), "3;a;;;ab;42");
     assert_eq!(msg(Kind::Logout, "s1", "ab", NOW).encode(), "3;l;;s1;ab;1700000000000");
-    let app = Message { app: "x7q".into(), ..msg(Kind::Claimed, "s1", "ab", 7) };
+    let app = Message { app: "x7q".into(), ..msg(Kind::Claimed, "s1", "ab", Moment::from_epoch_ms(7)) };
     assert_eq!(app.encode(), "3;c;x7q;s1;ab;7");
     assert_eq!(Message::decode("3;c;x7q;s1;ab;7", NOW), Some(app));
 }
@@ -30,7 +36,7 @@ fn future_timestamps_are_clamped_to_now_but_a_server_deadline_is_not() {
     let m = Message::decode("3;a;;;ab;999999999999999", NOW).unwrap();
     assert_eq!(m.at, NOW);
     let m = Message::decode("3;s;;;ab;1700000060000", NOW).unwrap();
-    assert_eq!(m.at, NOW + 60_000, "a deadline is a time to come");
+    assert_eq!(m.at, NOW + ms(60_000), "a deadline is a time to come");
     let r = Record::decode("3;;;999999999999999;-;5;-;-", NOW).unwrap();
     assert_eq!(r.last_activity, NOW);
 }
@@ -90,16 +96,16 @@ fn records_round_trip() {
     let live = Record {
         app: "q1".into(),
         id: "abc".into(),
-        last_activity: NOW - 10,
+        last_activity: NOW - ms(10),
         ended: None,
-        started: NOW - 99,
-        server: Some(NOW + 5),
+        started: NOW - ms(99),
+        server: Some(NOW + ms(5)),
         told: Told::Live,
     };
     assert_eq!(live.encode(), "3;q1;abc;1699999999990;-;1699999999901;1700000000005;-");
     assert_eq!(Record::decode(&live.encode(), NOW), Some(live.clone()));
     for told in [Told::Pending, Told::Done, Told::Undelivered] {
-        let ended = Record { ended: Some(NOW - 3), server: None, told, ..live.clone() };
+        let ended = Record { ended: Some(NOW - ms(3)), server: None, told, ..live.clone() };
         assert_eq!(Record::decode(&ended.encode(), NOW), Some(ended));
     }
 }
@@ -130,9 +136,9 @@ proptest! {
     }
 
     #[test]
-    fn any_message_round_trips(id in "[a-z0-9]{0,13}", tab in "[a-z0-9]{1,16}", at in 0u64..=NOW, kind in 0usize..5) {
+    fn any_message_round_trips(id in "[a-z0-9]{0,13}", tab in "[a-z0-9]{1,16}", at in 0u64..=NOW.epoch_ms(), kind in 0usize..5) {
         let kind = [Kind::Activity, Kind::Extend, Kind::Logout, Kind::Claimed, Kind::Server][kind];
-        let m = Message { kind, app: "x7".into(), id, tab, at };
+        let m = Message { kind, app: "x7".into(), id, tab, at: Moment::from_epoch_ms(at) };
         prop_assert_eq!(Message::decode(&m.encode(), NOW), Some(m));
     }
 }

@@ -17,6 +17,12 @@ pub struct Moment(u64);
 pub struct Duration(u64);
 
 impl Moment {
+    /// The Unix epoch itself: no clock that runs reads it, so it stands for "at once".
+    pub const EPOCH: Moment = Moment(0);
+
+    /// The last moment there is: it stands for "never".
+    pub const MAX: Moment = Moment(u64::MAX);
+
     /// The moment `ms` milliseconds after the Unix epoch.
     pub const fn from_epoch_ms(ms: u64) -> Moment {
         Moment(ms)

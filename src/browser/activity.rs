@@ -21,7 +21,7 @@
 //! glue functions that would otherwise run per event never get hot (their optimised code was
 //! most of the heap autologoff grew by under input).
 
-use crate::engine::Millis;
+use crate::time::Moment;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -80,13 +80,13 @@ impl ActivityWatcher {
     /// Starts listening. `on_activity(before)` runs for a counted input, in this window or in its
     /// same-origin frames, when the input is due at once (see [`ActivityWatcher::set_quiet`]);
     /// other input is only recorded, for [`ActivityWatcher::last_input`]. `before` is the input
-    /// recorded before this one (0 if none), which may not have been handed over yet: the input
+    /// recorded before this one (the epoch if none), which may not have been handed over yet: the input
     /// that calls in must not be judged without it. `on_wake` runs when the page may have slept
     /// (visible again, focused, shown from the back/forward cache, resumed).
-    pub fn new(on_activity: Rc<dyn Fn(Millis)>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
+    pub fn new(on_activity: Rc<dyn Fn(Moment)>, on_wake: Rc<dyn Fn()>) -> ActivityWatcher {
         let window = dom::window();
         let document = dom::document();
-        let wake = Closure::wrap(Box::new(move |before: f64| on_activity(before as Millis)) as Box<dyn FnMut(f64)>);
+        let wake = Closure::wrap(Box::new(move |before: f64| on_activity(dom::moment(before))) as Box<dyn FnMut(f64)>);
         let tap = Tap::new(wake.as_ref().unchecked_ref());
         let inputs = Watched(tap.watch_tree(&window));
         let mut listeners = Vec::with_capacity(5);
@@ -106,14 +106,13 @@ impl ActivityWatcher {
         ActivityWatcher { tap, _inputs: inputs, _listeners: listeners, _wake: wake }
     }
 
-    /// When the last counted input happened (0 before any).
-    pub fn last_input(&self) -> Millis {
-        self.tap.last() as Millis
+    /// When the last counted input happened (the epoch before any).
+    pub fn last_input(&self) -> Moment {
+        dom::moment(self.tap.last())
     }
 
     /// Input before `at` is only recorded; the first at or after it calls `on_activity`.
-    pub fn set_quiet(&self, at: Millis) {
-        // f64 holds every Date.now() exactly; Millis::MAX ("never") rounds to a time as remote.
-        self.tap.set_quiet(at as f64);
+    pub fn set_quiet(&self, at: Moment) {
+        self.tap.set_quiet(dom::js_time(at));
     }
 }

@@ -15,10 +15,11 @@ use super::dom;
 use super::host::{self, BrowserHost, Shared};
 use super::PageCell;
 use crate::config::{self, ConfigError, Entry, Origin, Settings, Value};
-use crate::engine::{Millis, State};
+use crate::engine::State;
 use crate::runner::Runner;
-use crate::session::{Core, Input, Moment};
+use crate::session::{Clocks, Core, Input};
 use crate::text::Text;
+use crate::time::Moment;
 
 /// The page's running session. It lives here, not in the JS handle, so a page that drops the
 /// handle (and lets the garbage collector free it) stays protected.
@@ -41,7 +42,7 @@ impl Session {
     /// Milliseconds until expiry (0 once ended).
     #[wasm_bindgen(getter, js_name = remainingMs)]
     pub fn remaining_ms(&self) -> f64 {
-        self.runner.mirror().remaining(dom::now()) as f64
+        self.runner.mirror().remaining(dom::now()).ms() as f64
     }
 
     /// Stay signed in: closes the warning and restarts the idle period. Returns whether the
@@ -158,10 +159,10 @@ fn launch(settings: Settings, errors: &[ConfigError]) -> Result<Session, JsError
     let now = dom::now();
     // When this document started loading: a tombstone after it ended this page's session.
     let time_origin =
-        dom::get(&dom::get(&dom::window(), "performance"), "timeOrigin").as_f64().map_or(now, |t| t as Millis);
+        dom::get(&dom::get(&dom::window(), "performance"), "timeOrigin").as_f64().map_or(now, dom::moment);
     let record = channel::read_record(&settings.channel, now);
     let tab = host::tab_id();
-    let at = Moment { wall: now, mono: dom::monotonic() as Millis, input: 0 };
+    let at = Clocks { wall: now, mono: dom::monotonic(), input: Moment::EPOCH };
     let core = Core::new(settings.clone(), tab.clone(), time_origin, record, errors, at);
     let runner: Shared = Rc::new_cyclic(|me| Runner::new(core, BrowserHost::new(me.clone(), settings, text, tab)));
     RUNNING.with(|r| *r.sure_mut() = Some(runner.clone()));

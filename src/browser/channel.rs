@@ -7,7 +7,7 @@ use alloc::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::engine::Millis;
+use crate::time::Moment;
 use crate::wire::Record;
 
 #[wasm_bindgen(module = "/src/browser/channel.js")]
@@ -67,7 +67,7 @@ pub fn key(name: &str) -> String {
 }
 
 /// Reads the shared record of channel `name`, if there is a valid one.
-pub fn read_record(name: &str, now: Millis) -> Option<Record> {
+pub fn read_record(name: &str, now: Moment) -> Option<Record> {
     Record::decode(&read_text(&key(name))?, now)
 }
 

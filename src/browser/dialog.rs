@@ -15,9 +15,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
 use super::dom;
-use crate::engine::{ExtendHow, Millis};
+use crate::engine::ExtendHow;
 use crate::session::Action;
 use crate::text::{self, Key, Text};
+use crate::time::Duration;
 
 #[wasm_bindgen(module = "/src/browser/render.js")]
 extern "C" {
@@ -51,10 +52,10 @@ pub struct WarningDialog {
 }
 
 impl WarningDialog {
-    /// Builds and shows the dialog with `remaining` ms left. With `absolute`, the session is
+    /// Builds and shows the dialog with `remaining` left. With `absolute`, the session is
     /// reaching its maximum length and cannot be extended: the dialog says so, and its first
     /// button (and Escape) report [`Action::Stay`], which the core reads as "close".
-    pub fn show(text: &Text, remaining: Millis, absolute: bool, on_action: OnAction) -> WarningDialog {
+    pub fn show(text: &Text, remaining: Duration, absolute: bool, on_action: OnAction) -> WarningDialog {
         let (title, message, first_label, first) = if absolute {
             (text.get(Key::AbsoluteTitle), text.get(Key::AbsoluteMessage), text.get(Key::Dismiss), "dismiss")
         } else {
@@ -91,9 +92,9 @@ impl WarningDialog {
 
     /// Shows `remaining` in the countdown, and announces it when it crosses a coarse step (every
     /// 20 s, then once at 10 s), never every second.
-    pub fn update(&self, remaining: Millis) {
+    pub fn update(&self, remaining: Duration) {
         let shown = text::countdown(remaining);
-        let seconds = remaining.div_ceil(1000);
+        let seconds = remaining.ms().div_ceil(1000);
         let step = if seconds <= 10 { 0 } else { seconds.div_ceil(20) };
         let said = (step != self.last_step.replace(step)).then(|| {
             let mut said = self.time_left.clone();

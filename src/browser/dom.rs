@@ -8,6 +8,7 @@
 
 use crate::bug::Sure;
 use crate::prelude::*;
+use crate::time::{Moment, Monotonic};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, HtmlElement, Window};
@@ -99,13 +100,25 @@ pub fn document() -> Document {
 
 /// Wall-clock now, in ms since the epoch: deadlines are judged against it, not against a
 /// monotonic clock, so sleep and throttled tabs are measured in real time.
-pub fn now() -> u64 {
-    js_sys::Date::now() as u64
+pub fn now() -> Moment {
+    moment(js_sys::Date::now())
 }
 
-/// `performance.now()`: milliseconds on a clock that is never set, only counts (0 without one).
-pub fn monotonic() -> f64 {
-    call0(&get(&window(), "performance"), "now").as_f64().unwrap_or(0.0)
+/// `performance.now()`: a clock that is never set, only counts (0 without one).
+pub fn monotonic() -> Monotonic {
+    Monotonic::from_ms(call0(&get(&window(), "performance"), "now").as_f64().unwrap_or(0.0) as u64)
+}
+
+/// A time as JavaScript holds it: ms since the epoch (whole ms; 0, the epoch, where tap.js has
+/// recorded no input yet).
+pub fn moment(ms: f64) -> Moment {
+    Moment::from_epoch_ms(ms as u64)
+}
+
+/// A moment as a JavaScript number (ms since the epoch: an `f64` holds every one a clock gives
+/// exactly; [`Moment::MAX`], "never", becomes a time as remote).
+pub fn js_time(at: Moment) -> f64 {
+    at.epoch_ms() as f64
 }
 
 /// `document.createElement(tag)` with attributes (values from anywhere: set one by one).

@@ -19,10 +19,10 @@ use super::promise::{self, Pending};
 use super::timer::Timeout;
 use super::{clear, request};
 use crate::config::Settings;
-use crate::engine::Millis;
 use crate::runner::{Host, Runner};
-use crate::session::{Command, Event, Input, Moment};
+use crate::session::{Clocks, Command, Event, Input};
 use crate::text::Text;
+use crate::time::Moment;
 
 /// A running session in this page: its core, this host, the queue.
 pub type Shared = Rc<Runner<BrowserHost>>;
@@ -59,7 +59,7 @@ impl BrowserHost {
     /// it will belong to.
     pub fn new(me: Weak<Runner<BrowserHost>>, settings: Settings, text: Text, tab: String) -> BrowserHost {
         let channel_name = settings.channel.clone();
-        let activity: Rc<dyn Fn(Millis)> = Rc::new(poster(&me, |before| Input::Activity { before }));
+        let activity: Rc<dyn Fn(Moment)> = Rc::new(poster(&me, |before| Input::Activity { before }));
         let wake: Rc<dyn Fn()> = Rc::new({
             let me = me.clone();
             let name = channel_name.clone();
@@ -153,11 +153,11 @@ impl BrowserHost {
 }
 
 impl Host for BrowserHost {
-    fn now(&self) -> Moment {
-        Moment {
+    fn now(&self) -> Clocks {
+        Clocks {
             wall: dom::now(),
-            mono: dom::monotonic() as Millis,
-            input: self.watcher.as_ref().map_or(0, ActivityWatcher::last_input),
+            mono: dom::monotonic(),
+            input: self.watcher.as_ref().map_or(Moment::EPOCH, ActivityWatcher::last_input),
         }
     }
 
@@ -275,16 +275,16 @@ impl Host for BrowserHost {
         }
     }
 
-    fn arm(&mut self, at: Option<Millis>) {
+    fn arm(&mut self, at: Option<Moment>) {
         self.timer = at.map(|at| {
             // setTimeout takes a signed 32-bit delay; a longer wait simply wakes early.
-            let delay = at.saturating_sub(dom::now()).min(i32::MAX as Millis) as u32;
+            let delay = dom::now().until(at).ms().min(i32::MAX as u64) as u32;
             let me = self.me.clone();
             Timeout::new(delay, Box::new(move || post(&me, Input::Timer)))
         });
     }
 
-    fn quiet(&mut self, until: Millis) {
+    fn quiet(&mut self, until: Moment) {
         if let Some(watcher) = &self.watcher {
             watcher.set_quiet(until);
         }
@@ -319,8 +319,8 @@ fn dispatch(event: Event) {
     let (name, key, value) = match event {
         Event::Warning { deadline, remaining } => {
             let detail = dom::object(&[
-                ("deadline", JsValue::from_f64(deadline as f64)),
-                ("remainingMs", JsValue::from_f64(remaining as f64)),
+                ("deadline", JsValue::from_f64(dom::js_time(deadline))),
+                ("remainingMs", JsValue::from_f64(remaining.ms() as f64)),
             ]);
             return dom::emit("autologoff:warning", &detail);
         }

@@ -9,30 +9,37 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use autologoff::config::Settings;
-use autologoff::engine::{Millis, Policy, State};
+use autologoff::engine::{Policy, State};
 use autologoff::runner::{Host, Runner};
-use autologoff::session::{Command, Core, Event, Input, Moment};
+use autologoff::session::{Clocks, Command, Core, Event, Input};
+use autologoff::time::{Duration, Moment, Monotonic};
 use autologoff::wire::Record;
 
-pub const T0: Millis = 1_700_000_000_000;
+pub const T0: Moment = Moment::from_epoch_ms(1_700_000_000_000);
 
-pub fn policy(timeout: Millis, warning: Millis) -> Policy {
-    Policy::new(timeout, warning).expect("test policies are valid")
+/// `n` ms.
+pub const fn ms(n: u64) -> Duration {
+    Duration::from_ms(n)
+}
+
+/// A policy of `timeout` and `warning` ms.
+pub fn policy(timeout: u64, warning: u64) -> Policy {
+    Policy::new(ms(timeout), ms(warning)).expect("test policies are valid")
 }
 
 /// What the tabs of one test share: the clock, the record, the lock, the message bus.
 #[derive(Default)]
 pub struct World {
     /// Wall clock.
-    pub wall: Cell<Millis>,
+    pub wall: Cell<Moment>,
     /// Monotonic clock (real time passing).
-    pub mono: Cell<Millis>,
+    pub mono: Cell<Monotonic>,
     /// localStorage["autologoff:<channel>"].
     pub record: RefCell<Option<String>>,
     /// Who holds the logout lock.
     pub lock: RefCell<Option<String>>,
     /// Messages posted, with when they were sent and by which tab.
-    pub bus: RefCell<Vec<(Millis, usize, String)>>,
+    pub bus: RefCell<Vec<(Moment, usize, String)>>,
     /// Logout requests sent: (tab, body).
     pub logouts: RefCell<Vec<(usize, String)>>,
     /// Beacons sent: (tab, body).
@@ -46,17 +53,17 @@ impl World {
         Rc::new(w)
     }
 
-    /// Moves both clocks forward by `ms` (real time passing).
-    pub fn advance(&self, ms: Millis) {
-        self.wall.set(self.wall.get() + ms);
-        self.mono.set(self.mono.get() + ms);
+    /// Moves both clocks forward by `d` (real time passing).
+    pub fn advance(&self, d: Duration) {
+        self.wall.set(self.wall.get() + d);
+        self.mono.set(self.mono.get() + d);
     }
 
     /// Sets the wall clock to `at` (moving forward) with real time passing as much.
-    pub fn at(&self, at: Millis) {
+    pub fn at(&self, at: Moment) {
         let now = self.wall.get();
         if at > now {
-            self.advance(at - now);
+            self.advance(at.since(now));
         }
     }
 
@@ -75,17 +82,17 @@ pub struct FakeHost {
     pub index: usize,
     pub me: Weak<Runner<FakeHost>>,
     /// tap.js's `last`: the latest recorded input.
-    pub last_input: Cell<Millis>,
+    pub last_input: Cell<Moment>,
     /// tap.js's `quiet`.
-    pub quiet: Millis,
+    pub quiet: Moment,
     /// The timer.
-    pub armed: Option<Millis>,
+    pub armed: Option<Moment>,
     /// Every command performed, with the wall time.
-    pub log: Vec<(Millis, Command)>,
+    pub log: Vec<(Moment, Command)>,
     /// The dialog is open.
     pub dialog: bool,
-    /// The tab title (None: the page's own).
-    pub title: Option<Millis>,
+    /// The tab title's countdown (None: the page's own).
+    pub title: Option<Duration>,
     /// The claim is decided only when the test says so (`settle_claims`).
     pub claims_wait: bool,
     pub claim_pending: bool,
@@ -112,8 +119,8 @@ impl FakeHost {
 }
 
 impl Host for FakeHost {
-    fn now(&self) -> Moment {
-        Moment { wall: self.world.wall.get(), mono: self.world.mono.get(), input: self.last_input.get() }
+    fn now(&self) -> Clocks {
+        Clocks { wall: self.world.wall.get(), mono: self.world.mono.get(), input: self.last_input.get() }
     }
 
     fn perform(&mut self, command: Command) {
@@ -173,11 +180,11 @@ impl Host for FakeHost {
         }
     }
 
-    fn arm(&mut self, at: Option<Millis>) {
+    fn arm(&mut self, at: Option<Moment>) {
         self.armed = at;
     }
 
-    fn quiet(&mut self, until: Millis) {
+    fn quiet(&mut self, until: Moment) {
         self.quiet = until;
     }
 
@@ -214,13 +221,13 @@ pub fn settings(p: Policy) -> Settings {
 impl Tab {
     /// A tab loading now (its document started loading `loaded_ago` ms ago) with `settings`.
     pub fn open(world: &Rc<World>, index: usize, settings: Settings) -> Tab {
-        Tab::open_loaded(world, index, settings, 0)
+        Tab::open_loaded(world, index, settings, Duration::ZERO)
     }
 
-    pub fn open_loaded(world: &Rc<World>, index: usize, settings: Settings, loaded_ago: Millis) -> Tab {
+    pub fn open_loaded(world: &Rc<World>, index: usize, settings: Settings, loaded_ago: Duration) -> Tab {
         let now = world.wall.get();
         let record = world.record();
-        let at = Moment { wall: now, mono: world.mono.get(), input: 0 };
+        let at = Clocks { wall: now, mono: world.mono.get(), input: Moment::EPOCH };
         let mut tab_id = String::from("tab");
         tab_id.push_str(&index.to_string());
         let core = Core::new(settings, tab_id, now - loaded_ago, record, &[], at);
@@ -231,8 +238,8 @@ impl Tab {
                     world: world.clone(),
                     index,
                     me: me.clone(),
-                    last_input: Cell::new(0),
-                    quiet: 0,
+                    last_input: Cell::new(Moment::EPOCH),
+                    quiet: Moment::EPOCH,
                     armed: None,
                     log: Vec::new(),
                     dialog: false,
@@ -279,7 +286,7 @@ impl Tab {
     }
 
     /// When the timer is armed for.
-    pub fn armed(&self) -> Option<Millis> {
+    pub fn armed(&self) -> Option<Moment> {
         self.host(|h| h.armed)
     }
 
@@ -290,7 +297,7 @@ impl Tab {
     }
 
     /// The commands performed so far (and forgets them).
-    pub fn take_log(&self) -> Vec<(Millis, Command)> {
+    pub fn take_log(&self) -> Vec<(Moment, Command)> {
         self.host(|h| std::mem::take(&mut h.log))
     }
 
@@ -298,7 +305,7 @@ impl Tab {
         self.take_log().into_iter().map(|(_, c)| c).collect()
     }
 
-    pub fn events(log: &[(Millis, Command)]) -> Vec<Event> {
+    pub fn events(log: &[(Moment, Command)]) -> Vec<Event> {
         log.iter().filter_map(|(_, c)| if let Command::Event(e) = c { Some(*e) } else { None }).collect()
     }
 }
@@ -308,16 +315,16 @@ impl Tab {
 pub struct Bus {
     pub world: Rc<World>,
     pub tabs: Vec<Tab>,
-    pub delay: Millis,
-    pub lag: Millis,
+    pub delay: Duration,
+    pub lag: Duration,
     /// How many bus messages have been delivered.
     pub delivered: usize,
-    pub queue: VecDeque<(Millis, usize, String)>,
+    pub queue: VecDeque<(Moment, usize, String)>,
 }
 
 impl Bus {
-    pub fn new(world: &Rc<World>, tabs: Vec<Tab>, delay: Millis) -> Bus {
-        Bus { world: world.clone(), tabs, delay, lag: 0, delivered: 0, queue: VecDeque::new() }
+    pub fn new(world: &Rc<World>, tabs: Vec<Tab>, delay: Duration) -> Bus {
+        Bus { world: world.clone(), tabs, delay, lag: Duration::ZERO, delivered: 0, queue: VecDeque::new() }
     }
 
     fn collect(&mut self) {
@@ -329,7 +336,7 @@ impl Bus {
     }
 
     /// Runs every timer and delivery due up to `until`, in time order.
-    pub fn run_until(&mut self, until: Millis) {
+    pub fn run_until(&mut self, until: Moment) {
         loop {
             self.collect();
             let timer = self.tabs.iter().enumerate().filter_map(|(i, t)| t.armed().map(|a| (a + self.lag, i))).min();
