@@ -1129,7 +1129,8 @@ impl Core {
             record => {
                 let (last_activity, started, server) =
                     record.map_or((now, now, None), |r| (r.last_activity, r.started, r.server));
-                let mine = e.reason != Reason::Peer && logout_url;
+                let peer = e.reason == Reason::Peer;
+                let mine = !peer && logout_url;
                 let tombstone = Record {
                     app: self.app.clone(),
                     id: self.id.clone(),
@@ -1139,9 +1140,16 @@ impl Core {
                     server,
                     told: if mine { Told::Pending } else { Told::Done },
                 };
-                self.commands.push_back(Command::WriteRecord(tombstone.encode()));
-                // A tab told by another only marks the end (the other tab keeps the record).
-                let keeper = if e.reason != Reason::Peer { Keeper::This { rewrite: false } } else { Keeper::Other };
+                // A tab told by another writes nothing: the record is the ender's to write. The
+                // message can arrive here before the ender has read the record, and a mark
+                // written now would tell the ender the server was told before it sent anything
+                // (seen in Firefox under load: no logout request at all).
+                let keeper = if peer {
+                    Keeper::Other
+                } else {
+                    self.commands.push_back(Command::WriteRecord(tombstone.encode()));
+                    Keeper::This { rewrite: false }
+                };
                 e.tombstone = Some(Tombstone { record: tombstone, keeper });
                 mine
             }

@@ -348,6 +348,36 @@ fn a_page_loaded_for_a_session_that_already_ended_ends_itself() {
 // --- the server is always told --------------------------------------------------------------
 
 #[test]
+fn a_tab_told_of_the_end_before_the_ender_reads_the_record_does_not_stop_its_request() {
+    // Seen in Firefox under load: the other tab got the 'logout' message and read the shared
+    // record while it was still live, before the tab that ended the session read it. The
+    // other tab marked the end in the record as told; the ender then found that mark and sent
+    // no request at all, and the server session lived on.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let b = Tab::open(&world, 1, with_id("s1"));
+    let (other, shared) = (b.runner.clone(), world.clone());
+    a.host(|h| {
+        h.on_event = Some(Box::new(move |event| {
+            if matches!(event, Event::Logout { .. }) {
+                // The message arrives in the other tab right now: after the ender posted it,
+                // before the ender reads the record.
+                let sent: Vec<String> = shared.bus.borrow().iter().filter(|m| m.1 == 0).map(|m| m.2.clone()).collect();
+                for text in sent {
+                    other.post(Input::Message(text));
+                }
+            }
+            Vec::new()
+        }))
+    });
+    a.post(Input::Logout);
+    assert_eq!(b.state(), State::Expired, "the other tab ended too");
+    assert_eq!(logouts(&world).len(), 1, "exactly one logout request, from the tab that ended it");
+    assert_eq!(logouts(&world)[0].0, 0);
+    assert_eq!(world.record().unwrap().told, Told::Done);
+}
+
+#[test]
 fn a_rejected_logout_falls_back_to_a_beacon_and_the_next_page_sends_it_again() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));
