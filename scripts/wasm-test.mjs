@@ -16,6 +16,7 @@
 //
 // Usage: node scripts/wasm-test.mjs chromium|firefox [extra args for the test binary]
 import { spawn } from 'node:child_process';
+import { pipeline } from 'node:stream';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -29,10 +30,10 @@ if (browser !== 'chromium' && browser !== 'firefox') {
   process.exit(2);
 }
 
-/** Forwards one proxied request (absolute-form URL) to a loopback origin on a fresh connection. */
+/** Requests forwarded to a loopback origin: the runner's server is the only one the tests use. */
 let forwarded = 0;
+/** Forwards one proxied request (absolute-form URL) to a loopback origin on a fresh connection. */
 function forward(req, res) {
-  forwarded += 1;
   let target;
   try {
     target = new URL(req.url);
@@ -45,18 +46,20 @@ function forward(req, res) {
     res.writeHead(403).end('only loopback');
     return;
   }
+  forwarded += 1;
   const headers = { ...req.headers, connection: 'close' };
   delete headers['proxy-connection'];
   const upstream = http.request(
     { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers, agent: false },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      answer.pipe(res);
+      // An answer cut off upstream cuts the browser's off too, rather than leaving it waiting.
+      pipeline(answer, res, (e) => e && res.destroy(e));
     },
   );
   upstream.on('error', (e) => {
-    if (!res.headersSent) res.writeHead(502);
-    res.end(String(e));
+    if (res.headersSent) res.destroy(e);
+    else res.writeHead(502).end(String(e));
   });
   req.pipe(upstream);
 }
@@ -92,15 +95,38 @@ else env.GECKODRIVER = process.env.GECKODRIVER ?? join(process.env.HOME ?? '', '
 
 const args = ['test', '--target', 'wasm32-unknown-unknown', '--test', 'browser'];
 if (rest.length) args.push('--', ...rest);
-const child = spawn('cargo', args, { cwd: root, env, stdio: 'inherit' });
-const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+// cargo, the test runner, the driver and the browser are one process group, killed with this
+// script whichever way it ends (as tests/webkit/with-display.mjs does).
+let child;
+const killChild = () => {
+  try {
+    if (child) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+const cleanUp = () => {
+  killChild();
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)));
+}
+const code = await new Promise((resolve) => {
+  child = spawn('cargo', args, { cwd: root, env, stdio: 'inherit', detached: true });
+  child.once('error', (error) => {
+    console.error(`wasm-test: ${error.message}`);
+    resolve(127);
+  });
+  child.once('exit', (c, signal) => resolve(c ?? 128 + (signal === 'SIGINT' ? 2 : 15)));
+});
 proxy.close();
 proxy.closeAllConnections();
-// None forwarded means the browser bypassed the proxy, and the hang above can come back.
+// None forwarded means the browser went around the proxy, and the hang above can come back.
 console.log(`(wasm-test: ${forwarded} requests through the proxy)`);
 if (code === 0 && forwarded === 0) {
   console.error('wasm-test: the browser sent nothing through the proxy; its proxy settings were not applied');
   process.exit(1);
 }
-rmSync(dir, { recursive: true, force: true });
 process.exit(code);
