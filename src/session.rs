@@ -83,6 +83,8 @@ pub enum Input {
     Wake(Option<Record>),
     /// The shared record, as read for a [`Command::ReadRecord`].
     Record(Option<Record>),
+    /// Another tab wrote the shared record (localStorage's `storage` event), as it is now.
+    RecordChanged(Option<Record>),
     /// A message from another tab, as received.
     Message(String),
     /// The server answered a keepalive or a status request, as it came (the core reads it).
@@ -625,6 +627,15 @@ impl Core {
                     }
                 }
             },
+            Input::RecordChanged(Some(r)) if self.ending.is_none() && r.ended.is_some() && r.id == self.id => {
+                // Another tab ended this session and wrote so: this tab ends too, even if the
+                // channel's message never came. A BroadcastChannel just opened can miss a message
+                // posted while it registers (seen in WebKit: a tab started as another logged out
+                // stayed signed in until its own deadline).
+                self.on_record(now, Some(r), false);
+            }
+            // Anything else written is told by the channel's messages.
+            Input::RecordChanged(_) => {}
             Input::Message(text) => self.on_message(now, &text),
             Input::Keepalive(reply) => {
                 let answer = reply.answer();

@@ -376,17 +376,39 @@ fn bad_options_are_errors_naming_the_option() {
 async fn channel_delivers_to_other_instances_and_closes_on_drop() {
     use autologoff::browser::channel::{self as ch, Channel};
     let got = Rc::new(RefCell::new(Vec::new()));
-    let g = got.clone();
-    let receiver =
-        Channel::open("test-channel", Rc::new(move |t| g.borrow_mut().push(t))).expect("BroadcastChannel exists");
-    let sender = Channel::open("test-channel", Rc::new(|_| {})).unwrap();
+    let records = Rc::new(RefCell::new(Vec::new()));
+    let (g, r) = (got.clone(), records.clone());
+    let receiver = Channel::open(
+        "test-channel",
+        Rc::new(move |t| g.borrow_mut().push(t)),
+        Rc::new(move |t| r.borrow_mut().push(t)),
+    )
+    .expect("BroadcastChannel exists");
+    let sender = Channel::open("test-channel", Rc::new(|_| {}), Rc::new(|_| {})).unwrap();
     sender.post("1;a;abc;123");
     sleep(50).await;
     assert_eq!(*got.borrow(), vec!["1;a;abc;123".to_string()]);
+    // The record written by another tab: its storage event (another document's write fires it;
+    // here one is dispatched as the browser would).
+    let storage_event = |key: &str, value: Option<&str>| {
+        let init = js_sys::Object::new();
+        Reflect::set(&init, &"key".into(), &key.into()).unwrap();
+        Reflect::set(&init, &"newValue".into(), &value.map_or(JsValue::NULL, JsValue::from)).unwrap();
+        let ctor: js_sys::Function = Reflect::get(&dom::window(), &"StorageEvent".into()).unwrap().unchecked_into();
+        let event: Event =
+            Reflect::construct(&ctor, &js_sys::Array::of2(&"storage".into(), &init)).unwrap().unchecked_into();
+        dom::window().dispatch_event(&event).unwrap();
+    };
+    storage_event("autologoff:test-channel", Some("3;a;b;1;2;1;-;d"));
+    storage_event("autologoff:other-channel", Some("ignored"));
+    storage_event("autologoff:test-channel", None);
+    assert_eq!(*records.borrow(), vec![Some("3;a;b;1;2;1;-;d".to_string()), None], "only this channel's record");
     drop(receiver);
     sender.post("1;a;abc;124");
+    storage_event("autologoff:test-channel", Some("after"));
     sleep(50).await;
     assert_eq!(got.borrow().len(), 1, "a dropped channel receives nothing");
+    assert_eq!(records.borrow().len(), 2, "nor hears of the record");
 
     let record = autologoff::wire::Record {
         app: String::new(),

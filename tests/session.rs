@@ -378,6 +378,30 @@ fn a_tab_told_of_the_end_before_the_ender_reads_the_record_does_not_stop_its_req
 }
 
 #[test]
+fn a_tab_that_missed_the_logout_message_ends_when_the_record_says_the_session_ended() {
+    // Seen in WebKit: a tab whose BroadcastChannel had just opened missed the 'logout' message
+    // and stayed signed in, the patient record on screen, until its own deadline. The record's
+    // storage event tells it.
+    let world = World::new();
+    let a = Tab::open(&world, 0, with_id("s1"));
+    let b = Tab::open(&world, 1, with_id("s1"));
+    a.post(Input::Logout);
+    assert_eq!(b.state(), State::Active, "the message never reached b");
+    // Writes that end nothing change nothing: a live record, another session's, none.
+    let live = Record { ended: None, ..world.record().unwrap() };
+    b.post(Input::RecordChanged(Some(live.clone())));
+    b.post(Input::RecordChanged(Some(Record { id: "s2-hash".into(), ..world.record().unwrap() })));
+    b.post(Input::RecordChanged(None));
+    assert_eq!(b.state(), State::Active);
+    b.take_log();
+    b.post(Input::RecordChanged(world.record()));
+    assert_eq!(b.state(), State::Expired);
+    let log = b.commands();
+    assert!(log.contains(&Command::Event(Event::Logout { reason: Reason::Peer })), "{log:#?}");
+    assert_eq!(logouts(&world).len(), 1, "the ender told the server; b sends nothing more");
+}
+
+#[test]
 fn a_rejected_logout_falls_back_to_a_beacon_and_the_next_page_sends_it_again() {
     let world = World::new();
     let a = Tab::open(&world, 0, with_id("s1"));

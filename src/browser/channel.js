@@ -27,12 +27,24 @@ export function writeRecord(key, text) {
 }
 
 /**
- * Opens the channel `key`; `heard(text)` gets each message from another tab. Returns
+ * Opens the channel `key`; `heard(text)` gets each message from another tab, and `changed`, if
+ * given, the record's text (or null) each time another tab writes it. Returns
  * `{ post(text), close() }`, or null when neither BroadcastChannel nor localStorage is usable
  * (the tab then runs alone).
  */
-export function openChannel(key, heard) {
+export function openChannel(key, heard, changed) {
   const channel = construct('BroadcastChannel', key);
+  // The record's own storage event, whatever carries the messages: a BroadcastChannel just
+  // opened can miss a message posted while it registers (WebKit), the record's change cannot be.
+  const onRecord = (e) => {
+    if (get(e, 'key') !== key) return;
+    const text = get(e, 'newValue');
+    if (changed) changed(typeof text === 'string' ? text : null);
+  };
+  if (changed && local()) listen(window, 'storage', onRecord, false);
+  const stopRecord = () => {
+    if (changed) unlisten(window, 'storage', onRecord, false);
+  };
   if (channel) {
     const onMessage = (e) => {
       const data = get(e, 'data');
@@ -44,10 +56,14 @@ export function openChannel(key, heard) {
       close() {
         unlisten(channel, 'message', onMessage, false);
         call1(channel, 'close');
+        stopRecord();
       },
     };
   }
-  if (!local()) return null;
+  if (!local()) {
+    stopRecord();
+    return null;
+  }
   const messages = key + ':msg';
   const onStorage = (e) => {
     const text = get(e, 'newValue');
@@ -63,6 +79,9 @@ export function openChannel(key, heard) {
       call1(storage, 'removeItem', messages);
       call2(storage, 'setItem', messages, text);
     },
-    close: () => unlisten(window, 'storage', onStorage, false),
+    close() {
+      unlisten(window, 'storage', onStorage, false);
+      stopRecord();
+    },
   };
 }

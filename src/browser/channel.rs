@@ -16,7 +16,11 @@ extern "C" {
     type Open;
 
     #[wasm_bindgen(js_name = openChannel)]
-    fn open_channel(key: &str, heard: &Closure<dyn Fn(String)>) -> Option<Open>;
+    fn open_channel(
+        key: &str,
+        heard: &Closure<dyn Fn(String)>,
+        changed: &Closure<dyn Fn(Option<String>)>,
+    ) -> Option<Open>;
 
     #[wasm_bindgen(method)]
     fn post(this: &Open, text: &str);
@@ -36,15 +40,18 @@ extern "C" {
 pub struct Channel {
     open: Open,
     _heard: Closure<dyn Fn(String)>,
+    _changed: Closure<dyn Fn(Option<String>)>,
 }
 
 impl Channel {
-    /// Opens the channel `name`; `on_message` gets each message text from another tab. `None`
-    /// when neither BroadcastChannel nor localStorage is usable (the tab then runs alone).
-    pub fn open(name: &str, on_message: Rc<dyn Fn(String)>) -> Option<Channel> {
+    /// Opens the channel `name`; `on_message` gets each message text from another tab, and
+    /// `on_record` the record each time another tab writes it. `None` when neither
+    /// BroadcastChannel nor localStorage is usable (the tab then runs alone).
+    pub fn open(name: &str, on_message: Rc<dyn Fn(String)>, on_record: Rc<dyn Fn(Option<String>)>) -> Option<Channel> {
         let heard = Closure::<dyn Fn(String)>::new(move |text: String| on_message(text));
-        let open = open_channel(&key(name), &heard)?;
-        Some(Channel { open, _heard: heard })
+        let changed = Closure::<dyn Fn(Option<String>)>::new(move |text: Option<String>| on_record(text));
+        let open = open_channel(&key(name), &heard, &changed)?;
+        Some(Channel { open, _heard: heard, _changed: changed })
     }
 
     /// Posts `text` to every other tab on the channel.

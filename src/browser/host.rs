@@ -23,6 +23,7 @@ use crate::runner::{Host, Runner};
 use crate::session::{Clocks, Command, Event, Input};
 use crate::text::Text;
 use crate::time::Moment;
+use crate::wire::Record;
 
 /// A running session in this page: its core, this host, the queue.
 pub type Shared = Rc<Runner<BrowserHost>>;
@@ -67,6 +68,9 @@ impl BrowserHost {
             move || post(&me, Input::Wake(channel::read_record(&name, dom::now())))
         });
         let message: Rc<dyn Fn(String)> = Rc::new(poster(&me, Input::Message));
+        let record: Rc<dyn Fn(Option<String>)> = Rc::new(poster(&me, |text: Option<String>| {
+            Input::RecordChanged(text.and_then(|t| Record::decode(&t, dom::now())))
+        }));
         // Clearing keeps the record and this session's storage claim (a claim must not vanish
         // under the tab that holds it).
         let mut keep = settings.keep_storage_keys.clone();
@@ -79,7 +83,7 @@ impl BrowserHost {
         BrowserHost {
             watcher: Some(ActivityWatcher::new(activity, wake)),
             pagehide: Some(Listener::new(&dom::window(), "pagehide", hidden)),
-            channel: Channel::open(&channel_name, message),
+            channel: Channel::open(&channel_name, message, record),
             me,
             settings,
             text,

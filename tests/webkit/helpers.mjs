@@ -204,7 +204,11 @@ export class Tab {
       const seen = await this.eval(
         "return [location.href, document.visibilityState, Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document).getAttribute('data-autologoff-state'), localStorage.getItem('autologoff:default')]",
       ).catch((e) => String(e));
-      error.message += ' (the tab: ' + JSON.stringify(seen) + '; what it recorded: ' + JSON.stringify(this.recorded().map((e) => e.name)) + ')';
+      // Whether the module runs there (its session's state), or only the fallback (not ready).
+      const module = await this.evalAsync(
+        "Promise.race([window.autologoff.ready.then((s) => ['ready', s.state, s.remainingMs]), new Promise((r) => setTimeout(() => r(['not ready after 1 s']), 1000))]).then(done, (e) => done(String(e)))",
+      ).catch((e) => String(e));
+      error.message += ' (the tab: ' + JSON.stringify(seen) + '; the module: ' + JSON.stringify(module) + '; what it recorded: ' + JSON.stringify(this.recorded().map((e) => e.name)) + ')';
       throw error;
     }
   }
