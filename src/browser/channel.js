@@ -28,60 +28,47 @@ export function writeRecord(key, text) {
 
 /**
  * Opens the channel `key`; `heard(text)` gets each message from another tab, and `changed`, if
- * given, the record's text (or null) each time another tab writes it. Returns
+ * given, the record's text ('' once removed) each time another tab writes it. Returns
  * `{ post(text), close() }`, or null when neither BroadcastChannel nor localStorage is usable
  * (the tab then runs alone).
  */
 export function openChannel(key, heard, changed) {
   const channel = construct('BroadcastChannel', key);
-  // The record's own storage event, whatever carries the messages: a BroadcastChannel just
-  // opened can miss a message posted while it registers (WebKit), the record's change cannot be.
-  const onRecord = (e) => {
-    if (get(e, 'key') !== key) return;
-    const text = get(e, 'newValue');
-    if (changed) changed(typeof text === 'string' ? text : null);
-  };
-  if (changed && local()) listen(window, 'storage', onRecord, false);
-  const stopRecord = () => {
-    if (changed) unlisten(window, 'storage', onRecord, false);
-  };
-  if (channel) {
-    const onMessage = (e) => {
-      const data = get(e, 'data');
-      if (typeof data === 'string') heard(data);
-    };
-    listen(channel, 'message', onMessage, false);
-    return {
-      post: (text) => call1(channel, 'postMessage', text),
-      close() {
-        unlisten(channel, 'message', onMessage, false);
-        call1(channel, 'close');
-        stopRecord();
-      },
-    };
-  }
-  if (!local()) {
-    stopRecord();
-    return null;
-  }
+  const storage = local();
+  if (!channel && !storage) return null;
   const messages = key + ':msg';
+  // One storage listener: the record's changes whatever carries the messages (a BroadcastChannel
+  // just opened can miss a message posted while it registers, as in WebKit; the record's change
+  // cannot be missed), and the messages themselves where there is no BroadcastChannel.
   const onStorage = (e) => {
+    const name = get(e, 'key');
     const text = get(e, 'newValue');
-    if (get(e, 'key') === messages && typeof text === 'string') heard(text);
+    if (name === key) {
+      if (changed) changed(typeof text === 'string' ? text : '');
+    } else if (!channel && name === messages && typeof text === 'string') heard(text);
   };
-  listen(window, 'storage', onStorage, false);
+  const onMessage = (e) => {
+    const data = get(e, 'data');
+    if (typeof data === 'string') heard(data);
+  };
+  if (storage) listen(window, 'storage', onStorage, false);
+  if (channel) listen(channel, 'message', onMessage, false);
   return {
     post(text) {
-      const storage = local();
-      if (!storage) return;
+      if (channel) return call1(channel, 'postMessage', text);
+      const now = local();
+      if (!now) return;
       // A storage event fires only when the value changes: cleared first, the same message
       // twice still arrives twice.
-      call1(storage, 'removeItem', messages);
-      call2(storage, 'setItem', messages, text);
+      call1(now, 'removeItem', messages);
+      call2(now, 'setItem', messages, text);
     },
     close() {
-      unlisten(window, 'storage', onStorage, false);
-      stopRecord();
+      if (storage) unlisten(window, 'storage', onStorage, false);
+      if (channel) {
+        unlisten(channel, 'message', onMessage, false);
+        call1(channel, 'close');
+      }
     },
   };
 }

@@ -16,11 +16,7 @@ extern "C" {
     type Open;
 
     #[wasm_bindgen(js_name = openChannel)]
-    fn open_channel(
-        key: &str,
-        heard: &Closure<dyn Fn(String)>,
-        changed: &Closure<dyn Fn(Option<String>)>,
-    ) -> Option<Open>;
+    fn open_channel(key: &str, heard: &Closure<dyn Fn(String)>, changed: &Closure<dyn Fn(String)>) -> Option<Open>;
 
     #[wasm_bindgen(method)]
     fn post(this: &Open, text: &str);
@@ -40,7 +36,7 @@ extern "C" {
 pub struct Channel {
     open: Open,
     _heard: Closure<dyn Fn(String)>,
-    _changed: Closure<dyn Fn(Option<String>)>,
+    _changed: Closure<dyn Fn(String)>,
 }
 
 impl Channel {
@@ -49,7 +45,8 @@ impl Channel {
     /// BroadcastChannel nor localStorage is usable (the tab then runs alone).
     pub fn open(name: &str, on_message: Rc<dyn Fn(String)>, on_record: Rc<dyn Fn(Option<String>)>) -> Option<Channel> {
         let heard = Closure::<dyn Fn(String)>::new(move |text: String| on_message(text));
-        let changed = Closure::<dyn Fn(Option<String>)>::new(move |text: Option<String>| on_record(text));
+        // The same closure type as `heard` (one wasm-bindgen shim for both): "" is no record.
+        let changed = Closure::<dyn Fn(String)>::new(move |text: String| on_record((!text.is_empty()).then_some(text)));
         let open = open_channel(&key(name), &heard, &changed)?;
         Some(Channel { open, _heard: heard, _changed: changed })
     }
