@@ -39,33 +39,16 @@ echo "== autologoff-server: the core (fake clock), both adapters, two instances 
 node --test --test-concurrency=1 server/test/
 node_modules/.bin/tsc -p server/test/types/tsconfig.json
 
-# The conformance kit against the Express and Fastify middleware and a Redis cluster (it must
-# pass) and against two faulty servers (it must fail); issue 20's symptoms against the demo as
-# npm start runs it, and against the demo as it was (each must fail there).
-echo "== the protocol: conformance runs, issue 20's symptoms"
-node --test --test-concurrency=1 tests/conformance.test.mjs tests/symptoms.test.mjs tests/symptoms-before.test.mjs
-
 # wasm-bindgen-test-runner picks the browser from the driver variable that is set: one per run.
 # scripts/wasm-test.mjs sets it, and puts a proxy between the browser and the runner's server,
-# whose thread pool can leave the page's script unread for ever (the file says why).
+# whose thread pool can leave the page's script unread for ever (the file says why). The adapters
+# run one engine at a time, before the lanes below: each run is a `cargo test`, and cargo holds
+# the target directory's lock while it builds.
 echo "== adapters (wasm-bindgen-test in headless Chromium)"
 node scripts/wasm-test.mjs chromium
 
 echo "== adapters (wasm-bindgen-test in headless Firefox ESR)"
 node scripts/wasm-test.mjs firefox
-
-echo "== end to end in Chromium (Playwright against the demo portal)"
-node --test --test-concurrency=1 tests/e2e/
-
-echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
-AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
-
-echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
-node --test --test-concurrency=1 tests/gateway/
-
-echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
-AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
-AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
 
 # WebKit: wasm-bindgen-test-runner has no WebKitGTK driver of its own, but its Safari driver is
 # plain W3C WebDriver and WebKitWebDriver answers it. SAFARIDRIVER makes the runner start
@@ -77,15 +60,77 @@ AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern=
 # command on an Xvfb display of its own and kills whatever is left when it ends. The runner
 # prints "Safari"; the browser is WebKitGTK's MiniBrowser.
 echo "== adapters (wasm-bindgen-test in WebKit: MiniBrowser on Xvfb)"
-started=$SECONDS
 env -u CHROMEDRIVER -u GECKODRIVER SAFARIDRIVER="${WEBKITWEBDRIVER:-/usr/bin/WebKitWebDriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
   node tests/webkit/with-display.mjs cargo test --target wasm32-unknown-unknown --test browser
-echo "   (WebKit adapters: $((SECONDS - started)) s)"
+
+# The end-to-end suites, one lane per engine, the lanes side by side. A test spends most of its
+# time waiting for a session's deadline, not computing, so three browsers share two cores. Each
+# lane has its own servers, ports, redis-server and X display; its output is kept and printed
+# whole when it ends. AUTOLOGOFF_TEST_LANES=1 runs the lanes one after another, printing as they
+# go. The one test that loads both cores on purpose skips itself in the lanes
+# (AUTOLOGOFF_SIDE_BY_SIDE) and runs on its own after them.
+
+lane_chromium() {
+  echo "== end to end in Chromium (Playwright against the demo portal)"
+  node --test --test-concurrency=1 tests/e2e/
+
+  echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
+  AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
+
+  echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
+  node --test --test-concurrency=1 tests/gateway/
+}
+
+lane_firefox() {
+  echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
+  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
+  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
+
+  # The conformance kit against the Express and Fastify middleware and a Redis cluster (it must
+  # pass) and against two faulty servers (it must fail); issue 20's symptoms against the demo as
+  # npm start runs it, and against the demo as it was (each must fail there). No browser: it
+  # rides in the shortest lane.
+  echo "== the protocol: conformance runs, issue 20's symptoms"
+  node --test --test-concurrency=1 tests/conformance.test.mjs tests/symptoms.test.mjs tests/symptoms-before.test.mjs
+}
 
 # WebKit (Safari's engine) through WebDriver classic: tests/webkit/ starts Xvfb and
 # WebKitWebDriver itself. A TODO in its output is a known WebKit difference autologoff does not
 # handle yet (each says why); it does not fail the run.
-echo "== end to end in WebKit (MiniBrowser on Xvfb)"
-started=$SECONDS
-node --test --test-concurrency=1 tests/webkit/
-echo "   (WebKit end to end: $((SECONDS - started)) s)"
+lane_webkit() {
+  echo "== end to end in WebKit (MiniBrowser on Xvfb)"
+  node --test --test-concurrency=1 tests/webkit/
+}
+
+apart() {
+  echo "== under CPU load, on its own: exactly one logout request for five tabs expiring together (Chromium, Firefox ESR)"
+  node --test --test-concurrency=1 --test-name-pattern="under CPU load" tests/e2e/field.test.mjs
+  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="under CPU load" tests/e2e/field.test.mjs
+}
+
+LANES=(chromium firefox webkit)
+if [ "${AUTOLOGOFF_TEST_LANES:-3}" = 1 ]; then
+  for lane in "${LANES[@]}"; do "lane_$lane"; done
+  exit 0
+fi
+export AUTOLOGOFF_SIDE_BY_SIDE=1
+logs=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$logs"' EXIT
+declare -A pid
+for lane in "${LANES[@]}"; do
+  # errexit holds inside the lane: the subshell is not part of a condition.
+  ( set -e; from=$SECONDS; "lane_$lane"; echo "   (lane $lane: $((SECONDS - from)) s, side by side with the others)" ) >"$logs/$lane.log" 2>&1 &
+  pid[$lane]=$!
+done
+failed=()
+for lane in "${LANES[@]}"; do
+  rc=0
+  wait "${pid[$lane]}" || rc=$?
+  cat "$logs/$lane.log"
+  [ "$rc" = 0 ] || { echo "   (lane $lane FAILED: exit $rc)"; failed+=("$lane"); }
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "FAILED lanes: ${failed[*]} (each lane's output is above, in full)" >&2
+  exit 1
+fi
+AUTOLOGOFF_SIDE_BY_SIDE=0 apart

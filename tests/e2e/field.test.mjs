@@ -401,11 +401,10 @@ test('a tab reopened after the shared deadline, every tab closed meanwhile, logs
     await active(page);
     await page.close(); // every tab closed (or a background tab discarded)
     await sleep(4_000);
-    const opened = Date.now();
     const reopened = await open(context, portal({ timeout: '3s', warning: '1s' }));
     await landsOn(reopened, LOGIN, 5_000);
-    // At once: no fresh timeout, no warning first.
-    assert.ok(Date.now() - opened < 1_800, 'logged out after ' + (Date.now() - opened) + ' ms');
+    // At once: a fresh timeout would have warned first, 2 s after the page started. (No bound
+    // on the wall time: on a loaded machine opening the page alone can take longer than that.)
     assert.deepEqual(reopened.recorded.filter((e) => e.name === 'autologoff:warning'), []);
     assert.equal(logoutsOf(cookie).length, 1);
     assert.equal(logoutsOf(cookie)[0].reason, 'idle');
@@ -417,18 +416,20 @@ test('a tab reopened after the shared deadline, every tab closed meanwhile, logs
 // --- 5. Tabs share the server's deadline ----------------------------------------------------
 
 test("one tab's keepalive answers keep the server's deadline for every tab", async () => {
-  // The server ends an idle session after 6 s; the client after 4 s, pinging every second
-  // while the user is active. Active in A for 2 s, then only in B for 8 s.
+  // The server ends an idle session after 9 s; the client after 6 s, pinging every second
+  // while the user is active. Active in A for 2 s, then only in B for 11 s: past the server
+  // deadline A last heard of. (Both tabs must be active before the warning, 4 s after the first
+  // started: B's input would not close a warning.)
   const context = await env.browser.newContext({ baseURL: env.server.url });
   try {
-    const r = await context.request.post('/login', { form: { user: 'n', password: 'x', preset: 'demo', serverIdle: '6000' }, maxRedirects: 0 });
+    const r = await context.request.post('/login', { form: { user: 'n', password: 'x', preset: 'demo', serverIdle: '9000' }, maxRedirects: 0 });
     assert.equal(r.status(), 303);
-    const query = { timeout: '4s', warning: '2s', 'keepalive-interval': '1s' };
+    const query = { timeout: '6s', warning: '2s', 'keepalive-interval': '1s' };
     const a = await open(context, portal(query));
     const b = await open(context, portal(query));
     await active(a);
     await active(b);
-    for (const [page, ms] of [[a, 2_000], [b, 8_000]]) {
+    for (const [page, ms] of [[a, 2_000], [b, 11_000]]) {
       const until = Date.now() + ms;
       for (let i = 0; Date.now() < until; i++) {
         await page.mouse.move(100 + (i % 40) * 9, 200 + (i % 2) * 3);
@@ -445,7 +446,13 @@ test("one tab's keepalive answers keep the server's deadline for every tab", asy
 
 // --- 6. Nothing left behind -----------------------------------------------------------------
 
-test('exactly one logout request for five tabs expiring together, run after run, under CPU load', async () => {
+// This test loads both cores on purpose. Beside other suites (AUTOLOGOFF_SIDE_BY_SIDE, set by
+// scripts/test.sh for its lanes) it would starve their browsers too, and their timeouts of
+// seconds would measure the load, not autologoff: there it is skipped, and scripts/test.sh runs
+// it on its own after the lanes.
+const SIDE_BY_SIDE = process.env.AUTOLOGOFF_SIDE_BY_SIDE === '1' && 'loads both cores: scripts/test.sh runs it after the lanes, on its own';
+
+test('exactly one logout request for five tabs expiring together, run after run, under CPU load', { skip: SIDE_BY_SIDE }, async () => {
   // Two threads keep both cores busy, so the tabs' timers run late and far apart: a tab whose
   // timer fires after another tab's logout was answered (its Clear-Site-Data may have freed the
   // lock) is the race this looks for. It was seen in half the runs.

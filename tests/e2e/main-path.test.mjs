@@ -106,14 +106,15 @@ test('real input keeps the session alive; the warning comes once input stops', a
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     // Trusted input (CDP Input.dispatch*) for 5 s, longer than the timeout.
     const until = Date.now() + 5_000;
+    let stopped; // when the last input was given: the checks below take time of their own
     for (let i = 0; Date.now() < until; i++) {
       if (i % 3 === 2) await page.keyboard.press('Shift');
       else await page.mouse.move(100 + (i % 50) * 7, 200 + (i % 2) * 5);
+      stopped = Date.now();
       await sleep(250);
     }
     assert.equal(await state(page), 'active');
     assert.equal(await dialog(page).count(), 0);
-    const stopped = Date.now();
     await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(Date.now() - stopped >= 1_500, 'warning must wait for timeout - warning after the last input');
     assert.deepEqual(page.problems(), []);

@@ -4,6 +4,7 @@
 // would see it, not in styles. Text has many sharp luminance edges; a concealed page has none.
 // Run by tests/e2e/scenarios.test.mjs (Chromium, Firefox) and tests/webkit/scenarios.test.mjs.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { decodePng, textEdges } from './pixels.mjs';
 
 const portal = (query) => '/portal?' + new URLSearchParams(query);
@@ -15,7 +16,8 @@ const SHADOW = 48;
 /** What the screen shows now: the screenshot and the boxes of the viewport, the open dialog
  * (any modal `<dialog>`), the frame, and the concealment's computed motion. */
 async function look(tab) {
-  const image = decodePng(await tab.screenshot());
+  const png = await tab.screenshot();
+  const image = decodePng(png);
   const at = await tab.eval(`
     const box = (e) => {
       if (!e) return null;
@@ -39,15 +41,28 @@ async function look(tab) {
     right: at.dialog.right + SHADOW,
     bottom: at.dialog.bottom + SHADOW,
   };
+  const where = {};
   return {
     ...at,
-    /** Text edges on the page around the dialog. */
-    page: textEdges(image, viewport, scale, grown ? [grown] : []),
+    png,
+    /** Text edges on the page around the dialog, and where they are. */
+    page: textEdges(image, viewport, scale, grown ? [grown] : [], where),
+    where,
     /** Text edges in the frame's box (where it is in the viewport), around the dialog. */
     frameEdges: at.frame && textEdges(image, at.frame, scale, grown ? [grown] : []),
     /** Text edges inside the dialog. */
     dialogEdges: at.dialog && textEdges(image, at.dialog, scale),
   };
+}
+
+/** Nothing readable around the dialog in `seen` (a `look`); if there is, the screenshot is kept
+ * in tests/e2e/artifacts/ and the message says where the edges are and where the dialog was. */
+function assertConcealed(seen, what) {
+  if (seen.page <= 5) return;
+  const file = new URL('../e2e/artifacts/conceal-failed-' + Date.now() + '.png', import.meta.url);
+  fs.mkdirSync(new URL('.', file), { recursive: true });
+  fs.writeFileSync(file, seen.png);
+  assert.fail(`${what}: ${seen.page} text edges around the dialog, within ${JSON.stringify(seen.where)}; the dialog at ${JSON.stringify(seen.dialog)}, the viewport ${seen.width}x${seen.height}; screenshot ${file.pathname}`);
 }
 
 /** Waits until the frame's document has loaded (its text is on the screen). */
@@ -83,7 +98,7 @@ export const scenarios = {
     await tab.waitForDialog(15_000);
     const during = await look(tab);
     assert.equal(await tab.state(), 'warning');
-    assert.ok(during.page <= 5, `nothing readable around the dialog: ${during.page} text edges (${before.page} before)`);
+    assertConcealed(during, `nothing readable around the dialog (${before.page} text edges before)`);
     assert.ok(during.frameEdges <= 5, 'nor in the frame: ' + during.frameEdges);
     assert.ok(during.dialogEdges > 300, 'the dialog is readable above it: ' + during.dialogEdges);
     // Nothing moves (prefers-reduced-motion): no transition or animation, fully opaque at once.
@@ -126,7 +141,7 @@ export const scenarios = {
     await tab.waitForDialog(15_000);
     const during = await look(tab);
     assert.equal(await tab.eval(`return !!document.querySelector('[data-autologoff-dialog]')`), false, 'no built-in dialog');
-    assert.ok(during.page <= 5, `nothing readable around the portal's warning: ${during.page} text edges`);
+    assertConcealed(during, "nothing readable around the portal's warning");
     assert.ok(during.dialogEdges > 300, "the portal's warning is readable above the concealment: " + during.dialogEdges);
 
     await tab.clickButton('Keep working');

@@ -51,9 +51,10 @@ export function decodePng(png) {
  * How many horizontally adjacent pixel pairs in `region` (CSS px of the viewport: { left, top,
  * right, bottom }, scaled to the screenshot by `scale`) differ in luminance by more than 40 of
  * 255: the edges of glyphs. Text at any size has many; a uniform or smoothly shaded area none.
- * Pixels inside any box of `except` (the dialog) do not count.
+ * Pixels inside any box of `except` (the dialog) do not count. `where`, if given, receives the
+ * bounding box of the edges counted (CSS px), so a failure can say where they are.
  */
-export function textEdges(image, region, scale, except = []) {
+export function textEdges(image, region, scale, except = [], where = null) {
   const px = (v) => Math.round(v * scale);
   const inside = (x, y) => except.some((r) => x >= px(r.left) && x < px(r.right) && y >= px(r.top) && y < px(r.bottom));
   const [x0, y0] = [Math.max(0, px(region.left)), Math.max(0, px(region.top))];
@@ -62,7 +63,15 @@ export function textEdges(image, region, scale, except = []) {
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1 - 1; x++) {
       if (inside(x, y) || inside(x + 1, y)) continue;
-      if (Math.abs(image.at(x, y) - image.at(x + 1, y)) > 40) edges++;
+      if (Math.abs(image.at(x, y) - image.at(x + 1, y)) > 40) {
+        edges++;
+        if (where) {
+          where.left = Math.min(where.left ?? Infinity, x / scale);
+          where.top = Math.min(where.top ?? Infinity, y / scale);
+          where.right = Math.max(where.right ?? -Infinity, (x + 1) / scale);
+          where.bottom = Math.max(where.bottom ?? -Infinity, (y + 1) / scale);
+        }
+      }
     }
   }
   return edges;
