@@ -19,7 +19,9 @@ export const CHROMIUM_ARGS = [
 export const BROWSER = process.env.AUTOLOGOFF_BROWSER === 'firefox' ? 'firefox' : 'chromium';
 export const IN_FIREFOX = BROWSER === 'firefox';
 
-export async function launch() {
+/** Launches the browser under test. `backForwardCache`: keep Chromium's back/forward cache on
+ * (Playwright turns it off by default; Firefox keeps its own). */
+export async function launch({ backForwardCache = false } = {}) {
   if (IN_FIREFOX) {
     // Debian's Firefox ESR, driven over WebDriver BiDi (playwright-core 1.64.1 can; 1.65 cannot).
     return firefox.launch({
@@ -30,6 +32,7 @@ export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
+    ...(backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
   });
 }
 
@@ -43,10 +46,11 @@ export const startServer = (options = {}) =>
     ? startCluster({ testMode: true, ...options })
     : startDemo({ testMode: true, ...options });
 
-/** A new browser context signed in to the demo portal (its own cookie jar). */
-export async function signedIn(browser, server) {
+/** A new browser context signed in to the demo portal (its own cookie jar). `form` adds fields
+ * to POST /login (e.g. serverIdle). */
+export async function signedIn(browser, server, form = {}) {
   const context = await browser.newContext({ baseURL: server.url });
-  const r = await context.request.post('/login', { form: { user: 'test.nurse', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+  const r = await context.request.post('/login', { form: { user: 'test.nurse', password: 'x', preset: 'demo', ...form }, maxRedirects: 0 });
   if (r.status() !== 303) throw new Error('login failed: ' + r.status());
   return context;
 }

@@ -5,8 +5,9 @@ import { scenarios as hostilePage } from './hostile-page.mjs';
 import { scenarios as notOurs } from './not-ours.mjs';
 import { scenarios as fallback } from './fallback.mjs';
 import { scenarios as conceal } from './conceal.mjs';
+import { scenarios as termination } from './termination.mjs';
 
-const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback, conceal };
+const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback, conceal, termination };
 
 const only = process.env.AUTOLOGOFF_SCENARIOS?.split(',');
 
