@@ -5,7 +5,7 @@ import { chromium, firefox } from 'playwright-core';
 import { startServer as startDemo } from '../../www/server.mjs';
 import { startCluster } from '../../www/cluster.mjs';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
@@ -168,20 +168,6 @@ export async function eventually(fn, timeout = 5_000) {
     await sleep(50);
   }
   return true;
-}
-
-/**
- * The logout requests the server got with `cookie`, once at least one has arrived and `settle`
- * ms passed with no more. A page sends its logout with `keepalive`, so it can still be on its way
- * when the page has left (under load, seconds later): counting right after the page left finds
- * none.
- */
-export async function logoutsArrived(server, cookie, { timeout = 10_000, settle = 500 } = {}) {
-  const of = () => server.state.logouts.filter((l) => l.sid === cookie);
-  const end = Date.now() + timeout;
-  while (of().length === 0 && Date.now() < end) await sleep(50);
-  await sleep(settle);
-  return of();
 }
 
 /** A portal page URL with these script-tag settings. */
