@@ -75,15 +75,15 @@ lane_chromium() {
   node --test --test-concurrency=1 tests/e2e/
 
   echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
-  AUTOLOGOFF_SERVER=cluster node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs
+  AUTOLOGOFF_SERVER=cluster AUTOLOGOFF_SCENARIOS=multi-tab node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/scenarios.test.mjs
 
   echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
   node --test --test-concurrency=1 tests/gateway/
 }
 
 lane_firefox() {
-  echo "== end to end in Firefox ESR (the main path, the multi-tab scenarios, the field reports, frames and the preload hint)"
-  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/multi-tab.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
+  echo "== end to end in Firefox ESR (the main path, the field reports, the scenarios written once, frames and the preload hint)"
+  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
   AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
 
   # The conformance kit against the Express and Fastify middleware and a Redis cluster (it must

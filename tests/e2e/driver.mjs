@@ -1,6 +1,17 @@
 // The scenario driver (tests/scenarios/README.md) for Playwright: Chromium, or Firefox with
 // AUTOLOGOFF_BROWSER=firefox.
-import { signedIn, sid, open, landsOn } from './helpers.mjs';
+import { signedIn, sid, open, landsOn, launch, IN_FIREFOX } from './helpers.mjs';
+
+/** Init scripts that take an API away from every page of a context, before the page's scripts
+ * run (`driver.signIn`'s `without`). */
+const WITHOUT = {
+  BroadcastChannel: () => {
+    delete window.BroadcastChannel;
+  },
+  WebLocks: () => {
+    Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+  },
+};
 
 /** A driver over `env.server` and `env.browser` (see `useServerAndBrowser`). */
 export function playwrightDriver(env) {
@@ -8,9 +19,16 @@ export function playwrightDriver(env) {
     get server() {
       return env.server;
     },
-    async signIn() {
-      const context = await signedIn(env.browser, env.server);
+    async signIn(form, { without = [], backForwardCache = false } = {}) {
+      let browser = env.browser;
+      // Playwright launches Chromium with its back/forward cache off; Firefox keeps its own.
+      if (backForwardCache && !IN_FIREFOX) {
+        browser = await launch({ backForwardCache });
+        env.browsers = [...(env.browsers || []), browser];
+      }
+      const context = await signedIn(browser, env.server, form);
       env.contexts = [...(env.contexts || []), context];
+      for (const api of without) await context.addInitScript(WITHOUT[api]);
       const user = async () => ({
         sid: await sid(context),
         async open(path) {
@@ -28,7 +46,9 @@ export function playwrightDriver(env) {
     /** Closes what the scenario opened. */
     async done() {
       for (const c of env.contexts || []) await c.close();
+      for (const b of env.browsers || []) await b.close();
       env.contexts = [];
+      env.browsers = [];
     },
   };
 }
@@ -74,8 +94,34 @@ class PlaywrightTab {
     return this.page.title();
   }
 
-  url() {
+  async url() {
     return this.page.url();
+  }
+
+  async goto(path) {
+    await this.page.goto(path);
+  }
+
+  /** Back in the tab's history. Returns once the navigation has started: where it lands (a page
+   * from the back/forward cache, a reload, a redirect) is for the scenario to watch. */
+  async back() {
+    // A navigation that a redirect or the page's own navigation replaces rejects: not a failure.
+    await this.page.goBack({ waitUntil: 'commit' }).catch(() => {});
+  }
+
+  close() {
+    return this.page.close();
+  }
+
+  /** A trusted key press, by its name ('Escape', 'Tab', 'Shift'). */
+  press(key) {
+    return this.page.keyboard.press(key);
+  }
+
+  /** The `detail`s of autologoff's DOM event `name` in this tab, oldest first, across its
+   * navigations. */
+  async dispatched(name) {
+    return this.page.recorded.filter((e) => e.name === name).map((e) => e.detail);
   }
 
   waitForState(want, timeout = 10_000) {

@@ -5,7 +5,7 @@ import { chromium, firefox } from 'playwright-core';
 import { startServer as startDemo } from '../../www/server.mjs';
 import { startCluster } from '../../www/cluster.mjs';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
@@ -19,7 +19,9 @@ export const CHROMIUM_ARGS = [
 export const BROWSER = process.env.AUTOLOGOFF_BROWSER === 'firefox' ? 'firefox' : 'chromium';
 export const IN_FIREFOX = BROWSER === 'firefox';
 
-export async function launch() {
+/** Launches the browser under test. `backForwardCache`: keep Chromium's back/forward cache on
+ * (Playwright turns it off by default; Firefox keeps its own). */
+export async function launch({ backForwardCache = false } = {}) {
   if (IN_FIREFOX) {
     // Debian's Firefox ESR, driven over WebDriver BiDi (playwright-core 1.64.1 can; 1.65 cannot).
     return firefox.launch({
@@ -30,6 +32,7 @@ export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
+    ...(backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
   });
 }
 
@@ -43,10 +46,11 @@ export const startServer = (options = {}) =>
     ? startCluster({ testMode: true, ...options })
     : startDemo({ testMode: true, ...options });
 
-/** A new browser context signed in to the demo portal (its own cookie jar). */
-export async function signedIn(browser, server) {
+/** A new browser context signed in to the demo portal (its own cookie jar). `form` adds fields
+ * to POST /login (e.g. serverIdle). */
+export async function signedIn(browser, server, form = {}) {
   const context = await browser.newContext({ baseURL: server.url });
-  const r = await context.request.post('/login', { form: { user: 'test.nurse', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+  const r = await context.request.post('/login', { form: { user: 'test.nurse', password: 'x', preset: 'demo', ...form }, maxRedirects: 0 });
   if (r.status() !== 303) throw new Error('login failed: ' + r.status());
   return context;
 }
@@ -164,20 +168,6 @@ export async function eventually(fn, timeout = 5_000) {
     await sleep(50);
   }
   return true;
-}
-
-/**
- * The logout requests the server got with `cookie`, once at least one has arrived and `settle`
- * ms passed with no more. A page sends its logout with `keepalive`, so it can still be on its way
- * when the page has left (under load, seconds later): counting right after the page left finds
- * none.
- */
-export async function logoutsArrived(server, cookie, { timeout = 10_000, settle = 500 } = {}) {
-  const of = () => server.state.logouts.filter((l) => l.sid === cookie);
-  const end = Date.now() + timeout;
-  while (of().length === 0 && Date.now() < end) await sleep(50);
-  await sleep(settle);
-  return of();
 }
 
 /** A portal page URL with these script-tag settings. */

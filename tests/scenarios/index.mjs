@@ -5,8 +5,10 @@ import { scenarios as hostilePage } from './hostile-page.mjs';
 import { scenarios as notOurs } from './not-ours.mjs';
 import { scenarios as fallback } from './fallback.mjs';
 import { scenarios as conceal } from './conceal.mjs';
+import { scenarios as termination } from './termination.mjs';
+import { scenarios as multiTab } from './multi-tab.mjs';
 
-const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback, conceal };
+const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback, conceal, termination, 'multi-tab': multiTab };
 
 const only = process.env.AUTOLOGOFF_SCENARIOS?.split(',');
 

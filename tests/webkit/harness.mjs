@@ -143,16 +143,26 @@ async function startDriver(display) {
   }
 }
 
-/** Capabilities of a MiniBrowser session (WebKitGTK's WebDriver needs the binary named). */
-export function miniBrowserCapabilities() {
+/** MiniBrowser's names (`MiniBrowser --features=help`) of the APIs a session can be without. */
+const FEATURES = { BroadcastChannel: 'BroadcastChannel', WebLocks: 'WebLocksAPI' };
+
+/**
+ * Capabilities of a MiniBrowser session (WebKitGTK's WebDriver needs the binary named). `without`
+ * lists APIs to turn off in the engine (see FEATURES), as a Safari that predates them lacks them.
+ */
+export function miniBrowserCapabilities({ without = [] } = {}) {
+  const off = without.map((api) => {
+    if (!FEATURES[api]) throw new Error('no WebKit feature for ' + api);
+    return '-' + FEATURES[api];
+  });
   return new Capabilities({
     browserName: 'MiniBrowser',
-    'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation'] },
+    'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation', ...(off.length ? ['--features=' + off.join(',')] : [])] },
   });
 }
 
 /**
- * Xvfb for the tests of one file. `newSession()` starts a WebKitWebDriver and, through it, a
+ * Xvfb for the tests of one file. `newSession(options)` starts a WebKitWebDriver and, through it, a
  * MiniBrowser: a new browser with its own storage and cookies (WebKitWebDriver runs one session
  * at a time, so each session has a driver of its own). `quit(session)` ends one; `close()` quits
  * every session and kills every process, and is safe to call twice.
@@ -168,9 +178,10 @@ export async function startWebKit() {
   };
   return {
     display: xvfb.display,
-    async newSession() {
+    /** `options`: see miniBrowserCapabilities. */
+    async newSession(options) {
       const driver = await startDriver(xvfb.display);
-      const session = WebDriver.createSession(new http.Executor(new http.HttpClient(driver.url)), miniBrowserCapabilities());
+      const session = WebDriver.createSession(new http.Executor(new http.HttpClient(driver.url)), miniBrowserCapabilities(options));
       sessions.set(session, driver);
       try {
         await session.getSession(); // fails here, not later, when the browser cannot start

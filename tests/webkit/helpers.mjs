@@ -15,11 +15,14 @@ import { before, after } from 'node:test';
 import { By, Key } from 'selenium-webdriver';
 import { startWebKit } from './harness.mjs';
 import { startServer as startDemo } from '../../www/server.mjs';
+import { until } from '../scenarios/helpers.mjs';
 
 /** The demo server in test mode (query-parameter overrides, fault switches, state introspection). */
 const startServer = (options = {}) => startDemo({ testMode: true, ...options });
 
 export { By, Key };
+// Written once for the scenarios and these suites alike (tests/scenarios/helpers.mjs).
+export { until, seedStorage, storageLeft, neverShowsPhi } from '../scenarios/helpers.mjs';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** A portal page URL with these script-tag settings. */
 export const portal = (query) => '/portal?' + new URLSearchParams(query);
@@ -43,30 +46,15 @@ export function useServerAndWebKit(options) {
   return env;
 }
 
-/** Polls `fn` until it returns a truthy value; errors while a page navigates count as "not yet". */
-export async function until(fn, { timeout = 10_000, interval = 100, what = 'condition' } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}` + (last ? ': ' + last.message : ''));
-    await sleep(interval);
-  }
-}
-
 let users = 0;
 
 /**
  * A new MiniBrowser (its own cookie jar and storage) signed in to the demo portal. `form` adds
- * fields to POST /login (e.g. serverIdle). Returns a Browser; `browser.sid` is the session id.
+ * fields to POST /login (e.g. serverIdle); `options` are the session's (`without`: see
+ * harness.mjs). Returns a Browser; `browser.sid` is the session id.
  */
-export async function signedIn(env, form = {}) {
-  const driver = await env.webkit.newSession();
+export async function signedIn(env, form = {}, options) {
+  const driver = await env.webkit.newSession(options);
   const browser = new Browser(env, driver);
   try {
     const user = 'wk.user' + ++users;
@@ -163,6 +151,19 @@ export class Tab {
     return this.run((d) => d.get(new URL(path, this.server.url).href));
   }
 
+  /** Back in the tab's history (the back/forward cache is on in WebKit). */
+  back() {
+    return this.run((d) => d.navigate().back());
+  }
+
+  /** Closes this tab's window. */
+  close() {
+    return this.run(async (d) => {
+      await d.close();
+      this.browser.current = null;
+    });
+  }
+
   /** Runs `script` (a function body; `arguments[0]`…) in the page. */
   eval(script, ...args) {
     return this.run((d) => d.executeScript(script, ...args));
@@ -239,8 +240,11 @@ export class Tab {
     });
   }
 
-  /** Presses keys (WebDriver key actions: trusted input). `Key.SHIFT` before a key holds it. */
-  press(...keys) {
+  /** Presses keys (WebDriver key actions: trusted input), as `Key` values, characters, or names
+   * ('Escape', 'Tab', as the scenario driver's `press` takes them). `Key.SHIFT` before a key
+   * holds it. */
+  press(...names) {
+    const keys = names.map((k) => (k.length > 1 && Key[k.toUpperCase()]) || k);
     return this.run(async (d) => {
       const a = d.actions();
       if (keys[0] === Key.SHIFT) a.keyDown(Key.SHIFT).sendKeys(...keys.slice(1)).keyUp(Key.SHIFT);
@@ -310,6 +314,13 @@ export class Tab {
     return Buffer.from(await this.run((d) => d.takeScreenshot()), 'base64');
   }
 
+  /** The `detail`s of autologoff's DOM event `name` seen since `record()`, oldest first, across
+   * the tab's navigations (the scenario driver's interface). */
+  async dispatched(name) {
+    await this.settle();
+    return this.recorded().filter((e) => e.name === name).map((e) => e.detail);
+  }
+
   /** Page errors and CSP violations seen since `record()`. */
   problems() {
     return this.recorded().filter((e) => e.name === 'problem').map((e) => e.detail);
@@ -374,38 +385,3 @@ const RECORDER = `
  * hostile-page scenarios put markup on the page that shadows them by name. */
 const ROOT = "Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document)";
 const query = (selector, method = 'querySelector') => `Document.prototype.${method}.call(document, ${selector})`;
-
-/** Seeds every kind of client storage the page's origin has, plus script-readable cookies. */
-export function seedStorage(tab) {
-  return tab.evalAsync(`(async () => {
-    localStorage.setItem('draft-note', 'PHI: follow-up for Jane Q. Sample');
-    sessionStorage.setItem('last-patient', '00-4417-2291');
-    document.cookie = 'ui_prefs=compact; path=/';
-    document.cookie = 'portal_hint=1; path=/portal';
-    await new Promise((resolve, reject) => {
-      const req = indexedDB.open('patient-cache', 1);
-      req.onupgradeneeded = () => req.result.createObjectStore('records');
-      req.onsuccess = () => {
-        const tx = req.result.transaction('records', 'readwrite');
-        tx.objectStore('records').put({ mrn: '00-4417-2291' }, 'current');
-        tx.oncomplete = () => (req.result.close(), resolve());
-      };
-      req.onerror = () => reject(req.error);
-    });
-    const cache = await caches.open('portal-api');
-    await cache.put('/api/record', new Response('{"mrn":"00-4417-2291"}'));
-  })().then(() => done('ok'), (e) => done('seed failed: ' + e));`).then((r) => {
-    if (r !== 'ok') throw new Error(r);
-  });
-}
-
-/** What client storage the page's origin still holds. */
-export function storageLeft(tab) {
-  return tab.evalAsync(`(async () => ({
-    local: Object.keys(localStorage),
-    session: Object.keys(sessionStorage),
-    cookies: document.cookie,
-    idb: (await indexedDB.databases()).map((d) => d.name),
-    caches: await caches.keys(),
-  }))().then(done, (e) => done({ error: String(e) }));`);
-}

@@ -3,26 +3,9 @@
 // autologoff and links the source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndWebKit, signedIn, seedStorage, storageLeft, portal, sleep, until, LOGIN } from './helpers.mjs';
+import { useServerAndWebKit, signedIn, seedStorage, storageLeft, neverShowsPhi, portal, sleep, until, LOGIN } from './helpers.mjs';
 
 const env = useServerAndWebKit();
-
-/** Is PHI on screen: the record is there, not covered, and the body not hidden. */
-const PHI_SHOWN = `const phi = document.querySelector('[data-phi]');
-  if (!phi) return false;
-  return !document.querySelector('[data-autologoff-cover]') && getComputedStyle(document.body).visibility !== 'hidden';`;
-
-/** Polls, right after a Back, that PHI never shows, until the page lands on the sign-in page. */
-async function neverShowsPhi(page) {
-  const end = Date.now() + 15_000;
-  for (let i = 0; ; i++) {
-    const shown = await page.eval(PHI_SHOWN).catch(() => false);
-    assert.equal(shown, false, 'PHI visible after Back at check ' + i);
-    if (/\/login/.test(await page.url().catch(() => '')) || Date.now() > end) break;
-    await sleep(100);
-  }
-  await page.waitForUrl(/\/login/);
-}
 
 test('WebKit has what autologoff relies on, and windows of one browser share it', async () => {
   const browser = await signedIn(env);
@@ -156,23 +139,6 @@ for (const [header, restored] of [['with Clear-Site-Data', false], ['without Cle
     }
   });
 }
-
-test('Back after logout never shows PHI (back/forward cache on)', async () => {
-  const browser = await signedIn(env);
-  try {
-    const page = await browser.open(portal({ timeout: '1m', warning: '20s' }));
-    await page.waitForState('active');
-    await page.goto(portal({ timeout: '1m', warning: '20s', view: 'labs' }));
-    await page.waitForState('active');
-    await page.eval('window.autologoff.ready.then((s) => s.logout())');
-    await page.waitForUrl(LOGIN);
-    await page.run((d) => d.navigate().back());
-    // Whatever Back brings (a restored page, a reload, or the login page), PHI never shows.
-    await neverShowsPhi(page);
-  } finally {
-    await browser.close();
-  }
-});
 
 // Safari throttles the timers of hidden tabs (and iOS suspends them); MiniBrowser's background
 // tabs report `hidden` but ran 500 ms timers on time when measured. Either way the deadline is

@@ -10,8 +10,9 @@ const driver = {
   get server() {
     return env.server;
   },
-  async signIn(form) {
-    const browser = await signedIn(env, form);
+  // `backForwardCache`: WebKit's is always on. `without`: turned off in the engine (harness.mjs).
+  async signIn(form, { without } = {}) {
+    const browser = await signedIn(env, form, { without });
     browsers.push(browser);
     const user = () => ({
       sid: browser.sid,
