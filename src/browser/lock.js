@@ -44,7 +44,13 @@ export function claim(name, tab, hold) {
 }
 
 /** Without Web Locks: write a claim unless a fresh one of another tab is there, wait, and see
- * whose claim survived. The winner removes it once `hold` settles. */
+ * whose claim survived. The winner removes it once `hold` settles.
+ *
+ * Best effort: a tab sees another's write only when the browser passes it on, and under load
+ * that took longer than the 60 ms waited here before (three tabs of four each read back their
+ * own claim and sent the request, 3 and 42 ms apart). A longer wait makes that rarer but cannot
+ * rule it out; a second request is harmless (the logout is idempotent, and names its session),
+ * and only the request waits: the tab is covered already. */
 function inStorage(name, tab, hold) {
   const storage = get(window, 'localStorage');
   if (!storage) return Promise.resolve(true);
@@ -53,7 +59,7 @@ function inStorage(name, tab, hold) {
   if (who && who !== tab && now - Number(at) < STALE) return Promise.resolve(false);
   const mine = tab + ';' + now;
   call2(storage, 'setItem', name, mine);
-  return new Promise((r) => setTimeout(r, 60)).then(() => {
+  return new Promise((r) => setTimeout(r, 250)).then(() => {
     const won = call1(storage, 'getItem', name) === mine;
     if (won) hold.then(() => call1(storage, 'getItem', name) === mine && call1(storage, 'removeItem', name));
     return won;
