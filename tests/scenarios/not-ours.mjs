@@ -22,12 +22,23 @@ async function assertToldByName(driver, user, publicId, reason) {
   assert.equal(r.status, 401, 'the server session is dead');
 }
 
+/** Waits until the module has written the shared record: the page can say `active` before (the
+ * fallback watches from page load while the module loads, and under load that takes a while). */
+async function recordWritten(tab) {
+  for (let i = 0; i < 100; i++) {
+    if (await tab.eval(`return localStorage.getItem('autologoff:default') !== null`)) return;
+    await sleep(100);
+  }
+  throw new Error('no record in autologoff:default after 10 s');
+}
+
 export const scenarios = {
   async 'a record of another identity written to autologoff:default: the page leaves, and the server is told of its session'(driver) {
     const user = await driver.signIn();
     const publicId = session(driver, user).publicId;
     const tab = await user.open(portal({ timeout: '20s', warning: '10s' }));
     await tab.waitForState('active', 10_000);
+    await recordWritten(tab);
     // What another application on the origin (or a crafted value) writes: this application's
     // record, with another session's identity in it.
     await tab.eval(`const [v, app] = localStorage.getItem('autologoff:default').split(';');
@@ -56,6 +67,7 @@ export const scenarios = {
     const publicId = session(driver, user).publicId;
     const tab = await user.open(portal({ timeout: '5s', warning: '3s' }));
     await tab.waitForState('active', 10_000);
+    await recordWritten(tab);
     // The lock of the channel, and the session's own (its name is in the record): taken and never
     // released, as a hostile script (or another application) could.
     const held = await tab.eval(`const id = localStorage.getItem('autologoff:default').split(';')[2];
