@@ -4,6 +4,7 @@ import { before, after } from 'node:test';
 import { chromium, firefox } from 'playwright-core';
 import { startServer as startDemo } from '../../www/server.mjs';
 import { startCluster } from '../../www/cluster.mjs';
+import { seedStorage as seedIn, storageLeft as storageIn } from '../scenarios/helpers.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless=new',
@@ -112,38 +113,15 @@ export const state = (page) => page.evaluate(() => document.documentElement.data
 export const events = (page) => page.evaluate(() => window.__events);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Seeds every kind of client storage the page's origin has, plus a script-readable cookie. */
-export async function seedStorage(page) {
-  await page.evaluate(async () => {
-    localStorage.setItem('draft-note', 'PHI: follow-up for Jane Q. Sample');
-    sessionStorage.setItem('last-patient', '00-4417-2291');
-    document.cookie = 'ui_prefs=compact; path=/';
-    document.cookie = 'portal_hint=1; path=/portal';
-    await new Promise((resolve, reject) => {
-      const req = indexedDB.open('patient-cache', 1);
-      req.onupgradeneeded = () => req.result.createObjectStore('records');
-      req.onsuccess = () => {
-        const tx = req.result.transaction('records', 'readwrite');
-        tx.objectStore('records').put({ mrn: '00-4417-2291' }, 'current');
-        tx.oncomplete = () => (req.result.close(), resolve());
-      };
-      req.onerror = () => reject(req.error);
-    });
-    const cache = await caches.open('portal-api');
-    await cache.put('/api/record', new Response('{"mrn":"00-4417-2291"}'));
-  });
-}
+/** The scenario helpers' view of a Playwright page: a function body that calls `done(value)`. */
+const asTab = (page) => ({ evalAsync: (body) => page.evaluate(`new Promise((done) => { ${body}\n })`) });
+
+/** Seeds every kind of client storage the page's origin has, plus script-readable cookies (one
+ * definition for every suite: tests/scenarios/helpers.mjs). */
+export const seedStorage = (page) => seedIn(asTab(page));
 
 /** What client storage the page's origin still holds. */
-export async function storageLeft(page) {
-  return page.evaluate(async () => ({
-    local: Object.keys(localStorage),
-    session: Object.keys(sessionStorage),
-    cookies: document.cookie,
-    idb: (await indexedDB.databases()).map((d) => d.name),
-    caches: await caches.keys(),
-  }));
-}
+export const storageLeft = (page) => storageIn(asTab(page));
 
 /**
  * Waits until `page` is at a URL matching `pattern`. Not `page.waitForURL`, which rejects at the
