@@ -14,7 +14,7 @@ const STALE = 10000;
 
 /**
  * Tries to become the tab that logs out, with the lock (or storage claim) `name`. Resolves,
- * always and within about a second, with whether this tab is the one; the claim is then held
+ * always and within about 1.3 s, with whether this tab is the one; the claim is then held
  * until `hold` settles (the host settles it when it lets go).
  */
 export function claim(name, tab, hold) {
@@ -50,7 +50,9 @@ export function claim(name, tab, hold) {
  * that took longer than the 60 ms waited here before (three tabs of four each read back their
  * own claim and sent the request, 3 and 42 ms apart). A longer wait makes that rarer but cannot
  * rule it out; a second request is harmless (the logout is idempotent, and names its session),
- * and only the request waits: the tab is covered already. */
+ * and only the request waits: the tab is covered already. A tab that lost waits CLAIM_EVIDENCE
+ * (src/session.rs, 1.5 s) for the winner's `claimed`, which comes after this wait: keep this
+ * well below that. */
 function inStorage(name, tab, hold) {
   const storage = get(window, 'localStorage');
   if (!storage) return Promise.resolve(true);

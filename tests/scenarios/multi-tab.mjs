@@ -74,7 +74,8 @@ const perTransport = (without) => ({
     await a.clickButton('Stay signed in');
     await b.waitForNoDialog(3_000);
     const closedAt = await b.eval('return window.__closedAt');
-    assert.ok(closedAt - clicked < 1_000 + 500, 'B closed within about a second: ' + (closedAt - clicked) + ' ms');
+    // (0: B's warning closed before the observer was there, that is, before the click.)
+    assert.ok(closedAt >= clicked && closedAt - clicked < 1_000 + 500, 'B closed within about a second: ' + (closedAt - clicked) + ' ms');
     assert.equal(await b.state(), 'active');
     assert.deepEqual((await b.dispatched('autologoff:extend')).map((d) => d.how), ['peer']);
     assert.ok((await remaining(b)) > 3_000, 'B has a full timeout again');
@@ -166,9 +167,9 @@ export const scenarios = {
     await Promise.all(opened.map((t) => t.waitForUrl(LOGIN, 30_000)));
     const requests = await logoutsArrived(driver.server, user.sid);
     // One as a rule; more only when another tab's claim reached a tab later than the claim's
-    // wait (seen under load: src/browser/lock.js says why that is harmless). Never none, and
-    // never one per tab for each of several reasons.
-    assert.ok(requests.length >= 1 && requests.length <= opened.length, JSON.stringify(requests));
+    // wait (seen under load: src/browser/lock.js says why that is harmless). Never none, never
+    // one per tab (a claim that decided nothing), never for another reason.
+    assert.ok(requests.length >= 1 && requests.length < opened.length, JSON.stringify(requests));
     assert.deepEqual([...new Set(requests.map((r) => r.reason))], ['idle'], JSON.stringify(requests));
   },
 

@@ -7,6 +7,7 @@
 // timings, the longer ones are kept: every input reaches WebKit through a WebDriver round trip,
 // and the machine may be a loaded 2-core one; each choice says why below.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { LOGIN, portal, sleep, until, wiggle, keepMoving, logOut, seedStorage, storageLeft, neverShowsPhi } from './helpers.mjs';
 
 /** Runs `fn` with the server's `endpoint` (logout, keepalive) answering `fault`, then heals it. */
@@ -159,6 +160,19 @@ export const scenarios = {
     assert.equal(await me(), 200);
     await sleep(3_300);
     assert.equal(await me(), 401);
+    // The page itself is refused by the server (a redirect, not a page that sends itself away).
+    // (node:http, with a navigation's headers: node's fetch sends `Sec-Fetch-Mode: cors`
+    // whatever it is given, and script gets a 401 it can read instead.)
+    const page = await new Promise((resolve, reject) =>
+      http
+        .get(driver.server.url + '/portal', { headers: { cookie: 'sid=' + user.sid, 'sec-fetch-mode': 'navigate', accept: 'text/html' } }, (r) => {
+          r.resume();
+          resolve(r);
+        })
+        .on('error', reject),
+    );
+    assert.equal(page.statusCode, 303);
+    assert.match(page.headers.location, /\/login\?reason=signed-out$/);
     // The browser asking for the page is sent to sign in, told why.
     const tab = await user.open('/portal');
     assert.match(await tab.url(), /\/login\?reason=signed-out$/);
