@@ -255,8 +255,15 @@ test('"Log out now" logs out with reason user', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
     const cookie = await sid(context);
-    const page = await open(context, portal({ timeout: '4s', warning: '2500ms' }));
-    await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+    // 8 s (was 4 s, the warning 1.5 s after load): the deadline runs from page load, and on a
+    // loaded machine (three browsers side by side) the module can start after a 4-s deadline,
+    // which then ends the session at once, with no warning to click (seen once in Chromium).
+    const page = await open(context, portal({ timeout: '8s', warning: '5s' }));
+    await dialog(page)
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .catch(async (e) => {
+        throw new Error(`${e.message}\nat ${page.url()}, events ${JSON.stringify(page.recorded.map((r) => r.name))}`);
+      });
     await page.getByRole('button', { name: 'Log out now' }).click();
     await landsOn(page, /\/login\?reason=timeout$/, 10_000);
     assert.equal(env.server.state.logouts.find((l) => l.sid === cookie)?.reason, 'user');
