@@ -136,6 +136,10 @@ export function watch(options, halt) {
     else if (m.kind === 's') server = m.at;
     else if (m.kind === 'l') return end('peer', false);
     check();
+  }, () => {
+    // The record changed in another tab: looked at as on waking, since a message can be missed
+    // (a BroadcastChannel just opened, in WebKit) while the record's storage event cannot.
+    if (state === 'active') wake();
   });
   if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.

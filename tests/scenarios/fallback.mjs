@@ -5,6 +5,7 @@
 // too), offers the same session API, and ends a session as completely as the module.
 // Run by tests/e2e/scenarios.test.mjs (Chromium, Firefox) and tests/webkit/scenarios.test.mjs.
 import assert from 'node:assert/strict';
+import { until } from './helpers.mjs';
 
 const LOGIN = /\/login\?reason=timeout$/;
 const portal = (query) => '/portal?' + new URLSearchParams(query);
@@ -45,8 +46,8 @@ export const scenarios = {
     await fallback.waitForState('active', 10_000);
     const working = await user.open(portal({ timeout: '6s', warning: '3s' }));
     await working.waitForState('active', 10_000);
-    const until = Date.now() + 11_000;
-    for (let i = 0; Date.now() < until; i++) {
+    const stopAt = Date.now() + 11_000;
+    for (let i = 0; Date.now() < stopAt; i++) {
       await working.move(100 + (i % 40) * 5, 200 + (i % 2) * 7);
       await sleep(700);
     }
@@ -142,5 +143,25 @@ export const scenarios = {
     } finally {
       driver.server.state.faults.wasm = 'ok';
     }
+  },
+
+  async 'a fallback tab hears of the end from the shared record alone, when no message reaches it'(driver) {
+    // A BroadcastChannel just opened can miss a message (WebKit); the record's storage event
+    // cannot be missed, and the module listens to it. The fallback must too: here the end is
+    // written to the record by another tab with no message at all.
+    const user = await driver.signIn();
+    const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
+    await fallback.waitForState('active', 10_000);
+    const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+    const f = record.split(';');
+    assert.equal(f.length, 8, 'record format 3: ' + record);
+    // Ended now, the server told ('d'), as a tab that logged out writes it (src/wire.rs).
+    f[4] = String(Date.now());
+    f[7] = 'd';
+    const other = await user.open('/login');
+    await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+    await until(async () => (await fallback.dispatched('autologoff:logout')).length > 0, { timeout: 5_000, what: 'the fallback tab to end (its own deadline is a minute away)' });
+    assert.deepEqual(await fallback.dispatched('autologoff:logout'), [{ reason: 'peer' }]);
+    assert.equal(logouts(driver, user).length, 0, 'the tab that ended the session told the server; this one does not again');
   },
 };
