@@ -14,52 +14,84 @@ export const freePort = () =>
     });
   });
 
-/** Answers whether a redis-server listens on `port` (a PING). */
-function ping(port) {
+/** The process id of the redis-server that answers on `port` (INFO server), or null if none does. */
+function pidOn(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
+    let text = '';
     socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => (socket.destroy(), resolve(d.toString().startsWith('+PONG'))));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (d) => {
+      text += d;
+      const pid = /\r\nprocess_id:(\d+)\r\n/.exec(text);
+      if (pid) (socket.destroy(), resolve(Number(pid[1])));
+    });
+    socket.once('error', () => resolve(null));
+    socket.once('timeout', () => (socket.destroy(), resolve(null)));
   });
 }
 
 /**
  * Starts redis-server. Returns { port, url, stop() }; stop() ends it and waits for its exit.
  * `port`: a fixed port (default: a free one).
+ *
+ * A free port is only free when it was looked at: another process (another test lane) can take
+ * it before redis-server binds it. So the server must be ours (its process id answers on the
+ * port, not another lane's redis-server), and a port lost to such a race is given up for another.
  */
 export async function startRedis({ port, binary = process.env.REDIS_SERVER || 'redis-server' } = {}) {
-  port ??= await freePort();
+  const fixed = port !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const at = fixed ? port : await freePort();
+    const started = await startOn(at, binary);
+    if (started.running) return started.running;
+    if (started.portTaken && fixed) throw new Error(`redis-server: port ${at} is taken by another process; give another port, or none for a free one`);
+    if (!started.portTaken || attempt >= 5) {
+      throw new Error(`redis-server did not start on port ${at} (is it installed? scripts/setup.sh installs it): ${started.stderr}`);
+    }
+  }
+}
+
+async function startOn(port, binary) {
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.once('error', (error) => (stderr += error.message));
+  // redis-server logs to stdout (a bind failure too): kept until it runs, for the error message.
+  let output = '';
+  const keep = (d) => (output += d);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // A binary that cannot be spawned may emit 'error' without 'exit'.
+  let gone = false;
+  const exited = new Promise((resolve) => {
+    child.once('exit', () => ((gone = true), resolve()));
+    child.once('error', (error) => ((output += error.message), (gone = true), resolve()));
+  });
   const end = Date.now() + 10_000;
-  while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > end) {
+  while ((await pidOn(port)) !== child.pid) {
+    if (gone || Date.now() > end) {
       child.kill();
-      throw new Error(`redis-server did not start on port ${port} (is it installed? scripts/setup.sh installs it): ${stderr.trim()}`);
+      await exited;
+      return { stderr: output.trim().split('\n').slice(-3).join(' | '), portTaken: /address already in use/i.test(output) };
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  child.stdout.off('data', keep).resume();
+  child.stderr.off('data', keep).resume();
   const stopOnExit = () => child.kill();
   process.once('exit', stopOnExit);
-  return {
+  const running = {
     port,
     url: `redis://127.0.0.1:${port}`,
     /** Stops redis-server (SIGTERM), and waits for it. */
     async stop() {
       process.off('exit', stopOnExit);
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (!gone) child.kill('SIGTERM');
       await exited;
     },
     /** Pauses it (SIGSTOP: the socket stays open, nothing answers) or resumes it (SIGCONT). */
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
   };
+  return { running };
 }
