@@ -308,26 +308,8 @@ export class Tab {
     });
   }
 
-  /** Moves the pointer and presses Shift now and then, for `ms`. */
-  /** Trusted input for `ms`, one every `every` ms; returns when the last one was given. */
-  async wiggle(ms, every = 200) {
-    const end = Date.now() + ms;
-    let last;
-    for (let i = 0; Date.now() < end; i++) {
-      if (i % 3 === 2) await this.press(Key.SHIFT);
-      else await this.move(100 + (i % 50) * 7, 200 + (i % 2) * 5);
-      last = Date.now();
-      await sleep(every);
-    }
-    return last;
-  }
-
   focusedAction() {
     return this.eval('return document.activeElement?.dataset.autologoffAction ?? document.activeElement?.tagName ?? null');
-  }
-
-  remaining() {
-    return this.evalAsync('window.autologoff.ready.then((s) => done(s.remainingMs))');
   }
 
   /**
