@@ -90,10 +90,10 @@ lane_firefox() {
   node --test --test-concurrency=1 tests/conformance.test.mjs tests/symptoms.test.mjs tests/symptoms-before.test.mjs
 
   # Not tests/e2e/main-path.test.mjs (its one test pauses a page through the Chrome DevTools
-  # Protocol): the main path is in the scenarios, tests/scenarios/.
-  echo "== end to end in Firefox ESR (the field reports, the scenarios written once: the main path, tabs, termination, …; frames and the preload hint)"
+  # Protocol) nor accessibility.test.mjs (Chromium's accessibility snapshot, emulated media and
+  # touch): the main path and the accessibility scenarios are in tests/scenarios/.
+  echo "== end to end in Firefox ESR (the field reports, the scenarios written once: the main path, accessibility, tabs, termination, …)"
   AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
-  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
 }
 
 # WebKit (Safari's engine) through WebDriver classic: tests/webkit/ starts Xvfb and

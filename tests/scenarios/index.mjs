@@ -8,9 +8,11 @@ import { scenarios as conceal } from './conceal.mjs';
 import { scenarios as termination } from './termination.mjs';
 import { scenarios as multiTab } from './multi-tab.mjs';
 import { scenarios as mainPath } from './main-path.mjs';
+import { scenarios as accessibility } from './accessibility.mjs';
 
 const ALL = {
   'main-path': mainPath,
+  accessibility,
   'hostile-page': hostilePage,
   'not-ours': notOurs,
   fallback,

@@ -308,10 +308,6 @@ export class Tab {
     });
   }
 
-  focusedAction() {
-    return this.eval('return document.activeElement?.dataset.autologoffAction ?? document.activeElement?.tagName ?? null');
-  }
-
   /**
    * Records autologoff's DOM events, page errors and CSP violations of this page, to the server
    * (see the top of this file); the logout event also notes whether the page was covered.
