@@ -75,7 +75,7 @@ lane_chromium() {
   node --test --test-concurrency=1 tests/e2e/
 
   echo "== end to end in Chromium against the cluster (two instances on one redis-server behind a round-robin proxy): the main path, the multi-tab scenarios"
-  AUTOLOGOFF_SERVER=cluster AUTOLOGOFF_SCENARIOS=multi-tab node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/scenarios.test.mjs
+  AUTOLOGOFF_SERVER=cluster AUTOLOGOFF_SCENARIOS=main-path,multi-tab node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/scenarios.test.mjs
 
   echo "== the gateway over HTTP, the conformance kit against it (memory; two instances on one redis-server), Chromium end to end through it"
   node --test --test-concurrency=1 tests/gateway/
@@ -89,9 +89,11 @@ lane_firefox() {
   echo "== the protocol: conformance runs, issue 20's symptoms"
   node --test --test-concurrency=1 tests/conformance.test.mjs tests/symptoms.test.mjs tests/symptoms-before.test.mjs
 
-  echo "== end to end in Firefox ESR (the main path, the field reports, the scenarios written once, frames and the preload hint)"
-  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/main-path.test.mjs tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
-  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 --test-name-pattern="same-origin frame|preload hint" tests/e2e/accessibility.test.mjs
+  # Not tests/e2e/main-path.test.mjs (its one test pauses a page through the Chrome DevTools
+  # Protocol) nor accessibility.test.mjs (Chromium's accessibility snapshot, emulated media and
+  # touch): the main path and the accessibility scenarios are in tests/scenarios/.
+  echo "== end to end in Firefox ESR (the field reports, the scenarios written once: the main path, accessibility, tabs, termination, …)"
+  AUTOLOGOFF_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/field.test.mjs tests/e2e/scenarios.test.mjs
 }
 
 # WebKit (Safari's engine) through WebDriver classic: tests/webkit/ starts Xvfb and

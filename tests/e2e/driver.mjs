@@ -1,6 +1,6 @@
 // The scenario driver (tests/scenarios/README.md) for Playwright: Chromium, or Firefox with
 // AUTOLOGOFF_BROWSER=firefox.
-import { signedIn, sid, open, landsOn, launch, IN_FIREFOX } from './helpers.mjs';
+import { signedIn, sid, open, landsOn, launch, BROWSER, IN_FIREFOX } from './helpers.mjs';
 
 /** Init scripts that take an API away from every page of a context, before the page's scripts
  * run (`driver.signIn`'s `without`). */
@@ -15,7 +15,36 @@ const WITHOUT = {
 
 /** A driver over `env.server` and `env.browser` (see `useServerAndBrowser`). */
 export function playwrightDriver(env) {
+  /** The user of a browser context: its session cookie (if signed in), tabs and cookie jar. */
+  const userOf = async (context) => ({
+    sid: await sid(context),
+    async open(path) {
+      return new PlaywrightTab(await open(context, path));
+    },
+    /** Signs in again in the same browser (a new session, its cookie replacing this one's). */
+    async signInAgain() {
+      const r = await context.request.post('/login', { form: { user: 'second.user', password: 'x', preset: 'demo' }, maxRedirects: 0 });
+      if (r.status() !== 303) throw new Error('login failed: ' + r.status());
+      return userOf(context);
+    },
+    async cookies() {
+      return (await context.cookies()).map(({ name, value, httpOnly }) => ({ name, value, httpOnly }));
+    },
+  });
   return {
+    engine: BROWSER,
+    // What this driver and engine can do (tests/scenarios/README.md): Playwright records the
+    // console from before the page's first script; Chromium and Firefox hand a preloaded
+    // response to the fetch() that asks for it.
+    can: { consoleFromStart: true, reusePreload: true },
+    /** The node:test context of the scenario that runs (set by tests/e2e/scenarios.test.mjs). */
+    test: null,
+    note(text) {
+      this.test?.diagnostic(text);
+    },
+    todo(reason) {
+      this.test?.todo(reason);
+    },
     get server() {
       return env.server;
     },
@@ -29,19 +58,13 @@ export function playwrightDriver(env) {
       const context = await signedIn(browser, env.server, form);
       env.contexts = [...(env.contexts || []), context];
       for (const api of without) await context.addInitScript(WITHOUT[api]);
-      const user = async () => ({
-        sid: await sid(context),
-        async open(path) {
-          return new PlaywrightTab(await open(context, path));
-        },
-        /** Signs in again in the same browser (a new session, its cookie replacing this one's). */
-        async signInAgain() {
-          const r = await context.request.post('/login', { form: { user: 'second.user', password: 'x', preset: 'demo' }, maxRedirects: 0 });
-          if (r.status() !== 303) throw new Error('login failed: ' + r.status());
-          return user();
-        },
-      });
-      return user();
+      return userOf(context);
+    },
+    /** A new browser profile, not signed in. */
+    async newBrowser() {
+      const context = await env.browser.newContext({ baseURL: env.server.url });
+      env.contexts = [...(env.contexts || []), context];
+      return userOf(context);
     },
     /** Closes what the scenario opened. */
     async done() {
@@ -113,15 +136,44 @@ class PlaywrightTab {
     return this.page.close();
   }
 
-  /** A trusted key press, by its name ('Escape', 'Tab', 'Shift'). */
+  /** A trusted key press, by its name ('Escape', 'Tab', 'Shift'), or a chord ('Shift+Tab'). */
   press(key) {
     return this.page.keyboard.press(key);
+  }
+
+  /** Trusted key presses that type `text` into whatever has focus. */
+  type(text) {
+    return this.page.keyboard.type(text);
+  }
+
+  /** A trusted click on the element `css` selects. */
+  click(css) {
+    return this.page.locator(css).click();
+  }
+
+  /** Replaces the value of the input `css` selects with `text`, as typing would. */
+  fill(css, text) {
+    return this.page.locator(css).fill(text);
+  }
+
+  /** A trusted click on the element `css` selects inside the page's first frame, once it is
+   * there (a frame may load late). */
+  async clickInFrame(css, timeout = 10_000) {
+    const target = this.page.frameLocator('iframe').first().locator(css);
+    await target.waitFor({ timeout });
+    await target.click({ timeout });
   }
 
   /** The `detail`s of autologoff's DOM event `name` in this tab, oldest first, across its
    * navigations. */
   async dispatched(name) {
     return this.page.recorded.filter((e) => e.name === name).map((e) => e.detail);
+  }
+
+  /** autologoff's DOM events in this tab and `covered` at its logout, oldest first, across its
+   * navigations: [{ name, detail, at }] (`at`: the test process's clock when it was recorded). */
+  async timeline() {
+    return this.page.recorded.map(({ name, detail, at }) => ({ name, detail, at }));
   }
 
   waitForState(want, timeout = 10_000) {

@@ -110,7 +110,6 @@ export async function open(context, path) {
 }
 
 export const state = (page) => page.evaluate(() => document.documentElement.dataset.autologoffState);
-export const events = (page) => page.evaluate(() => window.__events);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The scenario helpers' view of a Playwright page: a function body that calls `done(value)`. */

@@ -8,10 +8,12 @@ import { scenarios } from '../scenarios/index.mjs';
 const driver = playwrightDriver(useServerAndBrowser());
 
 for (const [file, name, scenario] of scenarios) {
-  test(file + ': ' + name, async () => {
+  test(file + ': ' + name, async (t) => {
+    driver.test = t; // for the scenario's driver.note() and driver.todo()
     try {
       await scenario(driver);
     } finally {
+      driver.test = null;
       await driver.done();
     }
   });

@@ -52,6 +52,19 @@ export function keepMoving(tab, every = 150) {
   };
 }
 
+/** Runs `fn` with the server's `endpoint` (logout, keepalive) answering `fault`, then heals it. */
+export async function withFault(driver, endpoint, fault, fn) {
+  driver.server.state.faults[endpoint] = fault;
+  try {
+    return await fn();
+  } finally {
+    driver.server.state.faults[endpoint] = 'ok';
+  }
+}
+
+/** How many warning dialogs the tab's page holds. */
+export const dialogs = (tab) => tab.eval('return document.querySelectorAll(\'[role="alertdialog"]\').length');
+
 /** Ends the session from the page, as its "Log out now" would (without waiting for it). */
 export const logOut = (tab) => tab.eval('window.autologoff.ready.then((s) => s.logout())');
 

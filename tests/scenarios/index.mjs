@@ -7,8 +7,19 @@ import { scenarios as fallback } from './fallback.mjs';
 import { scenarios as conceal } from './conceal.mjs';
 import { scenarios as termination } from './termination.mjs';
 import { scenarios as multiTab } from './multi-tab.mjs';
+import { scenarios as mainPath } from './main-path.mjs';
+import { scenarios as accessibility } from './accessibility.mjs';
 
-const ALL = { 'hostile-page': hostilePage, 'not-ours': notOurs, fallback, conceal, termination, 'multi-tab': multiTab };
+const ALL = {
+  'main-path': mainPath,
+  accessibility,
+  'hostile-page': hostilePage,
+  'not-ours': notOurs,
+  fallback,
+  conceal,
+  termination,
+  'multi-tab': multiTab,
+};
 
 const only = process.env.AUTOLOGOFF_SCENARIOS?.split(',');
 

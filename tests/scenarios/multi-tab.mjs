@@ -9,7 +9,7 @@
 // timings, the longer ones are kept: every command reaches WebKit through a WebDriver round trip,
 // and the machine may be a loaded 2-core one; each choice says why below.
 import assert from 'node:assert/strict';
-import { LOGIN, portal, sleep, until, wiggle, logOut, remaining, logoutsArrived } from './helpers.mjs';
+import { LOGIN, portal, sleep, until, wiggle, logOut, remaining, logoutsArrived, dialogs } from './helpers.mjs';
 
 /** The tabs' transports: BroadcastChannel, or (the browser without it) storage events. */
 const TRANSPORTS = { broadcast: [], storage: ['BroadcastChannel'] };
@@ -39,7 +39,6 @@ async function session(driver, without) {
   return { sid: user.sid, open: user.open, tabs };
 }
 
-const dialogs = (tab) => tab.eval('return document.querySelectorAll(\'[role="alertdialog"]\').length');
 const logoutReasons = async (tabs) => Promise.all(tabs.map(async (t) => (await t.dispatched('autologoff:logout')).map((d) => d.reason)));
 
 /** The scenarios that run over each transport. */

@@ -8,17 +8,7 @@
 // and the machine may be a loaded 2-core one; each choice says why below.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { LOGIN, portal, sleep, until, wiggle, keepMoving, logOut, seedStorage, storageLeft, neverShowsPhi } from './helpers.mjs';
-
-/** Runs `fn` with the server's `endpoint` (logout, keepalive) answering `fault`, then heals it. */
-async function withFault(driver, endpoint, fault, fn) {
-  driver.server.state.faults[endpoint] = fault;
-  try {
-    return await fn();
-  } finally {
-    driver.server.state.faults[endpoint] = 'ok';
-  }
-}
+import { LOGIN, portal, sleep, until, wiggle, keepMoving, logOut, seedStorage, storageLeft, neverShowsPhi, withFault } from './helpers.mjs';
 
 export const scenarios = {
   async 'keepalive is sent while the user is active, never while idle or during the warning'(driver) {

@@ -113,6 +113,11 @@ export class Browser {
     return this.run(null, async (d) => (await d.manage().getCookies()).map((c) => [c.name, c.httpOnly]));
   }
 
+  /** The cookie jar (HttpOnly cookies too): [{ name, value, httpOnly }]. */
+  cookies() {
+    return this.run(null, async (d) => (await d.manage().getCookies()).map(({ name, value, httpOnly }) => ({ name, value, httpOnly: !!httpOnly })));
+  }
+
   /**
    * Opens `path` in a tab: the session's first window for the first tab, a new browser window
    * for the others (`kind: 'tab'` opens a background tab instead: MiniBrowser shows only the
@@ -241,15 +246,49 @@ export class Tab {
   }
 
   /** Presses keys (WebDriver key actions: trusted input), as `Key` values, characters, or names
-   * ('Escape', 'Tab', as the scenario driver's `press` takes them). `Key.SHIFT` before a key
-   * holds it. */
+   * ('Escape', 'Tab', 'Shift+Tab', as the scenario driver's `press` takes them). `Key.SHIFT`
+   * before a key holds it. */
   press(...names) {
-    const keys = names.map((k) => (k.length > 1 && Key[k.toUpperCase()]) || k);
+    const keys = names.flatMap((k) => (k.length > 1 && k.includes('+') ? k.split('+') : [k])).map((k) => (k.length > 1 && Key[k.toUpperCase()]) || k);
     return this.run(async (d) => {
       const a = d.actions();
       if (keys[0] === Key.SHIFT) a.keyDown(Key.SHIFT).sendKeys(...keys.slice(1)).keyUp(Key.SHIFT);
       else a.sendKeys(...keys);
       await a.perform();
+    });
+  }
+
+  /** Trusted key presses that type `text` into whatever has focus (in a frame too: WebKit
+   * sends key actions to the focused element of the page). */
+  type(text) {
+    return this.run((d) => d.actions().sendKeys(text).perform());
+  }
+
+  /** A trusted click on the element `css` selects. */
+  click(css) {
+    return this.run(async (d) => (await d.findElement(By.css(css))).click());
+  }
+
+  /** Replaces the value of the input `css` selects with `text`, typed. */
+  fill(css, text) {
+    return this.run(async (d) => {
+      const input = await d.findElement(By.css(css));
+      await input.clear();
+      await input.sendKeys(text);
+    });
+  }
+
+  /** A trusted click on the element `css` selects inside the page's first frame, once it is
+   * there (a frame may load late). */
+  clickInFrame(css, timeout = 10_000) {
+    return this.run(async (d) => {
+      await d.switchTo().frame(await d.findElement(By.css('iframe')));
+      try {
+        const target = await until(() => d.findElement(By.css(css)).catch(() => null), { timeout, what: css + ' in the frame of ' + this.label });
+        await target.click();
+      } finally {
+        await d.switchTo().defaultContent();
+      }
     });
   }
 
@@ -267,28 +306,6 @@ export class Tab {
       const rect = await frame.getRect();
       await d.actions().move({ origin: frame, x: Math.round(x - rect.width / 2), y: Math.round(y - rect.height / 2), duration: 0 }).perform();
     });
-  }
-
-  /** Moves the pointer and presses Shift now and then, for `ms`. */
-  /** Trusted input for `ms`, one every `every` ms; returns when the last one was given. */
-  async wiggle(ms, every = 200) {
-    const end = Date.now() + ms;
-    let last;
-    for (let i = 0; Date.now() < end; i++) {
-      if (i % 3 === 2) await this.press(Key.SHIFT);
-      else await this.move(100 + (i % 50) * 7, 200 + (i % 2) * 5);
-      last = Date.now();
-      await sleep(every);
-    }
-    return last;
-  }
-
-  focusedAction() {
-    return this.eval('return document.activeElement?.dataset.autologoffAction ?? document.activeElement?.tagName ?? null');
-  }
-
-  remaining() {
-    return this.evalAsync('window.autologoff.ready.then((s) => done(s.remainingMs))');
   }
 
   /**
@@ -319,6 +336,13 @@ export class Tab {
   async dispatched(name) {
     await this.settle();
     return this.recorded().filter((e) => e.name === name).map((e) => e.detail);
+  }
+
+  /** autologoff's DOM events and `covered` at a logout, seen since `record()`, oldest first,
+   * across the tab's navigations: [{ name, detail, at }] (the scenario driver's interface). */
+  async timeline() {
+    await this.settle();
+    return this.recorded().filter((e) => e.name.startsWith('autologoff:') || e.name === 'covered');
   }
 
   /** Page errors and CSP violations seen since `record()`. */
