@@ -74,6 +74,9 @@ function renameInGlue({ imports, exports }) {
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(rel('Cargo.toml'), 'utf8'))[1];
 
+// Where cargo puts what it builds: CARGO_TARGET_DIR when set (a target shared by worktrees), else
+// target/. What this script writes itself stays in this checkout's target/.
+const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : rel('target');
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...(process.env.AUTOLOGOFF_DEBUG_PANICS ? [] : ['--no-default-features'])]);
 
 const wbg = rel('target', 'wbg');
@@ -81,7 +84,7 @@ fs.rmSync(wbg, { recursive: true, force: true });
 // wasm-bindgen drops the name section (we build with strip = false so it can do so itself).
 run('wasm-bindgen', [
   '--target', 'web', '--out-dir', wbg, '--out-name', 'autologoff',
-  rel('target', 'wasm32-unknown-unknown', 'release', 'autologoff.wasm'),
+  path.join(cargoTarget, 'wasm32-unknown-unknown', 'release', 'autologoff.wasm'),
 ]);
 const wasm = path.join(wbg, 'autologoff_bg.wasm');
 // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them.
