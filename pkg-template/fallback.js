@@ -137,9 +137,14 @@ export function watch(options, halt) {
     else if (m.kind === 'l') return end('peer', false);
     check();
   }, () => {
-    // The record changed in another tab: looked at as on waking, since a message can be missed
-    // (a BroadcastChannel just opened, in WebKit) while the record's storage event cannot.
-    if (state === 'active') wake();
+    // The record changed in another tab. A message can be missed (a BroadcastChannel just
+    // opened, in WebKit) while the record's storage event cannot, so this session's end is
+    // taken from here too; as in the module (src/session.rs, Input::RecordChanged), nothing
+    // else is: another identity's record (an earlier sign-in's tombstone rewritten as its
+    // logout is answered) says nothing of this session, and with no identity an end from
+    // before this page loaded cannot be told from an earlier sign-in's.
+    const r = readRecord();
+    if (state === 'active' && ours(r) && r.ended !== null && (s.identity || r.ended >= performance.timeOrigin)) end('peer', r.told === 'u');
   });
   if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.

@@ -76,7 +76,7 @@ const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(rel('Cargo.toml
 
 // Where cargo puts what it builds: CARGO_TARGET_DIR when set (a target shared by worktrees), else
 // target/. What this script writes itself stays in this checkout's target/.
-const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : rel('target');
+const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : rel('target');
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...(process.env.AUTOLOGOFF_DEBUG_PANICS ? [] : ['--no-default-features'])]);
 
 const wbg = rel('target', 'wbg');

@@ -26,8 +26,12 @@ function pidOn(port) {
       const pid = /\r\nprocess_id:(\d+)\r\n/.exec(text);
       if (pid) (socket.destroy(), resolve(Number(pid[1])));
     });
+    // Whatever else answers (another lane's HTTP server on a port it took, a redis-server that
+    // closes the connection) settles it too: an answer with no process id is not ours.
     socket.once('error', () => resolve(null));
+    socket.once('close', () => resolve(null));
     socket.once('timeout', () => (socket.destroy(), resolve(null)));
+    setTimeout(() => (socket.destroy(), resolve(null)), 1_000).unref();
   });
 }
 
@@ -86,7 +90,11 @@ async function startOn(port, binary) {
     /** Stops redis-server (SIGTERM), and waits for it. */
     async stop() {
       process.off('exit', stopOnExit);
-      if (!gone) child.kill('SIGTERM');
+      // A paused server (SIGSTOP) holds SIGTERM until it runs again.
+      if (!gone) {
+        child.kill('SIGCONT');
+        child.kill('SIGTERM');
+      }
       await exited;
     },
     /** Pauses it (SIGSTOP: the socket stays open, nothing answers) or resumes it (SIGCONT). */

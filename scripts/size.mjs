@@ -81,7 +81,7 @@ if (!FEATURES.length) throw new Error('size: could not read FEATURES from script
 // names kept. The shipped module is the same code; its name section is dropped.
 run('cargo', ['build', '--quiet', '--release', '--lib', '--target', 'wasm32-unknown-unknown', ...(process.env.AUTOLOGOFF_DEBUG_PANICS ? [] : ['--no-default-features'])], { stdio: 'inherit' });
 // Cargo's output: CARGO_TARGET_DIR when set (as scripts/build.mjs reads it), else target/.
-const release = path.join(process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : rel('target'), 'wasm32-unknown-unknown', 'release', 'autologoff.wasm');
+const release = path.join(process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : rel('target'), 'wasm32-unknown-unknown', 'release', 'autologoff.wasm');
 if (fs.statSync(release).mtimeMs > fs.statSync(dist.wasm).mtimeMs) {
   console.log('\nNote: the sources were built after dist/ was: run `node scripts/build.mjs` for the shipped sizes above to match the breakdown below.');
 }

@@ -4,6 +4,7 @@
 // server answered its PING: two lanes shared one Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startRedis } from '../../scripts/redis-server.mjs';
 
 test("a redis-server that cannot bind its port is an error, not another process's server", async () => {
@@ -22,4 +23,20 @@ test('two servers started at once get two ports and are both running', async () 
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
+});
+
+test('a port taken by something that answers and hangs up (another lane\'s HTTP server) is an error, not a hang', { timeout: 30_000 }, async () => {
+  const http = net.createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  try {
+    await assert.rejects(startRedis({ port: http.address().port }), /is taken by another process/);
+  } finally {
+    http.close();
+  }
+});
+
+test('a paused server still stops', { timeout: 30_000 }, async () => {
+  const redis = await startRedis();
+  redis.pause();
+  await redis.stop();
 });

@@ -162,6 +162,31 @@ export const scenarios = {
     await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
     await until(async () => (await fallback.dispatched('autologoff:logout')).length > 0, { timeout: 5_000, what: 'the fallback tab to end (its own deadline is a minute away)' });
     assert.deepEqual(await fallback.dispatched('autologoff:logout'), [{ reason: 'peer' }]);
+    await fallback.waitForUrl(LOGIN);
+    await sleep(1_000); // a request sent with keepalive can arrive after the page left
     assert.equal(logouts(driver, user).length, 0, 'the tab that ended the session told the server; this one does not again');
+  },
+
+  async 'a fallback tab ignores another sign-in\'s record written over its own (a late tombstone)'(driver) {
+    // The earlier sign-in's last tab rewrites its tombstone when its logout is answered (told
+    // p, then d), which can land after the new session's page wrote its record. The module
+    // ignores such a write (it names another session); so must the fallback, which once ended
+    // the new session as "replaced" and sent a logout that named it.
+    const user = await driver.signIn();
+    const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
+    await fallback.waitForState('active', 10_000);
+    const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+    const f = record.split(';');
+    f[2] = f[2] === 'zzzzzzzz' ? 'yyyyyyyy' : 'zzzzzzzz'; // another identity, the same application
+    f[4] = String(Date.now());
+    f[7] = 'd';
+    const other = await user.open('/login');
+    await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+    await sleep(2_000);
+    assert.equal(await fallback.state(), 'active');
+    assert.deepEqual(await fallback.dispatched('autologoff:logout'), []);
+    assert.equal(logouts(driver, user).length, 0);
+    const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + user.sid } });
+    assert.equal(r.status, 200, 'the session is alive');
   },
 };
