@@ -24,6 +24,25 @@ async function withoutWasm(driver, fn) {
   }
 }
 
+/**
+ * A fallback tab of `user`'s session (a policy without 'wasm-unsafe-eval'), then its record
+ * rewritten from another tab with no message: ended now, the server told ('d'), as a tab that
+ * logged out writes it (src/wire.rs), with `edit` applied to the fields. Returns the tab.
+ */
+async function recordEndedFromElsewhere(user, edit = () => {}) {
+  const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
+  await fallback.waitForState('active', 10_000);
+  const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+  const f = record.split(';');
+  assert.equal(f.length, 8, 'record format 3: ' + record);
+  f[4] = String(Date.now());
+  f[7] = 'd';
+  edit(f);
+  const other = await user.open('/login');
+  await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+  return fallback;
+}
+
 export const scenarios = {
   async 'with the .wasm refused, the deadline is enforced on time, not after the retries'(driver) {
     const user = await driver.signIn();
@@ -150,16 +169,7 @@ export const scenarios = {
     // cannot be missed, and the module listens to it. The fallback must too: here the end is
     // written to the record by another tab with no message at all.
     const user = await driver.signIn();
-    const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
-    await fallback.waitForState('active', 10_000);
-    const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
-    const f = record.split(';');
-    assert.equal(f.length, 8, 'record format 3: ' + record);
-    // Ended now, the server told ('d'), as a tab that logged out writes it (src/wire.rs).
-    f[4] = String(Date.now());
-    f[7] = 'd';
-    const other = await user.open('/login');
-    await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+    const fallback = await recordEndedFromElsewhere(user);
     await until(async () => (await fallback.dispatched('autologoff:logout')).length > 0, { timeout: 5_000, what: 'the fallback tab to end (its own deadline is a minute away)' });
     assert.deepEqual(await fallback.dispatched('autologoff:logout'), [{ reason: 'peer' }]);
     await fallback.waitForUrl(LOGIN);
@@ -173,15 +183,8 @@ export const scenarios = {
     // ignores such a write (it names another session); so must the fallback, which once ended
     // the new session as "replaced" and sent a logout that named it.
     const user = await driver.signIn();
-    const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
-    await fallback.waitForState('active', 10_000);
-    const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
-    const f = record.split(';');
-    f[2] = f[2] === 'zzzzzzzz' ? 'yyyyyyyy' : 'zzzzzzzz'; // another identity, the same application
-    f[4] = String(Date.now());
-    f[7] = 'd';
-    const other = await user.open('/login');
-    await other.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+    // Another identity, the same application.
+    const fallback = await recordEndedFromElsewhere(user, (f) => (f[2] = f[2] === 'zzzzzzzz' ? 'yyyyyyyy' : 'zzzzzzzz'));
     await sleep(2_000);
     assert.equal(await fallback.state(), 'active');
     assert.deepEqual(await fallback.dispatched('autologoff:logout'), []);
