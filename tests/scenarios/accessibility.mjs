@@ -39,7 +39,9 @@ async function downloads(driver, query) {
   const from = requests.length;
   const tab = await user.open(portal(query));
   await tab.waitForState('active', 10_000);
-  await sleep(300);
+  // `active` is set by the fallback before the module's fetch: the count is taken once the module
+  // runs, when every download it made (a preloaded one fetched again, too) has reached the server.
+  await tab.eval('return window.autologoff.ready.then(() => true)');
   const hint = await tab.eval('return document.querySelectorAll(\'link[rel=preload][href$="autologoff_bg.wasm"]\').length');
   const wasm = requests.slice(from).filter((r) => r.port === port && new URL(r.url, 'http://x').pathname === WASM).length;
   return { hint, wasm };

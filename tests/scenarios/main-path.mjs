@@ -350,7 +350,10 @@ export const scenarios = {
     // the timeout, 4 s after load, which leaves time for the round trips that see the page still
     // active first, and is then waited for (the Playwright copy's check).
     const bad = await user.open('/portal/npm?' + new URLSearchParams({ timeout: '8s', warning: '9s', channel: 'npm-bad' }));
-    await until(() => bad.eval('return window.demoStartError !== undefined'), { what: 'the start error' });
+    await until(() => bad.eval('return window.demoStartError !== undefined'), { what: 'the start error' }).catch(async (e) => {
+      const seen = await bad.eval('return [location.pathname + location.search, String(window.demoSession && window.demoSession.state), document.documentElement.dataset.autologoffState]').catch(String);
+      throw new Error(`${e.message}\npage, demoSession, state attribute: ${JSON.stringify(seen)}; events ${JSON.stringify((await bad.timeline().catch(() => [])).map((r) => r.name))}; console ${JSON.stringify(await bad.consoleErrors().catch(String))}`);
+    });
     assert.match(await bad.eval('return window.demoStartError'), /option `warning` must be shorter than `timeout`/);
     // Rejected, and still protected: the fail-safe settings run (the warning at half the timeout).
     assert.equal(await bad.state(), 'active');
