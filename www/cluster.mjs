@@ -57,8 +57,8 @@ export async function startCluster({ port = 0, host = '127.0.0.1', quiet = true,
 /** An HTTP proxy that sends each request to the next target in turn, Host and all headers kept. */
 export function roundRobin(targets) {
   let next = 0;
-  // A connection of its own for each request, as the browser's is never kept to an instance: an
-  // instance closes a kept-alive connection after its idle timeout (Node: 5 s), and a request
+  // A connection of its own for each request to an instance (none is kept alive): an instance
+  // closes a kept-alive connection after its idle timeout (Node: 5 s), and a request
   // sent on it as it closes is lost (ECONNRESET), which the browser would see as a reset of a
   // page, a script or a logout request it sent right. Node's Agent does not retry, and a request
   // body cannot be sent again once piped (https://nodejs.org/api/http.html#requestreusedsocket).
