@@ -61,6 +61,9 @@ export function watch(options, halt) {
 
   const readRecord = () => decodeRecord(readText(recordKey), Date.now());
   const ours = (r) => r && r.app === s.app && r.id === s.identity;
+  // Whether our record's end is this session's: with no identity, an end from before this page
+  // loaded is an earlier sign-in's, which says nothing of this one (src/session.rs, `of_ours`).
+  const endedHere = (r) => r.ended !== null && (!!s.identity || r.ended >= performance.timeOrigin);
   const writeRecord = (r) => writeText(recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
   let channel = null;
   const postMessage = (kind, at) => channel && channel.post(encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
@@ -80,7 +83,7 @@ export function watch(options, halt) {
   const keepRecord = () => {
     const r = readRecord();
     if (r && !ours(r) && !earlier) return replacedOrForeign(r);
-    if (ours(r) && r.ended !== null) return;
+    if (ours(r) && endedHere(r)) return;
     earlier = false;
     writeRecord({ last: Math.max(last, ours(r) ? r.last : 0), ended: null, started, server, told: '-' });
   };
@@ -90,7 +93,7 @@ export function watch(options, halt) {
   const join = (r) => {
     if (!r) return;
     if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
-    if (r.ended !== null) return end('peer', r.told === 'u');
+    if (r.ended !== null) return endedHere(r) ? end('peer', r.told === 'u') : undefined;
     last = Math.max(last, r.last);
     started = Math.min(started, r.started);
     if (r.server !== null) server = r.server;
@@ -141,10 +144,10 @@ export function watch(options, halt) {
     // opened, in WebKit) while the record's storage event cannot, so this session's end is
     // taken from here too; as in the module (src/session.rs, Input::RecordChanged), nothing
     // else is: another identity's record (an earlier sign-in's tombstone rewritten as its
-    // logout is answered) says nothing of this session, and with no identity an end from
-    // before this page loaded cannot be told from an earlier sign-in's.
+    // logout is answered) says nothing of this session, nor, with no identity, an end from
+    // before this page loaded.
     const r = readRecord();
-    if (state === 'active' && ours(r) && r.ended !== null && (s.identity || r.ended >= performance.timeOrigin)) end('peer', r.told === 'u');
+    if (state === 'active' && ours(r) && endedHere(r)) end('peer', r.told === 'u');
   });
   if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.
@@ -246,16 +249,19 @@ export function watch(options, halt) {
   // end already recorded (a page reopened afterwards), waits for the module a moment; any other
   // deadline is enforced when it comes, whether the module is running by then or not.
   const record = readRecord();
-  if (ours(record) && record.ended !== null) {
+  if (ours(record) && endedHere(record)) {
     timer = setTimeout(() => end('peer', record.told === 'u'), GRACE);
   } else {
-    if (ours(record)) {
+    // (Our record ended before this page loaded, with no identity: an earlier sign-in's end,
+    // which this page's first write replaces, as the module's start does.)
+    const live = ours(record) && record.ended === null;
+    if (live) {
       last = record.last;
       join(record);
     } else {
-      earlier = !!record;
+      earlier = !!record && !ours(record);
     }
-    timer = setTimeout(check, Math.max(deadline() - Date.now(), ours(record) ? GRACE : 0));
+    timer = setTimeout(check, Math.max(deadline() - Date.now(), live ? GRACE : 0));
   }
 
   const session = {

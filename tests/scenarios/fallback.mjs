@@ -177,6 +177,42 @@ export const scenarios = {
     assert.equal(logouts(driver, user).length, 0, 'the tab that ended the session told the server; this one does not again');
   },
 
+  async 'with no identity, an earlier sign-in\'s end recorded before the page loaded neither ends the new session nor logs it out'(driver) {
+    // A page with neither a session id nor a session start cannot tell sign-ins apart by the
+    // record's identity: an end recorded before the page loaded is an earlier sign-in's (the
+    // module's rule, src/session.rs). The fallback once took it as this session's end, after a
+    // second, and with the logout marked undelivered sent it again: with the new sign-in's
+    // cookie, ending the new session at the server.
+    const user = await driver.signIn();
+    const anonymous = { timeout: '1m', warning: '20s', csp: 'nowasm', 'session-id': '', 'session-start': '' };
+    const first = await user.open(portal(anonymous));
+    await first.waitForState('active', 10_000);
+    const record = await until(() => first.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+    const f = record.split(';');
+    assert.equal(f.length, 8, 'record format 3: ' + record);
+    assert.equal(f[2], '', 'no identity: ' + record);
+    // That sign-in's last tab as it left it: ended a minute ago, its logout undelivered.
+    f[3] = f[5] = String(Date.now() - 120_000);
+    f[4] = String(Date.now() - 60_000);
+    f[7] = 'u';
+    await first.goto('/login');
+    await first.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+    const again = await user.signInAgain();
+    const fresh = await again.open(portal(anonymous));
+    await fresh.waitForState('active', 10_000).catch(async (e) => {
+      throw new Error(`${e.message}\nat ${await fresh.url().catch(String)}, state ${await fresh.state().catch(String)}, events ${JSON.stringify(await fresh.timeline().catch(() => []))}, logouts ${JSON.stringify(driver.server.state.logouts)}`);
+    });
+    await sleep(2_500); // the fallback waits a second (GRACE) for the module before it acts on an end
+    assert.equal(await fresh.state(), 'active');
+    assert.deepEqual(await fresh.dispatched('autologoff:logout'), []);
+    assert.deepEqual(driver.server.state.logouts.filter((l) => l.sid === again.sid || l.sid === user.sid), []);
+    const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + again.sid } });
+    assert.equal(r.status, 200, 'the new session is alive');
+    // The new session's record replaced the earlier one's end.
+    const now = await until(() => fresh.eval("const r = localStorage.getItem('autologoff:default'); return r && r.split(';')[4] === '-' && r"), { timeout: 5_000, what: 'the new session\'s record' });
+    assert.equal(now.split(';')[2], '');
+  },
+
   async 'a fallback tab ignores another sign-in\'s record written over its own (a late tombstone)'(driver) {
     // The earlier sign-in's last tab rewrites its tombstone when its logout is answered (told
     // p, then d), which can land after the new session's page wrote its record. The module
