@@ -61,9 +61,14 @@ export function watch(options, halt) {
 
   const readRecord = () => decodeRecord(readText(recordKey), Date.now());
   const ours = (r) => r && r.app === s.app && r.id === s.identity;
-  // Whether our record's end is this session's: with no identity, an end from before this page
-  // loaded is an earlier sign-in's, which says nothing of this one (src/session.rs, `of_ours`).
-  const endedHere = (r) => r.ended !== null && (!!s.identity || r.ended >= performance.timeOrigin);
+  // Whether a record of ours is this session's. With no identity, sign-ins cannot be told apart
+  // by the record: one that ended before this page loaded, or whose deadline had passed by
+  // then, is an earlier sign-in's and says nothing of this one, as in the module
+  // (src/session.rs: `of_ours`, and Core::new, which starts afresh over such a record).
+  const current = (r) => ours(r) && (!!s.identity || (r.ended !== null ? r.ended >= performance.timeOrigin : r.last + s.timeout > loaded));
+  // A logout marked pending that long ago was abandoned (its tab closed first): undelivered, as
+  // the module reads it (src/session.rs, `told`, PENDING_STALE).
+  const undelivered = (r) => r.told === 'u' || (r.told === 'p' && Date.now() - r.ended > 65000);
   const writeRecord = (r) => writeText(recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
   let channel = null;
   const postMessage = (kind, at) => channel && channel.post(encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
@@ -83,9 +88,9 @@ export function watch(options, halt) {
   const keepRecord = () => {
     const r = readRecord();
     if (r && !ours(r) && !earlier) return replacedOrForeign(r);
-    if (ours(r) && endedHere(r)) return;
+    if (current(r) && r.ended !== null) return;
     earlier = false;
-    writeRecord({ last: Math.max(last, ours(r) ? r.last : 0), ended: null, started, server, told: '-' });
+    writeRecord({ last: Math.max(last, current(r) ? r.last : 0), ended: null, started, server, told: '-' });
   };
 
   /** What the shared record says of this session now (joining, a peer's activity, its end). An
@@ -93,7 +98,8 @@ export function watch(options, halt) {
   const join = (r) => {
     if (!r) return;
     if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
-    if (r.ended !== null) return endedHere(r) ? end('peer', r.told === 'u') : undefined;
+    if (!current(r)) return;
+    if (r.ended !== null) return end('peer', undelivered(r));
     last = Math.max(last, r.last);
     started = Math.min(started, r.started);
     if (r.server !== null) server = r.server;
@@ -147,7 +153,7 @@ export function watch(options, halt) {
     // logout is answered) says nothing of this session, nor, with no identity, an end from
     // before this page loaded.
     const r = readRecord();
-    if (state === 'active' && ours(r) && endedHere(r)) end('peer', r.told === 'u');
+    if (state === 'active' && current(r) && r.ended !== null) end('peer', undelivered(r));
   });
   if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.
@@ -176,6 +182,14 @@ export function watch(options, halt) {
    * tombstone said the logout never reached the server. */
   function end(reason, retry) {
     if (state !== 'active' || stopped) return;
+    // Ending on its own (a deadline, the user): a newer sign-in's page may have written its record
+    // meanwhile, with no message (a start posts none). Then this session was replaced: its end
+    // must not be written over the new one's, nor the new one's storage cleared (src/session.rs,
+    // `decide`, reads the record first too).
+    if (reason !== 'peer' && reason !== 'replaced') {
+      const r = readRecord();
+      if (r && !ours(r) && !earlier && r.app === s.app) reason = 'replaced';
+    }
     state = 'expired';
     clearTimeout(timer);
     // The cover first: no PHI stays visible.
@@ -249,12 +263,12 @@ export function watch(options, halt) {
   // end already recorded (a page reopened afterwards), waits for the module a moment; any other
   // deadline is enforced when it comes, whether the module is running by then or not.
   const record = readRecord();
-  if (ours(record) && endedHere(record)) {
-    timer = setTimeout(() => end('peer', record.told === 'u'), GRACE);
+  if (current(record) && record.ended !== null) {
+    timer = setTimeout(() => end('peer', undelivered(record)), GRACE);
   } else {
-    // (Our record ended before this page loaded, with no identity: an earlier sign-in's end,
-    // which this page's first write replaces, as the module's start does.)
-    const live = ours(record) && record.ended === null;
+    // (A record of ours that is not this session's, with no identity, is replaced by this
+    // page's first write, as the module's start does.)
+    const live = current(record);
     if (live) {
       last = record.last;
       join(record);

@@ -43,6 +43,43 @@ async function recordEndedFromElsewhere(user, edit = () => {}) {
   return fallback;
 }
 
+/** A page of a session with neither a session id nor a session start. */
+const ANONYMOUS = { timeout: '1m', warning: '20s', csp: 'nowasm', 'session-id': '', 'session-start': '' };
+
+/**
+ * A fallback page of `user`'s session opened with `query`, left for the sign-in page, and its
+ * record then rewritten with `edit` applied to the fields: what the session's last tab left
+ * behind, with no portal page open.
+ */
+async function leftBehind(user, query, edit) {
+  const tab = await user.open(portal(query));
+  await tab.waitForState('active', 10_000);
+  const record = await until(() => tab.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+  const f = record.split(';');
+  assert.equal(f.length, 8, 'record format 3: ' + record);
+  edit(f);
+  await tab.goto('/login');
+  await tab.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
+}
+
+/** A new sign-in of `user` opens an anonymous fallback page over what the earlier one left:
+ * nothing ends, no logout is sent, and the page's first write replaces the record. */
+async function newSignInUntouched(driver, user) {
+  const again = await user.signInAgain();
+  const fresh = await again.open(portal(ANONYMOUS));
+  await fresh.waitForState('active', 10_000).catch(async (e) => {
+    throw new Error(`${e.message}\nat ${await fresh.url().catch(String)}, events ${JSON.stringify(await fresh.timeline().catch(() => []))}, logouts ${JSON.stringify(driver.server.state.logouts)}`);
+  });
+  await sleep(2_500); // the fallback waits a second (GRACE) for the module before it acts on an end
+  assert.equal(await fresh.state(), 'active');
+  assert.deepEqual(await fresh.dispatched('autologoff:logout'), []);
+  assert.deepEqual(driver.server.state.logouts.filter((l) => l.sid === again.sid || l.sid === user.sid), []);
+  const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + again.sid } });
+  assert.equal(r.status, 200, 'the new session is alive');
+  const now = await until(() => fresh.eval("const r = localStorage.getItem('autologoff:default'); return r && r.split(';')[4] === '-' && r"), { timeout: 5_000, what: 'the new session\'s record' });
+  assert.ok(Number(now.split(';')[5]) > Date.now() - 60_000, 'the record is the new session\'s: ' + now);
+}
+
 export const scenarios = {
   async 'with the .wasm refused, the deadline is enforced on time, not after the retries'(driver) {
     const user = await driver.signIn();
@@ -180,37 +217,73 @@ export const scenarios = {
   async 'with no identity, an earlier sign-in\'s end recorded before the page loaded neither ends the new session nor logs it out'(driver) {
     // A page with neither a session id nor a session start cannot tell sign-ins apart by the
     // record's identity: an end recorded before the page loaded is an earlier sign-in's (the
-    // module's rule, src/session.rs). The fallback once took it as this session's end, after a
-    // second, and with the logout marked undelivered sent it again: with the new sign-in's
-    // cookie, ending the new session at the server.
+    // module's rule, src/session.rs). The fallback once took it as this session's end at once,
+    // and with the logout marked undelivered sent it again: with the new sign-in's cookie,
+    // ending the new session at the server.
     const user = await driver.signIn();
-    const anonymous = { timeout: '1m', warning: '20s', csp: 'nowasm', 'session-id': '', 'session-start': '' };
-    const first = await user.open(portal(anonymous));
-    await first.waitForState('active', 10_000);
-    const record = await until(() => first.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
-    const f = record.split(';');
-    assert.equal(f.length, 8, 'record format 3: ' + record);
-    assert.equal(f[2], '', 'no identity: ' + record);
     // That sign-in's last tab as it left it: ended a minute ago, its logout undelivered.
-    f[3] = f[5] = String(Date.now() - 120_000);
-    f[4] = String(Date.now() - 60_000);
-    f[7] = 'u';
-    await first.goto('/login');
-    await first.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
-    const again = await user.signInAgain();
-    const fresh = await again.open(portal(anonymous));
-    await fresh.waitForState('active', 10_000).catch(async (e) => {
-      throw new Error(`${e.message}\nat ${await fresh.url().catch(String)}, state ${await fresh.state().catch(String)}, events ${JSON.stringify(await fresh.timeline().catch(() => []))}, logouts ${JSON.stringify(driver.server.state.logouts)}`);
+    await leftBehind(user, ANONYMOUS, (f) => {
+      assert.equal(f[2], '', 'no identity');
+      f[3] = f[5] = String(Date.now() - 120_000);
+      f[4] = String(Date.now() - 60_000);
+      f[7] = 'u';
     });
-    await sleep(2_500); // the fallback waits a second (GRACE) for the module before it acts on an end
+    await newSignInUntouched(driver, user);
+  },
+
+  async 'with no identity, an earlier sign-in\'s record left live past its deadline does not end the new session'(driver) {
+    // Its last tab closed without ending it (the record still says active, its last input long
+    // ago). The module starts afresh over it (src/session.rs, Core::new); the fallback once
+    // joined it, found the deadline past and ended the new session with its cookie.
+    const user = await driver.signIn();
+    await leftBehind(user, ANONYMOUS, (f) => {
+      assert.equal(f[2], '', 'no identity');
+      f[3] = f[5] = String(Date.now() - 300_000);
+    });
+    await newSignInUntouched(driver, user);
+  },
+
+  async 'a logout left pending by a tab that closed first is sent by the next fallback page of the session'(driver) {
+    // A tab ended the session (told p: its request on the way) and closed before the request
+    // left. A minute later the module reads such a record as undelivered and sends the logout
+    // again (src/session.rs, `told`); the fallback once ended the page quietly, the server
+    // session still alive.
+    const user = await driver.signIn();
+    await leftBehind(user, { timeout: '1m', warning: '20s', csp: 'nowasm' }, (f) => {
+      f[3] = f[5] = String(Date.now() - 120_000);
+      f[4] = String(Date.now() - 70_000);
+      f[7] = 'p';
+    });
+    const tab = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
+    await tab.waitForUrl(LOGIN);
+    await until(() => logouts(driver, user).length > 0, { timeout: 5_000, what: 'the logout sent again' });
+    assert.deepEqual(logouts(driver, user).map((l) => l.reason), ['peer']);
+    const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + user.sid } });
+    assert.equal(r.status, 401, 'the server session is over');
+  },
+
+  async 'a fallback tab of an earlier sign-in that expires leaves a newer sign-in\'s session alone'(driver) {
+    // The new sign-in's page writes its record at start with no message, so the old tab learns
+    // of it only when it reads the record. The module reads it before ending (src/session.rs,
+    // `decide`: replaced); the fallback once wrote its own end over the new record and cleared
+    // the new session's storage, and the new session's tabs then ended it at the server.
+    const user = await driver.signIn();
+    const old = await user.open(portal({ timeout: '6s', warning: '2s', csp: 'nowasm' }));
+    await old.waitForState('active', 10_000);
+    await until(() => old.eval("return localStorage.getItem('autologoff:default')"), { what: 'the old tab to write its record' });
+    const again = await user.signInAgain();
+    const fresh = await again.open(portal({ timeout: '1m', warning: '20s' }));
+    await fresh.waitForState('active', 10_000);
+    await fresh.eval('return window.autologoff.ready.then(() => true)');
+    await fresh.eval("localStorage.setItem('draft', 'the new session\\'s')");
+    await until(async () => (await old.dispatched('autologoff:logout')).length > 0, { timeout: 15_000, what: 'the old tab to end' });
+    assert.deepEqual(await old.dispatched('autologoff:logout'), [{ reason: 'replaced' }]);
+    await sleep(2_000);
     assert.equal(await fresh.state(), 'active');
     assert.deepEqual(await fresh.dispatched('autologoff:logout'), []);
-    assert.deepEqual(driver.server.state.logouts.filter((l) => l.sid === again.sid || l.sid === user.sid), []);
+    assert.equal(await fresh.eval("return localStorage.getItem('draft')"), "the new session's");
     const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + again.sid } });
     assert.equal(r.status, 200, 'the new session is alive');
-    // The new session's record replaced the earlier one's end.
-    const now = await until(() => fresh.eval("const r = localStorage.getItem('autologoff:default'); return r && r.split(';')[4] === '-' && r"), { timeout: 5_000, what: 'the new session\'s record' });
-    assert.equal(now.split(';')[2], '');
   },
 
   async 'a fallback tab ignores another sign-in\'s record written over its own (a late tombstone)'(driver) {
