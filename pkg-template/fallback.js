@@ -100,7 +100,7 @@ export function watch(options, halt) {
     if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
     if (!current(r)) return;
     if (r.ended !== null) return end('peer', undelivered(r));
-    last = Math.max(last, r.last);
+    if (r.last < deadline()) last = Math.max(last, r.last);
     started = Math.min(started, r.started);
     if (r.server !== null) server = r.server;
   };
@@ -124,6 +124,10 @@ export function watch(options, halt) {
 
   // Input, through the module's own filter.
   const tap = new Tap(() => {
+    // Input at or after the deadline (a timer running late: a hidden or frozen page) does not
+    // bring the session back; the late check ends it (src/engine.rs: activity counts only
+    // before expiry). So for the other tabs' news below, and for extend().
+    if (state === 'active' && tap.last >= deadline()) return check();
     last = tap.last;
     if (!engaged || state !== 'active') return;
     // Announced to the other tabs (and recorded) at most every quarter timeout, 10 s at most.
@@ -141,7 +145,7 @@ export function watch(options, halt) {
     const m = decodeMessage(text, Date.now());
     if (!m || m.tab === tab || m.app !== s.app || state !== 'active') return;
     if (m.id !== s.identity) return join(readRecord());
-    if (m.kind === 'a' || m.kind === 'e') last = Math.max(last, m.at);
+    if ((m.kind === 'a' || m.kind === 'e') && m.at < deadline()) last = Math.max(last, m.at);
     else if (m.kind === 's') server = m.at;
     else if (m.kind === 'l') return end('peer', false);
     check();
@@ -182,14 +186,14 @@ export function watch(options, halt) {
    * tombstone said the logout never reached the server. */
   function end(reason, retry) {
     if (state !== 'active' || stopped) return;
+    const mine = reason !== 'peer' && reason !== 'replaced';
     // Ending on its own (a deadline, the user): a newer sign-in's page may have written its record
-    // meanwhile, with no message (a start posts none). Then this session was replaced: its end
-    // must not be written over the new one's, nor the new one's storage cleared (src/session.rs,
-    // `decide`, reads the record first too).
-    if (reason !== 'peer' && reason !== 'replaced') {
-      const r = readRecord();
-      if (r && !ours(r) && !earlier && r.app === s.app) reason = 'replaced';
-    }
+    // meanwhile, with no message (a start posts none). Then this session was replaced: its end is
+    // not written over the new one's, nor the new one's storage and cookies cleared, and its
+    // logout is sent only naming it; the reason, the tabs' message and the audit trail stay
+    // (src/session.rs: `decide` reads the record after the Logout is posted, then `replaced`).
+    const r0 = mine ? readRecord() : null;
+    const gone = reason === 'replaced' || (!!r0 && !ours(r0) && !earlier && r0.app === s.app);
     state = 'expired';
     clearTimeout(timer);
     // The cover first: no PHI stays visible.
@@ -206,12 +210,9 @@ export function watch(options, halt) {
     audit('logged-out', { reason });
     emit('autologoff:logout', { reason });
     const now = Date.now();
-    const mine = reason !== 'peer' && reason !== 'replaced';
-    const send = !!s.logoutUrl && (reason === 'replaced' ? s.sessionId !== null : mine || retry);
-    if (mine) {
-      postMessage('l', now);
-      writeRecord({ last: Math.min(last, now), ended: now, started, server, told: send ? 'p' : 'd' });
-    }
+    const send = !!s.logoutUrl && (gone ? s.sessionId !== null : mine || retry);
+    if (mine) postMessage('l', now);
+    if (mine && !gone) writeRecord({ last: Math.min(last, now), ended: now, started, server, told: send ? 'p' : 'd' });
     // Input, the channel and the lifecycle listeners go after the other tabs were told.
     release();
     let body = 'reason=' + reason;
@@ -228,7 +229,7 @@ export function watch(options, halt) {
         })
       : Promise.resolve(true);
     let cleared = Promise.resolve(true);
-    if (reason === 'replaced') clearTab();
+    if (gone) clearTab();
     else {
       clearStorage([...s.keep, recordKey, claimKey]);
       cleared = clearAsync(s.workers);
@@ -236,7 +237,7 @@ export function watch(options, halt) {
     const wait = new Promise((r) => setTimeout(r, 3000));
     Promise.race([Promise.all([sent, cleared]), wait]).then((results) => {
       const told = Array.isArray(results) && results[0] === true;
-      if (reason !== 'replaced') {
+      if (!gone) {
         // Page scripts kept running during the wait and may have written drafts back.
         clearStorage([...s.keep, recordKey, claimKey]);
         const r = readRecord();
@@ -288,6 +289,10 @@ export function watch(options, halt) {
     /** Restarts the idle period (the page's deliberate way; there is no dialog here). */
     extend() {
       if (state !== 'active' || stopped) return false;
+      if (Date.now() >= deadline()) {
+        check();
+        return false;
+      }
       last = Date.now();
       if (engaged) {
         postMessage('e', last);

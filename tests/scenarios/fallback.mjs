@@ -264,11 +264,15 @@ export const scenarios = {
 
   async 'a fallback tab of an earlier sign-in that expires leaves a newer sign-in\'s session alone'(driver) {
     // The new sign-in's page writes its record at start with no message, so the old tab learns
-    // of it only when it reads the record. The module reads it before ending (src/session.rs,
-    // `decide`: replaced); the fallback once wrote its own end over the new record and cleared
-    // the new session's storage, and the new session's tabs then ended it at the server.
+    // of it only when it reads the record. The module reads it as it ends (src/session.rs,
+    // `decide`, then `replaced`): it tells the server of its own session by name and leaves the
+    // new one's record and storage alone. The fallback once wrote its own end over the new
+    // record and cleared the new session's storage, and the new session's tabs then ended it at
+    // the server.
     const user = await driver.signIn();
-    const old = await user.open(portal({ timeout: '6s', warning: '2s', csp: 'nowasm' }));
+    const publicId = driver.server.state.sessions.get(user.sid).publicId;
+    // 12 s: the old tab must outlast the new sign-in and its page's start (round trips under load).
+    const old = await user.open(portal({ timeout: '12s', warning: '2s', csp: 'nowasm' }));
     await old.waitForState('active', 10_000);
     await until(() => old.eval("return localStorage.getItem('autologoff:default')"), { what: 'the old tab to write its record' });
     const again = await user.signInAgain();
@@ -276,14 +280,41 @@ export const scenarios = {
     await fresh.waitForState('active', 10_000);
     await fresh.eval('return window.autologoff.ready.then(() => true)');
     await fresh.eval("localStorage.setItem('draft', 'the new session\\'s')");
-    await until(async () => (await old.dispatched('autologoff:logout')).length > 0, { timeout: 15_000, what: 'the old tab to end' });
-    assert.deepEqual(await old.dispatched('autologoff:logout'), [{ reason: 'replaced' }]);
+    assert.deepEqual(await old.dispatched('autologoff:logout'), [], 'the old tab is still on when the new session starts');
+    await until(async () => (await old.dispatched('autologoff:logout')).length > 0, { timeout: 20_000, what: 'the old tab to end' });
+    assert.deepEqual(await old.dispatched('autologoff:logout'), [{ reason: 'idle' }]);
     await sleep(2_000);
     assert.equal(await fresh.state(), 'active');
     assert.deepEqual(await fresh.dispatched('autologoff:logout'), []);
     assert.equal(await fresh.eval("return localStorage.getItem('draft')"), "the new session's");
     const r = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + again.sid } });
     assert.equal(r.status, 200, 'the new session is alive');
+    // The old session was told, by name.
+    const named = driver.server.state.logouts.filter((l) => l.named === publicId);
+    assert.deepEqual(named.map((l) => l.reason), ['idle'], JSON.stringify(driver.server.state.logouts));
+    const gone = await fetch(driver.server.url + '/api/me', { headers: { cookie: 'sid=' + user.sid } });
+    assert.equal(gone.status, 401, 'the old session is over at the server');
+  },
+
+  async 'input that arrives after the deadline (the page busy, its timer late) does not bring a fallback session back'(driver) {
+    // The module counts activity only before expiry (src/engine.rs); the fallback once took any
+    // input as new activity, so a page whose timer ran late (busy, hidden, frozen) stayed
+    // signed in for another whole timeout. Here the page is kept busy past its deadline with a
+    // pointer move waiting: input goes before timers after a long task (Chromium), and it must
+    // not count.
+    const user = await driver.signIn();
+    const tab = await user.open(portal({ timeout: '4s', warning: '2s', csp: 'nowasm' }));
+    await tab.waitForState('active', 10_000);
+    const busy = tab.eval('const until = performance.now() + 5000; while (performance.now() < until) {} return true');
+    await sleep(500);
+    const moved = tab.move(200, 220).catch(() => {});
+    await busy;
+    const free = Date.now();
+    await moved;
+    await until(async () => (await tab.dispatched('autologoff:logout')).length > 0, { timeout: 10_000, what: 'the session to end' });
+    const ended = (await tab.timeline()).find((e) => e.name === 'autologoff:logout').at;
+    assert.ok(ended - free < 2_000, 'ended ' + (ended - free) + ' ms after the page was free again (a whole timeout later: the late input counted)');
+    assert.deepEqual(await tab.dispatched('autologoff:logout'), [{ reason: 'idle' }]);
   },
 
   async 'a fallback tab ignores another sign-in\'s record written over its own (a late tombstone)'(driver) {
