@@ -17,7 +17,7 @@ import { Tap } from './tap.js';
 import { cover, signedOut } from './render.js';
 import { clearAsync, clearCookies, clearStorage, clearTab } from './clear.js';
 import { audit as sendAudit, beacon, post } from './request.js';
-import { decodeMessage, decodeRecord, encodeMessage, encodeRecord, key, settings as read } from './rules.js';
+import { decodeMessage, decodeRecord, encodeMessage, encodeRecord, isCurrent, key, settings as read, undelivered as lost } from './rules.js';
 
 /** How long a page sent to its redirect waits before sending itself again (a navigation can be
  * aborted while a Clear-Site-Data answer is applied, https://crbug.com/40233601), and how often. */
@@ -61,14 +61,10 @@ export function watch(options, halt) {
 
   const readRecord = () => decodeRecord(readText(recordKey), Date.now());
   const ours = (r) => r && r.app === s.app && r.id === s.identity;
-  // Whether a record of ours is this session's. With no identity, sign-ins cannot be told apart
-  // by the record: one that ended before this page loaded, or whose deadline had passed by
-  // then, is an earlier sign-in's and says nothing of this one, as in the module
-  // (src/session.rs: `of_ours`, and Core::new, which starts afresh over such a record).
-  const current = (r) => ours(r) && (!!s.identity || (r.ended !== null ? r.ended >= performance.timeOrigin : r.last + s.timeout > loaded));
-  // A logout marked pending that long ago was abandoned (its tab closed first): undelivered, as
-  // the module reads it (src/session.rs, `told`, PENDING_STALE).
-  const undelivered = (r) => r.told === 'u' || (r.told === 'p' && Date.now() - r.ended > 65000);
+  // Whether a record of ours is this session's: with no identity, an earlier sign-in's says
+  // nothing of this one (the module's rule; this page "starts" when the fallback does).
+  const current = (r) => ours(r) && isCurrent(r, !!s.identity, s.timeout, performance.timeOrigin, loaded);
+  const undelivered = (r) => lost(r, Date.now());
   const writeRecord = (r) => writeText(recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
   let channel = null;
   const postMessage = (kind, at) => channel && channel.post(encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));

@@ -148,4 +148,16 @@ export function decodeMessage(input, now) {
   return { kind, app, id, tab, at: kind === 's' ? Number(at) : Math.min(Number(at), now) };
 }
 
+/**
+ * Whether `r`, a record of the page's own application and identity, is the page's session, for a
+ * page whose document began loading at `timeOrigin` and that starts at `now`, with `timeout` its
+ * idle timeout (src/wire.rs, Record::is_current). Without an identity, one that ended before the
+ * page began loading, or whose deadline had passed, is an earlier sign-in's.
+ */
+export const isCurrent = (r, hasId, timeout, timeOrigin, now) => hasId || (r.ended !== null ? r.ended >= timeOrigin : r.last + timeout > now);
+
+/** Whether the logout `r` records never reached the server, as of `now`: marked so, or pending
+ * for over 65 s, abandoned (src/wire.rs, Record::told_as_of). */
+export const undelivered = (r, now) => r.told === 'u' || (r.told === 'p' && now - r.ended > 65000);
+
 export const encodeMessage = (m) => [VERSION, m.kind, m.app, m.id, m.tab, m.at].join(';');

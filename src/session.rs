@@ -404,10 +404,6 @@ enum Attempt {
     Plain,
 }
 
-/// A `Pending` logout request older than this was abandoned (its tab closed before it could
-/// send): another page may send it. (The longest `logoutWait` is 60 s.)
-const PENDING_STALE: Duration = Duration::from_secs(65);
-
 /// How long after the dialog opens a key does not answer it (see [`Core::handle`]'s dialog
 /// input): about the time a typist takes to notice that the dialog appeared.
 const KEY_GRACE: Duration = Duration::from_ms(500);
@@ -489,31 +485,28 @@ impl Core {
         // Another session's record is an earlier sign-in's: a page always comes from the server
         // for the session it names (PHI pages are sent `no-store`), so its own session wins.
         let foreign = record.as_ref().is_some_and(|r| r.app != app);
-        let mine = record.filter(|r| r.app == app && r.id == id);
         let has_id = !id.is_empty();
-        let of_ours = |ended: Moment| has_id || ended >= time_origin;
+        // Without an identity, an earlier sign-in's record is told apart by time only (see
+        // `Record::is_current`): this page then starts afresh over it.
+        let mine =
+            record.filter(|r| r.app == app && r.id == id && r.is_current(has_id, policy.timeout(), time_origin, now));
         let mut engine = Engine::new(policy, now);
         let mut ended = None;
         let mut overdue = false;
         if let Some(r) = &mine {
-            match r.ended {
-                Some(at) if of_ours(at) => ended = Some(r.clone()),
-                Some(_) => {}
-                None if r.last_activity + policy.timeout() > now => {
-                    engine = Engine::resume(policy, r.last_activity, now);
-                    engine.set_started_at(r.started);
+            if r.ended.is_some() {
+                ended = Some(r.clone());
+            } else {
+                engine = Engine::resume(policy, r.last_activity, now);
+                engine.set_started_at(r.started);
+                // Its deadline passed with no tab to keep it (every tab closed, a tab discarded
+                // and reloaded): with an identity, it is this page's session, overdue.
+                overdue = r.last_activity + policy.timeout() <= now;
+                if !overdue {
                     if let Some(server) = r.server {
                         engine.handle_server_deadline(now, server);
                     }
                 }
-                // Its deadline passed with no tab to keep it (every tab closed, a tab discarded
-                // and reloaded): with an identity, it is this page's session, overdue.
-                None if has_id => {
-                    engine = Engine::resume(policy, r.last_activity, now);
-                    engine.set_started_at(r.started);
-                    overdue = true;
-                }
-                None => {}
             }
         }
         if let Some(start) = settings.session_start {
@@ -560,7 +553,7 @@ impl Core {
         match ended {
             Some(tombstone) => {
                 // This page's session already ended in another page.
-                let retry = core.settings.logout_url.is_some() && told(&tombstone, now) == Told::Undelivered;
+                let retry = core.settings.logout_url.is_some() && tombstone.told_as_of(now) == Told::Undelivered;
                 core.engine.handle_peer(now, PeerMessage::Logout);
                 core.step(now);
                 core.set_retry(retry);
@@ -808,7 +801,7 @@ impl Core {
         match r.ended {
             Some(at) if !self.id.is_empty() || at >= self.time_origin => {
                 self.keepalive_wanted = false;
-                let retry = self.settings.logout_url.is_some() && told(&r, now) == Told::Undelivered;
+                let retry = self.settings.logout_url.is_some() && r.told_as_of(now) == Told::Undelivered;
                 self.engine.handle_peer(now, PeerMessage::Logout);
                 self.step(now);
                 self.set_retry(retry);
@@ -1132,7 +1125,7 @@ impl Core {
             Some(r) if r.ended.is_some() => {
                 // Another tab (or an earlier page) ended it: only a request that never reached
                 // the server is sent again.
-                let send = logout_url && (retry || told(&r, now) == Told::Undelivered);
+                let send = logout_url && (retry || r.told_as_of(now) == Told::Undelivered);
                 e.request = Request::Unsent { retry: send };
                 e.tombstone = Some(Tombstone { record: r, keeper: Keeper::Other });
                 send
@@ -1540,14 +1533,5 @@ impl Core {
             body.push_str("&session=");
             crate::num::push_form_encoded(body, id);
         }
-    }
-}
-
-/// Whether the server was told of the end the tombstone `r` records, as of `now`: a request
-/// pending for longer than any tab waits was abandoned (its tab closed first).
-fn told(r: &Record, now: Moment) -> Told {
-    match (r.told, r.ended) {
-        (Told::Pending, Some(at)) if now.since(at) > PENDING_STALE => Told::Undelivered,
-        (t, _) => t,
     }
 }

@@ -22,7 +22,7 @@
 
 use crate::num::{self, parse_uint, push_uint};
 use crate::prelude::*;
-use crate::time::Moment;
+use crate::time::{Duration, Moment};
 
 /// The format version this build writes and reads.
 pub const VERSION: &str = "3";
@@ -168,7 +168,36 @@ pub struct Record {
     pub told: Told,
 }
 
+/// A `Pending` logout request older than this was abandoned (its tab closed before it could
+/// send): another page may send it. (The longest `logoutWait` is 60 s.)
+pub const PENDING_STALE: Duration = Duration::from_secs(65);
+
 impl Record {
+    /// Whether the server was told of the end this tombstone records, as of `now`: a request
+    /// pending for longer than any tab waits was abandoned (its tab closed first). The fallback
+    /// reads it the same way (pkg-template/rules.js `undelivered`, checked against vectors).
+    pub fn told_as_of(&self, now: Moment) -> Told {
+        match (self.told, self.ended) {
+            (Told::Pending, Some(at)) if now.since(at) > PENDING_STALE => Told::Undelivered,
+            (t, _) => t,
+        }
+    }
+
+    /// Whether this record, of a page's own application and identity, is that page's session
+    /// for a page whose document began loading at `time_origin` and that starts at `now`, with
+    /// `timeout` its idle timeout. With an identity it always is. Without one, sign-ins cannot be
+    /// told apart by the record: one that ended before the page began loading, or whose deadline
+    /// had passed when it starts, is an earlier sign-in's, and the page starts afresh over it.
+    /// The fallback uses the same rule (pkg-template/rules.js `isCurrent`, checked against
+    /// vectors).
+    pub fn is_current(&self, has_id: bool, timeout: Duration, time_origin: Moment, now: Moment) -> bool {
+        has_id
+            || match self.ended {
+                Some(at) => at >= time_origin,
+                None => self.last_activity + timeout > now,
+            }
+    }
+
     /// Encodes the record.
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(72);

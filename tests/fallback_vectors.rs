@@ -12,7 +12,7 @@ use std::path::Path;
 use autologoff::config::{self, Entry, Origin, Value};
 use autologoff::num::short_hash;
 use autologoff::time::{Duration, Moment};
-use autologoff::wire::{Message, Record};
+use autologoff::wire::{Message, Record, Told};
 
 /// An option's value as a page would give it.
 #[derive(Clone, Copy)]
@@ -193,6 +193,34 @@ const RECORDS: &[&str] = &[
     "3;q1;abc; 5;-;1;-;-",
 ];
 
+/// Whose record is it, for a page starting: records (at `NOW`), whether the page has an identity,
+/// and when its document began loading (ms before `NOW`); the timeout is `CURRENT_TIMEOUT`.
+const CURRENT: &[(&str, bool, u64)] = &[
+    // Live, its last activity 30 s before now: within the timeout, or (60 s ago) past it.
+    ("3;q1;;1799999970000;-;1799999000000;-;-", false, 1_000),
+    ("3;q1;;1799999940000;-;1799999000000;-;-", false, 1_000),
+    ("3;q1;;1799999940000;-;1799999000000;-;-", true, 1_000),
+    // Exactly at the deadline: past it.
+    ("3;q1;;1799999955000;-;1799999000000;-;-", false, 1_000),
+    // Ended 2 s ago, the page began loading 1 s ago (so the end is an earlier sign-in's), 3 s
+    // ago (this session's), or exactly then (this session's).
+    ("3;q1;;1799999990000;1799999998000;1799999000000;-;d", false, 1_000),
+    ("3;q1;;1799999990000;1799999998000;1799999000000;-;d", false, 3_000),
+    ("3;q1;;1799999990000;1799999998000;1799999000000;-;d", false, 2_000),
+    ("3;q1;;1799999990000;1799999998000;1799999000000;-;u", true, 1_000),
+];
+const CURRENT_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// Whether a tombstone's logout reached the server: records, as of `NOW`.
+const TOLD: &[&str] = &[
+    "3;q1;abc;1799999900000;1799999935000;1799999000000;-;p",
+    "3;q1;abc;1799999900000;1799999934999;1799999000000;-;p",
+    "3;q1;abc;1799999900000;1799999934000;1799999000000;-;p",
+    "3;q1;abc;1799999900000;1799999000000;1799999000000;-;d",
+    "3;q1;abc;1799999900000;1799999990000;1799999000000;-;u",
+    "3;q1;abc;1799999900000;-;1799999000000;-;-",
+];
+
 const MESSAGES: &[&str] = &[
     "3;a;q1;abc;k3j2h0;1799999999000",
     "3;a;;;ab;999999999999999",
@@ -265,6 +293,26 @@ fn vectors() -> String {
             None => out.push_str("null"),
         }
         out.push_str(if i + 1 < MESSAGES.len() { "],\n" } else { "]\n" });
+    }
+    out.push_str("  ],\n  \"current\": {\n");
+    let _ = writeln!(out, "    \"timeout\": {},", CURRENT_TIMEOUT.ms());
+    out.push_str("    \"cases\": [\n");
+    for (i, (text, has_id, loading)) in CURRENT.iter().enumerate() {
+        let r = Record::decode(text, NOW).expect("a valid record");
+        let origin = Moment::from_epoch_ms(NOW.epoch_ms() - loading);
+        out.push_str("      [");
+        json_string(&mut out, text);
+        let _ =
+            write!(out, ", {has_id}, {}, {}", origin.epoch_ms(), r.is_current(*has_id, CURRENT_TIMEOUT, origin, NOW));
+        out.push_str(if i + 1 < CURRENT.len() { "],\n" } else { "]\n" });
+    }
+    out.push_str("    ]\n  },\n  \"undelivered\": [\n");
+    for (i, text) in TOLD.iter().enumerate() {
+        let r = Record::decode(text, NOW).expect("a valid record");
+        out.push_str("    [");
+        json_string(&mut out, text);
+        let _ = write!(out, ", {}", r.told_as_of(NOW) == Told::Undelivered);
+        out.push_str(if i + 1 < TOLD.len() { "],\n" } else { "]\n" });
     }
     out.push_str("  ]\n}\n");
     out

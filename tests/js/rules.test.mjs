@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { settings, shortHash, decodeRecord, encodeRecord, decodeMessage, encodeMessage } from '../../pkg-template/rules.js';
+import { settings, shortHash, decodeRecord, encodeRecord, decodeMessage, encodeMessage, isCurrent, undelivered } from '../../pkg-template/rules.js';
 
 const vectors = JSON.parse(fs.readFileSync(new URL('../vectors/fallback.json', import.meta.url), 'utf8'));
 
@@ -34,4 +34,15 @@ test('messages decode (and encode back) as in the module', () => {
     assert.deepEqual(m, message, text);
     if (m && m.at <= vectors.now && text.endsWith(';' + m.at)) assert.equal(encodeMessage(m), text);
   }
+});
+
+test('a record is the page\'s session, or an earlier sign-in\'s, as the module tells them apart', () => {
+  const { timeout, cases } = vectors.current;
+  for (const [text, hasId, timeOrigin, expect] of cases) {
+    assert.equal(isCurrent(decodeRecord(text, vectors.now), hasId, timeout, timeOrigin, vectors.now), expect, JSON.stringify([text, hasId, timeOrigin]));
+  }
+});
+
+test('a logout pending too long counts as undelivered, as in the module', () => {
+  for (const [text, expect] of vectors.undelivered) assert.equal(undelivered(decodeRecord(text, vectors.now), vectors.now), expect, text);
 });
