@@ -222,18 +222,25 @@ test('a script that clicks "Stay signed in", sends Escape or cancels the dialog 
 test('a key held down (something resting on the keyboard) does not keep the session alive', async () => {
   const context = await signedIn(env.browser, env.server);
   try {
-    const page = await open(context, portal({ timeout: '4s', warning: '3s' }));
+    // Warned 2 s after the last input, ended 6 s after it. The page's state is not read after
+    // the key is let go: under load one key event can take seconds in Firefox over BiDi, and the
+    // session could have ended and left the page by then (seen once in CI: the read failed on a
+    // page navigating away). What counts is that the warning came while the key was down.
+    const page = await open(context, portal({ timeout: '6s', warning: '4s' }));
     await page.waitForFunction(() => document.documentElement.dataset.autologoffState === 'active');
     await page.locator('body').click();
     // The first press counts; the auto-repeats that follow (KeyboardEvent.repeat) do not.
-    const pressedAt = Date.now();
     await page.keyboard.down('Shift');
-    while (Date.now() - pressedAt < 2_500) {
+    const pressedAt = Date.now();
+    const warned = () => page.recorded.some((e) => e.name === 'autologoff:warning');
+    while (!warned() && Date.now() - pressedAt < 10_000) {
       await sleep(150);
       await page.keyboard.down('Shift');
     }
-    assert.equal(await state(page), 'warning', 'warned 1 s after the first press, although the key is still down');
-    await page.keyboard.up('Shift');
+    const heldFor = Date.now() - pressedAt;
+    await page.keyboard.up('Shift').catch(() => {});
+    assert.ok(warned(), 'warned while the key was held down (for ' + heldFor + ' ms)');
+    assert.ok(!page.recorded.some((e) => e.name === 'autologoff:extend'), 'nothing extended the session');
   } finally {
     await context.close();
   }
