@@ -17,7 +17,7 @@ import { Tap } from './tap.js';
 import { cover, signedOut } from './render.js';
 import { clearAsync, clearCookies, clearStorage, clearTab } from './clear.js';
 import { audit as sendAudit, beacon, post } from './request.js';
-import { decodeMessage, decodeRecord, encodeMessage, encodeRecord, isCurrent, key, settings as read, undelivered as lost } from './rules.js';
+import { decodeMessage, decodeRecord, encodeMessage, encodeRecord, isCurrent, key, settings as read, undelivered } from './rules.js';
 
 /** How long a page sent to its redirect waits before sending itself again (a navigation can be
  * aborted while a Clear-Site-Data answer is applied, https://crbug.com/40233601), and how often. */
@@ -64,7 +64,6 @@ export function watch(options, halt) {
   // Whether a record of ours is this session's: with no identity, an earlier sign-in's says
   // nothing of this one (the module's rule; this page "starts" when the fallback does).
   const current = (r) => ours(r) && isCurrent(r, !!s.identity, s.timeout, performance.timeOrigin, loaded);
-  const undelivered = (r) => lost(r, Date.now());
   const writeRecord = (r) => writeText(recordKey, encodeRecord({ app: s.app, id: s.identity, ...r }));
   let channel = null;
   const postMessage = (kind, at) => channel && channel.post(encodeMessage({ kind, app: s.app, id: s.identity, tab, at }));
@@ -95,7 +94,7 @@ export function watch(options, halt) {
     if (!r) return;
     if (!ours(r)) return earlier ? undefined : replacedOrForeign(r);
     if (!current(r)) return;
-    if (r.ended !== null) return end('peer', undelivered(r));
+    if (r.ended !== null) return end('peer', undelivered(r, Date.now()));
     if (r.last < deadline()) last = Math.max(last, r.last);
     started = Math.min(started, r.started);
     if (r.server !== null) server = r.server;
@@ -153,7 +152,7 @@ export function watch(options, halt) {
     // logout is answered) says nothing of this session, nor, with no identity, an end from
     // before this page loaded.
     const r = readRecord();
-    if (state === 'active' && current(r) && r.ended !== null) end('peer', undelivered(r));
+    if (state === 'active' && current(r) && r.ended !== null) end('peer', undelivered(r, Date.now()));
   });
   if (channel) stops.push(() => channel.close());
   // A page that may have slept (hidden, frozen, shown from the back/forward cache) looks again.
@@ -261,7 +260,7 @@ export function watch(options, halt) {
   // deadline is enforced when it comes, whether the module is running by then or not.
   const record = readRecord();
   if (current(record) && record.ended !== null) {
-    timer = setTimeout(() => end('peer', undelivered(record)), GRACE);
+    timer = setTimeout(() => end('peer', undelivered(record, Date.now())), GRACE);
   } else {
     // (A record of ours that is not this session's, with no identity, is replaced by this
     // page's first write, as the module's start does.)

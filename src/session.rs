@@ -799,7 +799,8 @@ impl Core {
             return;
         }
         match r.ended {
-            Some(at) if !self.id.is_empty() || at >= self.time_origin => {
+            // Its end, unless an earlier sign-in's (see `Record::is_current`).
+            Some(_) if r.is_current(!self.id.is_empty(), self.settings.policy.timeout(), self.time_origin, now) => {
                 self.keepalive_wanted = false;
                 let retry = self.settings.logout_url.is_some() && r.told_as_of(now) == Told::Undelivered;
                 self.engine.handle_peer(now, PeerMessage::Logout);

@@ -24,17 +24,24 @@ async function withoutWasm(driver, fn) {
   }
 }
 
+/** A fallback page of `user`'s session opened with `query`, once it has written its record:
+ * [the tab, the record's fields]. */
+async function fallbackWithRecord(user, query) {
+  const tab = await user.open(portal(query));
+  await tab.waitForState('active', 10_000);
+  const record = await until(() => tab.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
+  const f = record.split(';');
+  assert.equal(f.length, 8, 'record format 3: ' + record);
+  return [tab, f];
+}
+
 /**
  * A fallback tab of `user`'s session (a policy without 'wasm-unsafe-eval'), then its record
  * rewritten from another tab with no message: ended now, the server told ('d'), as a tab that
  * logged out writes it (src/wire.rs), with `edit` applied to the fields. Returns the tab.
  */
 async function recordEndedFromElsewhere(user, edit = () => {}) {
-  const fallback = await user.open(portal({ timeout: '1m', warning: '20s', csp: 'nowasm' }));
-  await fallback.waitForState('active', 10_000);
-  const record = await until(() => fallback.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
-  const f = record.split(';');
-  assert.equal(f.length, 8, 'record format 3: ' + record);
+  const [fallback, f] = await fallbackWithRecord(user, { timeout: '1m', warning: '20s', csp: 'nowasm' });
   f[4] = String(Date.now());
   f[7] = 'd';
   edit(f);
@@ -52,11 +59,7 @@ const ANONYMOUS = { timeout: '1m', warning: '20s', csp: 'nowasm', 'session-id': 
  * behind, with no portal page open.
  */
 async function leftBehind(user, query, edit) {
-  const tab = await user.open(portal(query));
-  await tab.waitForState('active', 10_000);
-  const record = await until(() => tab.eval("return localStorage.getItem('autologoff:default')"), { what: 'the fallback tab to write its record' });
-  const f = record.split(';');
-  assert.equal(f.length, 8, 'record format 3: ' + record);
+  const [tab, f] = await fallbackWithRecord(user, query);
   edit(f);
   await tab.goto('/login');
   await tab.eval('localStorage.setItem(arguments[0], arguments[1])', 'autologoff:default', f.join(';'));
@@ -272,9 +275,7 @@ export const scenarios = {
     const user = await driver.signIn();
     const publicId = driver.server.state.sessions.get(user.sid).publicId;
     // 12 s: the old tab must outlast the new sign-in and its page's start (round trips under load).
-    const old = await user.open(portal({ timeout: '12s', warning: '2s', csp: 'nowasm' }));
-    await old.waitForState('active', 10_000);
-    await until(() => old.eval("return localStorage.getItem('autologoff:default')"), { what: 'the old tab to write its record' });
+    const [old] = await fallbackWithRecord(user, { timeout: '12s', warning: '2s', csp: 'nowasm' });
     const again = await user.signInAgain();
     const fresh = await again.open(portal({ timeout: '1m', warning: '20s' }));
     await fresh.waitForState('active', 10_000);
